@@ -1,0 +1,65 @@
+# Skiff: `make run` brings up a local cluster, `make test` runs every test.
+# Everything a fresh Debian 12 machine lacks is installed by `make deps`.
+
+SWIFT ?= swift
+SHARED ?= ../shared/k8s-api
+APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config
+
+.PHONY: all deps build release test run check-generated generate bench-codec clean
+
+all: build
+
+## deps: install missing apt packages (idempotent, silent when all are present)
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "make deps: Swift 6 toolchain not found on PATH (see README)"; exit 1; }
+
+## build: debug build of every target
+build: deps
+	$(SWIFT) build
+
+## release: optimised build (benchmarks)
+release: deps
+	$(SWIFT) build -c release
+
+## test: deps, generated-code check, build, every test
+test: deps check-generated
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## run: the local cluster, as far as it exists today
+run: build
+	@scripts/local-cluster.sh
+
+## generate: regenerate typed resources (and, when ../shared is present, the trimmed schema and fixtures)
+generate:
+	@if [ -f $(SHARED)/definitions-1.32.json ]; then \
+		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json api/definitions-1.32.json; \
+		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE Tests/APIMachineryTests/Fixtures >/dev/null; \
+	fi
+	python3 scripts/codegen/generate.py api/definitions-1.32.json Sources/APIMachinery/Generated
+
+## check-generated: fail if regenerating would change any file in the tree
+check-generated:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; status=0; \
+	if [ -f $(SHARED)/definitions-1.32.json ]; then \
+		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json $$tmp/schema.json; \
+		diff -q $$tmp/schema.json api/definitions-1.32.json >/dev/null || { echo "check-generated: api/definitions-1.32.json is stale (run make generate)"; status=1; }; \
+		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE $$tmp/fixtures >/dev/null; \
+		diff -rq $$tmp/fixtures Tests/APIMachineryTests/Fixtures || { echo "check-generated: test fixtures are stale (run make generate)"; status=1; }; \
+	fi; \
+	python3 scripts/codegen/generate.py api/definitions-1.32.json $$tmp/generated; \
+	diff -rq $$tmp/generated Sources/APIMachinery/Generated || { echo "check-generated: Sources/APIMachinery/Generated is stale (run make generate)"; status=1; }; \
+	[ $$status = 0 ] && echo "check-generated: generated code is up to date"; exit $$status
+
+## bench-codec: µs per decode/encode of fixtures and a 1000-pod list (release build)
+bench-codec: release
+	$(SWIFT) run -c release skiff bench codec
+
+clean:
+	$(SWIFT) package clean
