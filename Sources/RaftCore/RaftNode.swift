@@ -285,3 +285,16 @@ public struct RaftNode<Storage: RaftStorage> {
         outbox.append(m)
     }
 }
+
+extension RaftNode {
+    /// The leader's view of each member (`2: replicate match=5 next=6`), for traces and debugging.
+    public var progressDescription: String {
+        tracker.progress.sorted { $0.key < $1.key }.map { id, p in
+            var s = "\(id): \(p.state) match=\(p.match) next=\(p.next)"
+            if p.state == .snapshot { s += " pendingSnapshot=\(p.pendingSnapshot)" }
+            if p.probeSent { s += " paused" }
+            if p.inflights.count > 0 { s += " inflight=\(p.inflights.count)" }
+            return s
+        }.joined(separator: ", ")
+    }
+}

@@ -12,6 +12,10 @@ public struct SimulationOptions: Sendable {
     public var clients = 3
     /// Take a snapshot (and compact the log) after this many applied entries.
     public var snapshotInterval: UInt64 = 40
+    /// Flow control: bytes per append message and appends in flight per follower. Small
+    /// values split a catching-up follower's log over many messages.
+    public var maxMessageBytes = 4096
+    public var maxInflightMessages = 16
     /// Testing only: the protocol rule to break on purpose.
     public var mutation: Raft.Mutation?
     /// Keep a readable trace of every event (for replays).
@@ -52,6 +56,7 @@ public final class RaftSimulation {
     var stats = (acknowledged: 0, reads: 0, crashes: 0, elections: 0)
     /// Payload of every applied index (for the final acknowledged-writes check).
     var payloads: [Raft.Index: [UInt8]] = [:]
+    var clientsStopped = false
 
     public init(options: SimulationOptions) {
         self.options = options
@@ -70,8 +75,8 @@ public final class RaftSimulation {
         var config = Raft.Config(id: id)
         config.electionTicks = 10
         config.heartbeatTicks = 1
-        config.maxMessageBytes = 4096
-        config.maxInflightMessages = 16
+        config.maxMessageBytes = options.maxMessageBytes
+        config.maxInflightMessages = options.maxInflightMessages
         config.randomSeed = options.seed &+ incarnation &* 7919
         config.mutation = options.mutation
         return config
@@ -96,32 +101,39 @@ public final class RaftSimulation {
         record("liveness: heal, restart, calm network")
         network.heal()
         network.faults = .calm
+        clientsStopped = true
         for node in nodes where !node.isUp { restart(node) }
         let deadline = now + options.livenessMilliseconds
         var probe: [UInt8]?
+        var probeDeadline: UInt64 = 0
+        var attempt = 0
         while now < deadline, checker.violations.isEmpty {
             step(faults: false)
             guard let leader = nodes.first(where: { $0.raft?.role == .leader }), var raft = leader.raft else { continue }
-            if probe == nil {
-                let payload = Array("liveness-\(options.seed)".utf8)
+            let probeApplied = probe.map { p in payloads.values.contains(p) } ?? false
+            if !probeApplied && now >= probeDeadline {
+                // (Re)propose the probe: a leader may lose an accepted proposal when deposed.
+                attempt += 1
+                let payload = Array("liveness-\(options.seed)-\(attempt)".utf8)
                 if (try? raft.propose(payload)) != nil {
                     leader.raft = raft
                     probe = payload
+                    probeDeadline = now + 500
                     process(leader)
                 }
                 continue
             }
+            guard probeApplied else { continue }
             let target = raft.lastIndex
             let converged = nodes.allSatisfy { $0.appliedIndex >= target && $0.raft?.commitIndex == raft.commitIndex }
-            let probeApplied = payloads.values.contains(probe!)
-            if converged && probeApplied && raft.commitIndex == target {
+            if converged && raft.commitIndex == target {
                 let digests = Set(nodes.map(\.digest))
                 if digests.count != 1 { checker.fail("liveness: nodes converged to different states") }
                 return
             }
         }
         if checker.violations.isEmpty {
-            let state = nodes.map { "\($0.id):\($0.raft.map { "\($0.role)/t\($0.term)/c\($0.commitIndex)" } ?? "down")/a\($0.appliedIndex)" }
+            let state = nodes.map { "\($0.id):\($0.raft.map { "\($0.role)/t\($0.term)/c\($0.commitIndex)" + ($0.role == .leader ? " [\($0.progressDescription)]" : "") } ?? "down")/a\($0.appliedIndex)" }
             checker.fail("liveness: no convergence within \(options.livenessMilliseconds) ms after healing (\(state.joined(separator: " ")))")
         }
     }
@@ -131,12 +143,18 @@ public final class RaftSimulation {
     func step(faults: Bool) {
         now += 1
         for m in network.due(now: now) {
-            guard let node = nodes.first(where: { $0.id == m.to }), var raft = node.raft else { continue }
-            record("deliver \(m)")
+            guard let node = nodes.first(where: { $0.id == m.to }), var raft = node.raft else {
+                // Nobody listens on a crashed node: the sender's transport sees the failure.
+                if m.type == .snapshot { reportSnapshot(m, succeeded: false) }
+                continue
+            }
+            recordMessage(m)
             raft.step(m)
             node.raft = raft
             process(node)
+            if m.type == .snapshot { reportSnapshot(m, succeeded: true) }
         }
+        for m in network.takeLostSnapshots() { reportSnapshot(m, succeeded: false) }
         for node in nodes where node.isUp && (now + node.tickPhase) % 10 == 0 {
             node.raft!.tick()
             process(node)
@@ -149,13 +167,25 @@ public final class RaftSimulation {
         if now % 50 == 0 { checker.checkLogMatching(nodes, now: now) }
     }
 
+    /// Tells the sender how its snapshot transfer ended.
+    private func reportSnapshot(_ m: Raft.Message, succeeded: Bool) {
+        guard let sender = nodes.first(where: { $0.id == m.from }), var raft = sender.raft else { return }
+        raft.reportSnapshot(m.to, succeeded: succeeded)
+        sender.raft = raft
+        record("snapshot \(m.from)->\(m.to) \(succeeded ? "delivered" : "lost")")
+        process(sender)
+    }
+
     private func injectFaults() {
         let f = network.faults
         if f.crashPerMille > 0, rng.next(below: 1000) < f.crashPerMille {
             let up = nodes.filter(\.isUp)
             // Keep at least one node running so the safety phase has something to check.
             if up.count > 1 {
-                let victim = up[Int(rng.next(below: UInt64(up.count)))]
+                var victim = up[Int(rng.next(below: UInt64(up.count)))]
+                if rng.next(below: 100) < f.leaderTargetPercent, let leader = up.first(where: { $0.raft?.role == .leader }) {
+                    victim = leader
+                }
                 if rng.next(below: 100) < f.tornWritePercent {
                     victim.crashDuringNextWrite = true
                     record("arm torn write on \(victim.id)")
@@ -172,6 +202,9 @@ public final class RaftSimulation {
                 let ids = nodes.map(\.id)
                 let size = 1 + Int(rng.next(below: UInt64(max(1, ids.count / 2))))
                 var group: Set<Raft.NodeID> = []
+                if rng.next(below: 100) < f.leaderTargetPercent, let leader = nodes.first(where: { $0.raft?.role == .leader }) {
+                    group.insert(leader.id)
+                }
                 while group.count < size { group.insert(ids[Int(rng.next(below: UInt64(ids.count)))]) }
                 let oneWay = rng.next(below: 4) == 0
                 network.isolate(group, from: ids, oneWay: oneWay)
@@ -184,7 +217,7 @@ public final class RaftSimulation {
         node.raft = nil
         node.crashDuringNextWrite = false
         node.pendingReads = []
-        node.restartAt = now + 50 + rng.next(below: 450)
+        node.restartAt = now + network.faults.minDowntime + rng.next(below: network.faults.downtimeSpread)
         network.dropAll(to: node.id)
         stats.crashes += 1
         record("crash \(node.id)")
@@ -272,6 +305,15 @@ public final class RaftSimulation {
         let keep: UInt64 = 5
         if node.appliedIndex > keep { node.storage.compact(through: node.appliedIndex - keep) }
         record("node \(node.id) snapshot at \(node.appliedIndex)")
+    }
+
+    /// Deliveries are the bulk of events: mix their fields without formatting text.
+    func recordMessage(_ m: Raft.Message) {
+        if options.recordTrace { trace.append("t=\(now) deliver \(m)") }
+        for v in [now, UInt64(m.type.rawValue), m.from, m.to, m.term, m.logTerm, m.index, m.commit, UInt64(m.entries.count), m.reject ? 1 : 0] {
+            digest ^= v
+            digest = digest &* 0x100_0000_01b3
+        }
     }
 
     func record(_ event: @autoclosure () -> String) {

@@ -30,8 +30,9 @@ extension RaftSimulation {
             }
             return
         }
-        // Idle clients start a request now and then.
-        guard rng.next(below: 100) < 10 else { return }
+        // Idle clients start a request now and then (not once the liveness phase has begun,
+        // so the cluster has a fixed point to converge to).
+        guard !clientsStopped, rng.next(below: 100) < 10 else { return }
         let up = nodes.filter(\.isUp)
         guard !up.isEmpty else { return }
         var target = up.first { $0.id == clients[i].believedLeader }

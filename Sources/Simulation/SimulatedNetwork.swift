@@ -19,9 +19,29 @@ struct SimulatedNetwork {
 
     init(faults: FaultProfile) { self.faults = faults }
 
-    mutating func send(_ m: Raft.Message, now: UInt64, rng: inout SplitMix64) {
-        if blocked.contains(Link(from: m.from, to: m.to)) { return }
-        if faults.lossPercent > 0, rng.next(below: 100) < faults.lossPercent { return }
+    /// Snapshot messages lost on the way; the sender's transport reports them as failed,
+    /// as a real one does when the stream breaks.
+    private(set) var lostSnapshots: [Raft.Message] = []
+
+    mutating func takeLostSnapshots() -> [Raft.Message] {
+        defer { lostSnapshots = [] }
+        return lostSnapshots
+    }
+
+    /// Scripted scenarios: rewrites each message sent, or drops it by answering nil.
+    var interceptor: (@Sendable (Raft.Message) -> Raft.Message?)?
+
+    mutating func block(_ link: Link) { blocked.insert(link) }
+
+    mutating func send(_ original: Raft.Message, now: UInt64, rng: inout SplitMix64) {
+        let intercepted = interceptor.map { $0(original) } ?? original
+        guard let m = intercepted else { return }
+        if blocked.contains(Link(from: m.from, to: m.to))
+            || (faults.lossPercent > 0 && rng.next(below: 100) < faults.lossPercent)
+        {
+            if m.type == .snapshot { lostSnapshots.append(m) }
+            return
+        }
         let copies = faults.duplicatePercent > 0 && rng.next(below: 100) < faults.duplicatePercent ? 2 : 1
         for _ in 0..<copies {
             let delay = faults.minDelay + rng.next(below: faults.maxDelay - faults.minDelay + 1)
@@ -37,7 +57,15 @@ struct SimulatedNetwork {
         inFlight.removeAll { $0.deliverAt <= now }
         ready.sort { ($0.deliverAt, $0.sequence) < ($1.deliverAt, $1.sequence) }
         // A partition that formed after sending still drops the message.
-        return ready.map(\.message).filter { !blocked.contains(Link(from: $0.from, to: $0.to)) }
+        var delivered: [Raft.Message] = []
+        for item in ready {
+            if blocked.contains(Link(from: item.message.from, to: item.message.to)) {
+                if item.message.type == .snapshot { lostSnapshots.append(item.message) }
+            } else {
+                delivered.append(item.message)
+            }
+        }
+        return delivered
     }
 
     /// Cuts `group` off from everyone else, both ways (or only outbound when `oneWay`).
@@ -53,7 +81,10 @@ struct SimulatedNetwork {
     mutating func heal() { blocked = [] }
 
     /// Drops messages to a crashed node that are still in flight (its sockets are gone).
-    mutating func dropAll(to node: Raft.NodeID) { inFlight.removeAll { $0.message.to == node } }
+    mutating func dropAll(to node: Raft.NodeID) {
+        lostSnapshots += inFlight.filter { $0.message.to == node && $0.message.type == .snapshot }.map(\.message)
+        inFlight.removeAll { $0.message.to == node }
+    }
 
     var isPartitioned: Bool { !blocked.isEmpty }
 }
@@ -69,6 +100,11 @@ public struct FaultProfile: Sendable {
     public var crashPerMille: UInt64 = 3
     /// Chance per 1,000 ms-steps of a partition forming (or healing, if one exists).
     public var partitionPerMille: UInt64 = 4
+    /// Milliseconds a crashed node stays down: `minDowntime` plus up to `downtimeSpread`.
+    public var minDowntime: UInt64 = 50
+    public var downtimeSpread: UInt64 = 450
+    /// Chance that a crash or partition targets the current leader rather than a random node.
+    public var leaderTargetPercent: UInt64 = 0
     /// Chance that a crash lands in the middle of a disk write, tearing it.
     public var tornWritePercent: UInt64 = 30
 
@@ -84,6 +120,7 @@ public struct FaultProfile: Sendable {
         p.crashPerMille = 0
         p.partitionPerMille = 0
         p.tornWritePercent = 0
+        p.leaderTargetPercent = 0
         return p
     }()
 }

@@ -31,10 +31,11 @@ struct SimulationTests {
         #expect(!first.trace.isEmpty)
     }
 
-    /// The checkers are not blind: breaking a rule on purpose is caught within the seeds.
-    @Test(arguments: Raft.Mutation.allCases)
-    func mutationIsCaught(mutation: Raft.Mutation) {
-        let summary = SimulationCampaign.run(seeds: 1...400, mutation: mutation, stopAtFirstFailure: true)
-        #expect(!summary.failures.isEmpty, "no seed caught \(mutation)")
+    /// The checkers are not blind: granting two votes in a term is caught within the seeds
+    /// (the commit-rule mutation needs a precise schedule: see `FigureEightTests`).
+    @Test func doubleVotingIsCaught() {
+        let summary = SimulationCampaign.run(seeds: 1...400, mutation: .grantTwoVotesPerTerm, stopAtFirstFailure: true)
+        #expect(!summary.failures.isEmpty, "no seed caught grantTwoVotesPerTerm")
+        #expect(summary.failures.first?.violations.first?.contains("two leaders in term") == true)
     }
 }

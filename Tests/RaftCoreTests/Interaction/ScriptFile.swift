@@ -1,3 +1,5 @@
+import Foundation
+
 /// A datadriven script: blocks of `command`, `----`, expected output, ended by a blank line.
 /// Lines starting with `#` and blank lines between blocks are kept verbatim, so a file can
 /// be rendered back with new outputs (rewrite mode) without losing its comments.
@@ -13,9 +15,22 @@ struct ScriptFile {
 
     static let separator = "----"
 
+    /// A `# known-issue: …` comment marks a script whose expected outputs describe correct
+    /// behaviour that the code under test does not have yet: it is expected to fail, and
+    /// rewrite mode leaves it alone.
+    static let knownIssuePrefix = "# known-issue:"
+
     var blocks: [Block] = []
     /// Comments and blank lines after the last block.
     var trailing: [String] = []
+
+    /// The text of the `# known-issue:` comment, if any.
+    var knownIssue: String? {
+        for line in blocks.flatMap(\.leading) + trailing where line.hasPrefix(Self.knownIssuePrefix) {
+            return line.dropFirst(Self.knownIssuePrefix.count).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
 
     init(parsing text: String) throws {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

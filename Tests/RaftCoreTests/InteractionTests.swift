@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@testable import RaftCore
+
+/// Datadriven interaction scripts in `testdata/`: each drives a cluster of `RaftNode`s
+/// command by command (see `InteractionEnvironment.execute`) and compares every output with
+/// the trace stored in the file. Regenerate the traces after a deliberate behaviour change
+/// with `REWRITE=1 swift test --filter Interaction`, then read the diff before committing.
+struct InteractionTests {
+    static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("testdata").path
+
+    static let scripts: [String] =
+        ((try? FileManager.default.contentsOfDirectory(atPath: testdata)) ?? [])
+        .filter { $0.hasSuffix(".txt") }.sorted()
+
+    @Test(arguments: InteractionTests.scripts)
+    func script(_ name: String) {
+        let path = Self.testdata + "/" + name
+        let result = ScriptRunner.run(path: path)
+        let report = {
+            for failure in result.failures {
+                Issue.record(
+                    Comment(rawValue: failure.description),
+                    sourceLocation: SourceLocation(
+                        fileID: "RaftCoreTests/\(name)", filePath: path, line: failure.line, column: 1))
+            }
+        }
+        if let knownIssue = result.knownIssue {
+            // Expected to fail until RaftCore is fixed; passing is reported so the mark goes.
+            withKnownIssue(Comment(rawValue: knownIssue)) { report() }
+        } else {
+            report()
+        }
+    }
+
+    @Test func scriptsAreFound() {
+        #expect(!Self.scripts.isEmpty, "no scripts in \(Self.testdata)")
+    }
+}
