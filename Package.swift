@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(
             name: "RaftCoreTests",
             dependencies: ["RaftCore", "Simulation"],
-            exclude: ["testdata", "Interaction"]
+            exclude: ["testdata"]
         ),
     ]
 )

@@ -80,7 +80,7 @@ struct Progress: Sendable, Hashable {
         }
         // In probe, only the rejection of the last probe counts.
         guard next - 1 == rejected else { return false }
-        next = max(min(rejected, hint + 1), 1)
+        next = max(min(rejected, hint + 1), match + 1)
         probeSent = false
         return true
     }

@@ -85,6 +85,13 @@ public struct RaftNode<Storage: RaftStorage> {
         try stepLocal(Raft.Message(type: .propose, from: id, entries: [Raft.Entry(term: 0, index: 0, data: data)]))
     }
 
+    /// Proposes several entries in one step (one append to each follower): the batching a
+    /// driver does when many clients write at once.
+    public mutating func propose(batch: [[UInt8]]) throws(Raft.RaftError) {
+        guard !batch.isEmpty else { return }
+        try stepLocal(Raft.Message(type: .propose, from: id, entries: batch.map { Raft.Entry(term: 0, index: 0, data: $0) }))
+    }
+
     /// Proposes a single-member configuration change; applied once committed and passed to
     /// `applyConfigurationChange`.
     public mutating func proposeConfigurationChange(_ change: Raft.ConfigurationChange) throws(Raft.RaftError) {
@@ -272,7 +279,8 @@ public struct RaftNode<Storage: RaftStorage> {
 
     mutating func send(_ message: Raft.Message) {
         var m = message
-        m.from = id
+        // Forwarded requests keep their origin (a transfer request's `from` is its target).
+        if m.from == Raft.none { m.from = id }
         // Vote requests and pre-vote traffic carry their own terms; the rest carry ours.
         switch m.type {
         case .vote, .preVote, .voteResponse, .preVoteResponse:

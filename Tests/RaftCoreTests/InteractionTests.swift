@@ -19,19 +19,11 @@ struct InteractionTests {
     func script(_ name: String) {
         let path = Self.testdata + "/" + name
         let result = ScriptRunner.run(path: path)
-        let report = {
-            for failure in result.failures {
-                Issue.record(
-                    Comment(rawValue: failure.description),
-                    sourceLocation: SourceLocation(
-                        fileID: "RaftCoreTests/\(name)", filePath: path, line: failure.line, column: 1))
-            }
-        }
-        if let knownIssue = result.knownIssue {
-            // Expected to fail until RaftCore is fixed; passing is reported so the mark goes.
-            withKnownIssue(Comment(rawValue: knownIssue)) { report() }
-        } else {
-            report()
+        for failure in result.failures {
+            Issue.record(
+                Comment(rawValue: failure.description),
+                sourceLocation: SourceLocation(
+                    fileID: "RaftCoreTests/\(name)", filePath: path, line: failure.line, column: 1))
         }
     }
 

@@ -19,12 +19,14 @@ final class InteractionEnvironment {
     private var preVote = true
     private var checkQuorum = true
     private var seed: UInt64 = 0
+    private var mutation: Raft.Mutation?
 
     private var output: [String] = []
     private var indentation = ""
     /// `stabilize quiet=true`: print state changes only.
     private var quiet = false
     private var violations: [String] = []
+    private var reportedViolations: Set<String> = []
     private var leaderOfTerm: [Raft.Term: Raft.NodeID] = [:]
     private var appliedEntries: [Raft.Index: (node: Raft.NodeID, entry: Raft.Entry)] = [:]
 
@@ -35,15 +37,29 @@ final class InteractionEnvironment {
 
     /// Runs one command and returns its output (never empty: "ok" when nothing was printed).
     ///
-    /// Commands:
-    /// - `add-nodes N [prevote=true|false] [checkquorum=true|false] [seed=S]`: voters 1…N.
+    /// Cluster:
+    /// - `add-nodes N [prevote=true|false] [checkquorum=true|false] [seed=S] [mutation=M]`:
+    ///   voters 1…N, election timeout 10 ticks (randomized in [10, 20) from the seed),
+    ///   heartbeat 1 tick; `mutation` breaks a rule on purpose, to see the invariant checks fire.
     /// - `add-node ID`: a fresh member with an empty log and the bootstrap configuration.
-    /// - `restart ID`: the node loses everything not persisted by `process-ready`.
-    /// - `campaign ID`, `tick-election ID`, `tick-heartbeat ID`, `tick ID N`.
-    /// - `process-ready [ID…]`, `deliver-msgs [ID…] [drop=ID,…]`, `stabilize [ID…] [quiet=true]`.
+    /// - `restart ID`: a crash; the node keeps only what `process-ready` persisted.
+    /// Time:
+    /// - `campaign ID`; `tick-election ID` (until its election timeout fires, or a leader's
+    ///   check-quorum round); `tick-heartbeat ID`; `tick ID N`.
+    /// Driver:
+    /// - `process-ready [ID…]`: persist, queue messages, apply (configuration changes too),
+    ///   collect read states, advance; every node with work if no ID is given.
+    /// - `deliver-msgs [ID…] [drop=ID,…]`: deliver the queued messages of the given
+    ///   recipients (of all, if neither IDs nor `drop` are given) and lose those to `drop`.
+    /// - `stabilize [ID…] [quiet=true]`: `process-ready` and deliver until nothing is left;
+    ///   `quiet` prints state changes only.
+    /// Requests:
     /// - `propose ID DATA`, `propose-conf-change ID add|remove NODE`,
     ///   `transfer-leadership from=ID to=ID`, `read-index ID CTX`.
-    /// - `isolate ID`, `heal`, `compact ID INDEX`.
+    /// Faults and storage:
+    /// - `isolate ID` (messages to or from it are dropped), `heal`;
+    ///   `compact ID INDEX` (snapshot the applied state, drop the log through INDEX).
+    /// Inspection:
     /// - `status ID`, `raft-log ID`, `raft-state`.
     func execute(_ command: ScriptCommand) throws -> [String] {
         output = []
@@ -124,6 +140,7 @@ final class InteractionEnvironment {
         config.preVote = preVote
         config.checkQuorum = checkQuorum
         config.randomSeed = seed
+        config.mutation = mutation
         return config
     }
 
@@ -135,24 +152,35 @@ final class InteractionEnvironment {
         observeRole(node)
     }
 
+    /// Records a broken invariant once per script.
+    private func violation(_ text: String) {
+        if reportedViolations.insert(text).inserted { violations.append(text) }
+    }
+
     private func observeRole(_ node: InteractionNode) {
         guard node.raft.role == .leader else { return }
         let term = node.raft.term
         if let other = leaderOfTerm[term], other != node.id {
-            violations.append("two leaders in term \(term): \(other) and \(node.id)")
+            violation("two leaders in term \(term): \(other) and \(node.id)")
         } else {
             leaderOfTerm[term] = node.id
         }
     }
 
     private func addNodes(_ command: ScriptCommand) throws {
-        try command.expect(positional: 1...1, options: ["prevote", "checkquorum", "seed"])
+        try command.expect(positional: 1...1, options: ["prevote", "checkquorum", "seed", "mutation"])
         guard nodes.isEmpty else { throw ScriptError("add-nodes starts a cluster; use add-node to add a member") }
         let count = try command.int(at: 0)
         guard count > 0 else { throw ScriptError("add-nodes needs at least one node") }
         preVote = try command.bool(option: "prevote", default: true)
         checkQuorum = try command.bool(option: "checkquorum", default: true)
         seed = try command.uint(option: "seed", default: 0)
+        if let name = command.options["mutation"] {
+            guard name.count == 1, let m = Raft.Mutation(rawValue: name[0]) else {
+                throw ScriptError("mutation must be one of \(Raft.Mutation.allCases.map(\.rawValue))")
+            }
+            mutation = m
+        }
         bootstrapVoters = Set(1...Raft.NodeID(count))
         for id in bootstrapVoters.sorted() {
             nodes[id] = InteractionNode(config: config(id), storage: MemoryStorage(voters: bootstrapVoters))
@@ -286,7 +314,7 @@ final class InteractionEnvironment {
     private func apply(_ entry: Raft.Entry, on node: InteractionNode) {
         if let first = appliedEntries[entry.index] {
             if first.entry != entry {
-                violations.append(
+                violation(
                     "\(node.id) applied \(TraceFormat.entry(entry)) but \(first.node) applied \(TraceFormat.entry(first.entry)) at index \(entry.index)")
             }
         } else {
@@ -298,7 +326,7 @@ final class InteractionEnvironment {
             if !entry.data.isEmpty { node.state.append(String(decoding: entry.data, as: UTF8.self)) }
         case .configurationChange:
             guard let change = Raft.ConfigurationChange(encoded: entry.data) else {
-                violations.append("undecodable configuration change at \(entry.index)")
+                violation("undecodable configuration change at \(entry.index)")
                 return
             }
             var configuration = Raft.Configuration()

@@ -15,22 +15,9 @@ struct ScriptFile {
 
     static let separator = "----"
 
-    /// A `# known-issue: …` comment marks a script whose expected outputs describe correct
-    /// behaviour that the code under test does not have yet: it is expected to fail, and
-    /// rewrite mode leaves it alone.
-    static let knownIssuePrefix = "# known-issue:"
-
     var blocks: [Block] = []
     /// Comments and blank lines after the last block.
     var trailing: [String] = []
-
-    /// The text of the `# known-issue:` comment, if any.
-    var knownIssue: String? {
-        for line in blocks.flatMap(\.leading) + trailing where line.hasPrefix(Self.knownIssuePrefix) {
-            return line.dropFirst(Self.knownIssuePrefix.count).trimmingCharacters(in: .whitespaces)
-        }
-        return nil
-    }
 
     init(parsing text: String) throws {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -12,8 +12,6 @@ struct ScriptFailure: CustomStringConvertible {
 /// The outcome of one script.
 struct ScriptResult {
     var failures: [ScriptFailure] = []
-    /// Set when the script is marked `# known-issue:`; its failures are expected.
-    var knownIssue: String?
 }
 
 /// Runs a script file against a fresh `InteractionEnvironment` and compares every command's
@@ -34,8 +32,7 @@ enum ScriptRunner {
         } catch {
             return ScriptResult(failures: [ScriptFailure(file: name, line: 1, message: "cannot read script: \(error)")])
         }
-        let knownIssue = script.knownIssue
-        let rewrite = requested && knownIssue == nil
+        let rewrite = requested
         var failures: [ScriptFailure] = []
         var outputs = script.blocks.map(\.expected)
         let environment = InteractionEnvironment()
@@ -71,6 +68,6 @@ enum ScriptRunner {
                 }
             }
         }
-        return ScriptResult(failures: failures, knownIssue: knownIssue)
+        return ScriptResult(failures: failures)
     }
 }
