@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config
 
-.PHONY: all deps build release test run check-generated generate bench-codec clean
+.PHONY: all deps build release test run check-generated generate bench-codec bench-raft sim-raft clean
 
 all: build
 
@@ -60,6 +60,15 @@ check-generated:
 ## bench-codec: µs per decode/encode of fixtures and a 1000-pod list (release build)
 bench-codec: release
 	$(SWIFT) run -c release skiff bench codec
+
+## bench-raft: committed entries/s of a 3-node in-memory RaftCore cluster (release build)
+bench-raft: release
+	$(SWIFT) run -c release skiff bench raft
+
+## sim-raft: long deterministic fault campaign (SEEDS=20000 by default)
+SEEDS ?= 20000
+sim-raft: release
+	$(SWIFT) run -c release skiff sim raft --seeds $(SEEDS)
 
 clean:
 	$(SWIFT) package clean
