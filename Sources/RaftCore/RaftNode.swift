@@ -140,7 +140,12 @@ public struct RaftNode<Storage: RaftStorage> {
                 becomeFollower(term: term, leader: Raft.none)
             } else {
                 if transferee != Raft.none, !voters.contains(transferee) { transferee = Raft.none }
-                if maybeCommit() { broadcastAppend() }
+                if maybeCommit() {
+                    broadcastAppend()
+                } else if change.kind == .addNode, change.nodeID != id {
+                    // Start a new member's catch-up now rather than at the next heartbeat.
+                    sendAppend(to: change.nodeID)
+                }
             }
         }
         return tracker.configuration
