@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
-APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config
+APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client
 
 .PHONY: all deps build release test run check-generated generate bench-codec bench-raft sim-raft clean
 

@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "APIMachinery", targets: ["APIMachinery"]),
         .library(name: "RaftCore", targets: ["RaftCore"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "KVStore", targets: ["KVStore"]),
         .executable(name: "skiff", targets: ["skiff"]),
     ],
     dependencies: [
@@ -21,6 +22,7 @@ let package = Package(
         ),
         .target(name: "RaftCore"),
         .target(name: "Simulation", dependencies: ["RaftCore"]),
+        .target(name: "KVStore", dependencies: ["RaftCore"]),
         .executableTarget(
             name: "skiff",
             dependencies: [
@@ -35,6 +37,7 @@ let package = Package(
             dependencies: ["APIMachinery"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "KVStoreTests", dependencies: ["KVStore"]),
         .testTarget(
             name: "RaftCoreTests",
             dependencies: ["RaftCore", "Simulation"],
