@@ -11,7 +11,7 @@ public struct MVCCStore: Sendable {
     public private(set) var compactedRevision: Int64 = 0
     /// Keys in byte order (every key with retained history).
     private var keys: [[UInt8]] = []
-    private var histories: [[UInt8]: KeyHistory] = [:]
+    private(set) var histories: [[UInt8]: KeyHistory] = [:]
 
     public init() {}
 
@@ -70,7 +70,7 @@ public struct MVCCStore: Sendable {
     }
 
     /// Keys of `range` in byte order (binary search, then a scan).
-    private func keys(in range: KeyRange) -> ArraySlice<[UInt8]> {
+    func keys(in range: KeyRange) -> ArraySlice<[UInt8]> {
         let start = lowerBound(range.key)
         if range.isSingleKey {
             return start < keys.count && keys[start] == range.key ? keys[start...start] : []
