@@ -3,9 +3,9 @@
 
 SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
-APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client
+APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler
 
-.PHONY: all deps build release test run check-generated generate bench-codec bench-raft sim-raft clean
+.PHONY: all deps build release test run check-generated generate generate-proto bench-codec bench-raft sim-raft clean
 
 all: build
 
@@ -31,6 +31,7 @@ release: deps
 test: deps check-generated
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+	scripts/test/kvstore-etcdctl.sh
 
 ## run: the local cluster, as far as it exists today
 run: build
@@ -43,6 +44,10 @@ generate:
 		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE Tests/APIMachineryTests/Fixtures >/dev/null; \
 	fi
 	python3 scripts/codegen/generate.py api/definitions-1.32.json Sources/APIMachinery/Generated
+
+## generate-proto: regenerate Sources/EtcdAPI/Generated from api/etcd/*.proto (builds the protoc plugins)
+generate-proto:
+	scripts/codegen/gen-etcd-proto.sh
 
 ## check-generated: fail if regenerating would change any file in the tree
 check-generated:

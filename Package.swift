@@ -3,17 +3,22 @@ import PackageDescription
 
 let package = Package(
     name: "Skiff",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "APIMachinery", targets: ["APIMachinery"]),
         .library(name: "RaftCore", targets: ["RaftCore"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "KVStore", targets: ["KVStore"]),
+        .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "skiff", targets: ["skiff"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
     ],
     targets: [
         .target(
@@ -22,7 +27,30 @@ let package = Package(
         ),
         .target(name: "RaftCore"),
         .target(name: "Simulation", dependencies: ["RaftCore"]),
-        .target(name: "KVStore", dependencies: ["RaftCore"]),
+        .target(
+            name: "EtcdAPI",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "KVStore",
+            dependencies: [
+                "RaftCore",
+                "EtcdAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ]
+        ),
+        .executableTarget(
+            name: "kvstore",
+            dependencies: [
+                "KVStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .executableTarget(
             name: "skiff",
             dependencies: [

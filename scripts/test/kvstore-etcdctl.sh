@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Drives the real etcdctl (Debian's etcd-client) against a kvstore on a random loopback
+# port and checks each answer. Cleans up its process by PID. Prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+bin=${KVSTORE_BIN:-$(swift build --show-bin-path)/kvstore}
+command -v etcdctl >/dev/null || { echo "kvstore-etcdctl: etcdctl not found (make deps installs etcd-client)"; exit 1; }
+export ETCDCTL_API=3
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dir=$(mktemp -d)
+"$bin" --name itest --data-dir "$dir" --listen-client-urls "http://127.0.0.1:$port" \
+  --advertise-client-urls "http://127.0.0.1:$port" >"$dir/kvstore.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+e() { etcdctl --endpoints="127.0.0.1:$port" --dial-timeout=2s --command-timeout=5s "$@" 2>&1; }
+for _ in $(seq 50); do e endpoint health >/dev/null && break; sleep 0.1; done
+
+passed=0; failed=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"; fi
+}
+check put "OK" "$(e put foo bar)"
+e put foo/a 1 >/dev/null; e put foo/b 2 >/dev/null
+check get-prefix $'foo\nbar\nfoo/a\n1\nfoo/b\n2' "$(e get foo --prefix)"
+check get-limit-keys-only $'foo' "$(e get foo --prefix --limit 1 --keys-only | sed '/^$/d')"
+check get-json-revisions "4 4 3" "$(e get foo/b -w json | python3 -c 'import json,sys; d=json.load(sys.stdin); k=d["kvs"][0]; print(k["create_revision"], k["mod_revision"], d["count"]+2)')"
+check del-prev-kv $'1\nfoo/a\n1' "$(e del foo/a --prev-kv)"
+check txn-success $'SUCCESS\n\nOK' "$(printf 'value("foo") = "bar"\n\nput foo baz\n\nput foo nope\n\n' | e txn)"
+check txn-failure $'FAILURE\n\nOK' "$(printf 'value("foo") = "bar"\n\nput foo x\n\nput foo/c 3\n\n' | e txn)"
+check get-rev $'foo\nbar' "$(e get foo --rev=2)"
+check compaction "compacted revision 3" "$(e compaction 3)"
+check get-compacted "Error: etcdserver: mvcc: required revision has been compacted" "$(e get foo --rev=2 | grep '^Error')"
+check endpoint-health "healthy" "$(e endpoint health | grep -o 'is healthy' | cut -d' ' -f2)"
+check endpoint-status "true" "$(e endpoint status -w json | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["Status"]; print(str(s["leader"]==s["header"]["member_id"]).lower())')"
+check member-list "itest" "$(e member list | cut -d, -f3 | tr -d ' ')"
+check duplicate-key-in-txn "Error: etcdserver: duplicate key given in txn request" "$(printf '\nput k 1\nput k 2\n\n\n' | e txn | grep '^Error')"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
