@@ -6,9 +6,9 @@ import KVStore
 
 /// `kvstore`: Skiff's etcd-compatible key-value store. Flags follow etcd's.
 ///
-/// Status: serves the etcd v3 KV, Maintenance.Status and Cluster.MemberList APIs from a
-/// single member whose state is in memory only; the Raft driver, WAL, watches and leases
-/// over gRPC are being built (issue 4). It refuses to pretend otherwise: it says so at start.
+/// Status: serves the etcd v3 KV, Watch, Lease, Maintenance.Status and Cluster.MemberList
+/// APIs from a single member whose state is in memory only; the Raft driver and WAL are
+/// being built (issue 4). It says so at start.
 @main
 struct KVStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,9 +42,23 @@ struct KVStoreCommand: AsyncParsableCommand {
             peerURLs: initialAdvertisePeerUrls.split(separator: ",").map(String.init))
         let server = GRPCServer(
             transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext),
-            services: [KVService(backend: backend), MaintenanceService(backend: backend), ClusterService(backend: backend)])
+            services: [
+                KVService(backend: backend), WatchService(backend: backend), LeaseService(backend: backend),
+                MaintenanceService(backend: backend), ClusterService(backend: backend),
+            ])
         FileHandleStderr.write("kvstore: serving \(name) on \(host):\(port) — single member, state in memory only (Raft/WAL not built yet)\n")
-        try await server.serve()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve() }
+            group.addTask {
+                // The leader's lease clock: revoke what expired, twice a second.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(500))
+                    await backend.expireLeases()
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     static func hostPort(_ url: String) -> (String, Int)? {

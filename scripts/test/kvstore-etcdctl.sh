@@ -35,5 +35,32 @@ check endpoint-health "healthy" "$(e endpoint health | grep -o 'is healthy' | cu
 check endpoint-status "true" "$(e endpoint status -w json | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["Status"]; print(str(s["leader"]==s["header"]["member_id"]).lower())')"
 check member-list "itest" "$(e member list | cut -d, -f3 | tr -d ' ')"
 check duplicate-key-in-txn "Error: etcdserver: duplicate key given in txn request" "$(printf '\nput k 1\nput k 2\n\n\n' | e txn | grep '^Error')"
+# Watch: a live prefix watch sees a put and a delete; a watch from revision 1 replays history.
+timeout 3 etcdctl --endpoints="127.0.0.1:$port" watch w --prefix >"$dir/watch.out" 2>&1 &
+watcher=$!
+sleep 0.7
+before=$(e endpoint status -w json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])')
+e put w/a 1 >/dev/null; e del w/a >/dev/null
+sleep 0.5
+kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
+check watch-live $'PUT\nw/a\n1\nDELETE\nw/a' "$(sed '/^$/d' "$dir/watch.out")"
+timeout 2 etcdctl --endpoints="127.0.0.1:$port" watch w --prefix --rev=$((before + 1)) >"$dir/history.out" 2>&1
+check watch-history $'PUT\nw/a\n1\nDELETE\nw/a' "$(sed '/^$/d' "$dir/history.out")"
+timeout 2 etcdctl --endpoints="127.0.0.1:$port" watch w --prefix --rev=1 >"$dir/compacted.out" 2>&1
+check watch-compacted "watch was canceled (etcdserver: mvcc: required revision has been compacted)" "$(head -1 "$dir/compacted.out")"
+# Leases: grant, attach, keep-alive, time-to-live with keys, revoke, expiry deleting the key.
+lease=$(e lease grant 100 | awk '{print $2}')
+e put leased v --lease="$lease" >/dev/null
+check lease-timetolive-keys "attached keys([leased])" "$(e lease timetolive "$lease" --keys | grep -o 'attached keys(\[leased\])')"
+check lease-keepalive "keepalived with TTL(100)" "$(timeout 2 etcdctl --endpoints="127.0.0.1:$port" lease keep-alive "$lease" 2>/dev/null | head -1 | grep -o 'keepalived with TTL(100)')"
+check lease-list "$lease" "$(e lease list | tail -1)"
+check lease-revoke "lease $lease revoked" "$(e lease revoke "$lease")"
+check lease-revoke-deletes "" "$(e get leased)"
+short=$(e lease grant 2 | awk '{print $2}')
+e put ephemeral v --lease="$short" >/dev/null
+sleep 3.5
+check lease-expiry-deletes "" "$(e get ephemeral)"
+check lease-expired "lease $short already expired" "$(e lease timetolive "$short")"
+check lease-unknown "Error: etcdserver: requested lease not found" "$(e put z 1 --lease=12345 | grep '^Error')"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,4 +1,5 @@
 import EtcdAPI
+import Glibc
 import GRPCCore
 
 /// One member's applied state behind the etcd API: the MVCC store, watches and leases.
@@ -11,10 +12,24 @@ public actor KVBackend {
     public let name: String
     public let clientURLs: [String]
     public let peerURLs: [String]
-    private(set) var store = MVCCStore()
-    private(set) var lessor = Lessor()
+    var store = MVCCStore()
+    var lessor = Lessor()
+    var hub = WatchHub()
+    var watchStreams: [Int: WatchStream] = [:]
+    var nextStreamID = 0
+    var nextHubID: Int64 = 0
+    /// hub id → (stream, stream-local watch id)
+    var hubOwners: [Int64: (Int, Int64)] = [:]
+    /// Milliseconds on a monotonic clock (injected for tests).
+    let now: @Sendable () -> Int64
 
-    public init(name: String, memberID: UInt64, clusterID: UInt64, clientURLs: [String], peerURLs: [String]) {
+    public init(
+        name: String, memberID: UInt64, clusterID: UInt64, clientURLs: [String], peerURLs: [String],
+        now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds
+    ) {
+        self.now = now
+        // A single member leads from the start, so it keeps lease deadlines.
+        lessor.promote(now: now())
         self.name = name
         self.memberID = memberID
         self.clusterID = clusterID
@@ -44,6 +59,7 @@ public actor KVBackend {
         do {
             let (response, events) = try store.put(PutRequest(request))
             lessor.apply(events)
+            notify(events)
             return Etcdserverpb_PutResponse(response, header: header)
         } catch {
             throw RPCError(error)
@@ -54,6 +70,7 @@ public actor KVBackend {
         do {
             let (response, events) = try store.deleteRange(DeleteRangeRequest(request))
             lessor.apply(events)
+            notify(events)
             return Etcdserverpb_DeleteRangeResponse(response, header: header)
         } catch {
             throw RPCError(error)
@@ -68,6 +85,7 @@ public actor KVBackend {
         do {
             let (response, events) = try store.txn(TxnRequest(request))
             lessor.apply(events)
+            notify(events)
             return Etcdserverpb_TxnResponse(response, header: header)
         } catch {
             throw RPCError(error)
@@ -103,6 +121,14 @@ public actor KVBackend {
         m.clientUrls = clientURLs
         m.peerUrls = peerURLs
         return [m]
+    }
+}
+
+extension KVBackend {
+    public static let monotonicMilliseconds: @Sendable () -> Int64 = {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }
 

@@ -1,0 +1,138 @@
+import EtcdAPI
+import GRPCCore
+
+/// Watch streams: each gRPC Watch call is a stream holding many watches with stream-local
+/// IDs; the hub knows them by a member-wide ID.
+extension KVBackend {
+    struct WatchStream {
+        var output: AsyncStream<Etcdserverpb_WatchResponse>.Continuation
+        var nextWatchID: Int64 = 0
+        /// stream-local id → hub id
+        var watches: [Int64: Int64] = [:]
+    }
+
+    func openWatchStream(_ output: AsyncStream<Etcdserverpb_WatchResponse>.Continuation) -> Int {
+        nextStreamID += 1
+        watchStreams[nextStreamID] = WatchStream(output: output)
+        return nextStreamID
+    }
+
+    func closeWatchStream(_ id: Int) {
+        guard let stream = watchStreams.removeValue(forKey: id) else { return }
+        for hubID in stream.watches.values {
+            hub.cancel(hubID)
+            hubOwners[hubID] = nil
+        }
+        stream.output.finish()
+    }
+
+    func handle(_ request: Etcdserverpb_WatchRequest, stream id: Int) {
+        guard var stream = watchStreams[id] else { return }
+        var response = Etcdserverpb_WatchResponse()
+        response.header = header
+        switch request.requestUnion {
+        case .createRequest(let create):
+            var localID = create.watchID
+            if localID == 0 {
+                while stream.watches[stream.nextWatchID] != nil { stream.nextWatchID += 1 }
+                localID = stream.nextWatchID
+                stream.nextWatchID += 1
+            } else if stream.watches[localID] != nil {
+                response.watchID = localID
+                response.canceled = true
+                response.cancelReason = "etcdserver: duplicate watch ID"
+                stream.output.yield(response)
+                return
+            }
+            nextHubID += 1
+            var watch = WatchHub.Watch(id: nextHubID, range: KeyRange(key: create.key, rangeEnd: create.rangeEnd))
+            watch.startRevision = create.startRevision
+            watch.prevKV = create.prevKv
+            watch.filterPuts = create.filters.contains(.noput)
+            watch.filterDeletes = create.filters.contains(.nodelete)
+            response.watchID = localID
+            switch hub.create(watch, store: store) {
+            case .created(let backlog):
+                stream.watches[localID] = nextHubID
+                hubOwners[nextHubID] = (id, localID)
+                response.created = true
+                stream.output.yield(response)
+                if !backlog.isEmpty {
+                    var events = Etcdserverpb_WatchResponse()
+                    events.header = header
+                    events.watchID = localID
+                    events.events = backlog.map(Mvccpb_Event.init)
+                    stream.output.yield(events)
+                }
+            case .compacted(let revision):
+                response.created = true
+                stream.output.yield(response)
+                var canceled = Etcdserverpb_WatchResponse()
+                canceled.header = header
+                canceled.watchID = localID
+                canceled.canceled = true
+                canceled.compactRevision = revision
+                canceled.cancelReason = "etcdserver: mvcc: required revision has been compacted"
+                stream.output.yield(canceled)
+            case .duplicateID:
+                return
+            }
+        case .cancelRequest(let cancel):
+            if let hubID = stream.watches.removeValue(forKey: cancel.watchID) {
+                hub.cancel(hubID)
+                hubOwners[hubID] = nil
+            }
+            response.watchID = cancel.watchID
+            response.canceled = true
+            stream.output.yield(response)
+        case .progressRequest:
+            // A progress notification: every later event has a higher revision than the header's.
+            response.watchID = -1
+            stream.output.yield(response)
+        case nil:
+            return
+        }
+        watchStreams[id] = stream
+    }
+
+    /// Sends the events of one applied write to the watches that want them.
+    func notify(_ events: [WatchEvent]) {
+        guard !events.isEmpty, !watchStreams.isEmpty else { return }
+        for (hubID, selected) in hub.route(events) {
+            guard let (streamID, localID) = hubOwners[hubID], let stream = watchStreams[streamID] else { continue }
+            var response = Etcdserverpb_WatchResponse()
+            response.header = header
+            response.watchID = localID
+            response.events = selected.map(Mvccpb_Event.init)
+            stream.output.yield(response)
+        }
+    }
+}
+
+/// The etcd `Watch` service: one bidirectional stream carrying many watches.
+public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
+    let backend: KVBackend
+    public init(backend: KVBackend) { self.backend = backend }
+
+    public func watch(
+        request: RPCAsyncSequence<Etcdserverpb_WatchRequest, any Error>,
+        response: RPCWriter<Etcdserverpb_WatchResponse>,
+        context: ServerContext
+    ) async throws {
+        let (outgoing, continuation) = AsyncStream<Etcdserverpb_WatchResponse>.makeStream(bufferingPolicy: .unbounded)
+        let id = await backend.openWatchStream(continuation)
+        defer { Task { await backend.closeWatchStream(id) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await message in request { await backend.handle(message, stream: id) }
+                // The client closed its side: end the stream.
+                await backend.closeWatchStream(id)
+            }
+            group.addTask {
+                for await message in outgoing { try await response.write(message) }
+            }
+            try await group.next()
+            try await group.next()
+        }
+    }
+}
