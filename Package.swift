@@ -41,6 +41,7 @@ let package = Package(
                 "RaftCore",
                 "EtcdAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .executableTarget(

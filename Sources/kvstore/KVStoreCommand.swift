@@ -7,19 +7,20 @@ import KVStore
 /// `kvstore`: Skiff's etcd-compatible key-value store. Flags follow etcd's.
 ///
 /// Status: serves the etcd v3 KV, Watch, Lease, Maintenance.Status and Cluster.MemberList
-/// APIs from a single member whose state is in memory only; the Raft driver and WAL are
-/// being built (issue 4). It says so at start.
+/// APIs from a single member: writes go through its Raft log and fsynced WAL before they are
+/// acknowledged, and a restart replays the WAL. Replication between members is being built
+/// (issue 4); it says so at start.
 @main
 struct KVStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvstore",
-        abstract: "Skiff's replicated key-value store speaking the etcd v3 API (work in progress: single member, in memory)."
+        abstract: "Skiff's replicated key-value store speaking the etcd v3 API (work in progress: single member, durable WAL)."
     )
 
     @Option(help: "Human-readable name for this member.")
     var name = "default"
 
-    @Option(help: "Path to the data directory (not used yet: state is in memory).")
+    @Option(help: "Path to the data directory (the write-ahead log lives in member/wal).")
     var dataDir = "default.kvstore"
 
     @Option(help: "Comma-separated URLs to listen on for client traffic (http://host:port).")
@@ -36,17 +37,17 @@ struct KVStoreCommand: AsyncParsableCommand {
             throw ValidationError("--listen-client-urls: expected http://host:port, got \(listenClientUrls)")
         }
         let memberID = Self.stableID(name + initialAdvertisePeerUrls)
-        let backend = KVBackend(
+        let backend = try await KVBackend(
             name: name, memberID: memberID, clusterID: Self.stableID("cluster:" + initialAdvertisePeerUrls),
             clientURLs: advertiseClientUrls.split(separator: ",").map(String.init),
-            peerURLs: initialAdvertisePeerUrls.split(separator: ",").map(String.init))
+            peerURLs: initialAdvertisePeerUrls.split(separator: ",").map(String.init), dataDirectory: dataDir)
         let server = GRPCServer(
             transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext),
             services: [
                 KVService(backend: backend), WatchService(backend: backend), LeaseService(backend: backend),
                 MaintenanceService(backend: backend), ClusterService(backend: backend),
             ])
-        FileHandleStderr.write("kvstore: serving \(name) on \(host):\(port) — single member, state in memory only (Raft/WAL not built yet)\n")
+        FileHandleStderr.write("kvstore: serving \(name) on \(host):\(port) — single member, data in \(dataDir) (peer replication not built yet)\n")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
             group.addTask {

@@ -4,42 +4,18 @@ import GRPCCore
 
 extension KVBackend {
     func leaseGrant(_ request: Etcdserverpb_LeaseGrantRequest) throws -> Etcdserverpb_LeaseGrantResponse {
-        var id = request.id
-        if id == 0 {
-            // etcd picks a positive random ID.
-            repeat { id = Int64.random(in: 1...Int64.max) } while lessor.exists(id)
+        var logged = request
+        if logged.id == 0 {
+            // etcd picks a positive random ID before proposing, so every member applies the same one.
+            repeat { logged.id = Int64.random(in: 1...Int64.max) } while lessor.exists(logged.id)
         }
-        do {
-            let lease = try lessor.grant(id: id, ttl: request.ttl, now: now())
-            var response = Etcdserverpb_LeaseGrantResponse()
-            response.header = header
-            response.id = lease.id
-            response.ttl = lease.ttl
-            return response
-        } catch {
-            throw RPCError(error)
-        }
-    }
-
-    func leaseRevoke(_ request: Etcdserverpb_LeaseRevokeRequest) throws -> Etcdserverpb_LeaseRevokeResponse {
-        do {
-            try revoke(request.id)
-        } catch {
-            throw RPCError(error)
-        }
-        var response = Etcdserverpb_LeaseRevokeResponse()
-        response.header = header
+        guard case .leaseGrant(let response) = try submit(.leaseGrant(logged)) else { throw RPCError.wrongResult }
         return response
     }
 
-    /// Revokes a lease and deletes its keys in one transaction (one revision, watchers notified).
-    private func revoke(_ id: Int64) throws {
-        let keys = try lessor.revoke(id: id)
-        guard !keys.isEmpty else { return }
-        let deletes = keys.map { RequestOp.deleteRange(DeleteRangeRequest(range: KeyRange(key: $0))) }
-        let (_, events) = try store.txn(TxnRequest(success: deletes))
-        lessor.apply(events)
-        notify(events)
+    func leaseRevoke(_ request: Etcdserverpb_LeaseRevokeRequest) throws -> Etcdserverpb_LeaseRevokeResponse {
+        guard case .leaseRevoke(let response) = try submit(.leaseRevoke(request)) else { throw RPCError.wrongResult }
+        return response
     }
 
     func leaseKeepAlive(_ id: Int64) throws -> Etcdserverpb_LeaseKeepAliveResponse {
@@ -81,9 +57,13 @@ extension KVBackend {
         return response
     }
 
-    /// Revokes every lease past its deadline; the server calls it periodically.
+    /// The leader revokes every lease past its deadline, through the log; called periodically.
     public func expireLeases() {
-        for id in lessor.expired(now: now()) { try? revoke(id) }
+        for id in lessor.expired(now: now()) {
+            var request = Etcdserverpb_LeaseRevokeRequest()
+            request.id = id
+            _ = try? submit(.leaseRevoke(request))
+        }
     }
 }
 

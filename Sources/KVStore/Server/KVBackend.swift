@@ -1,11 +1,16 @@
 import EtcdAPI
 import Glibc
 import GRPCCore
+import RaftCore
 
-/// One member's applied state behind the etcd API: the MVCC store, watches and leases.
+/// One member behind the etcd API: its Raft node and write-ahead log, and the applied
+/// state (MVCC store, watches, leases).
 ///
-/// Today it applies requests directly (a single member, state in memory); the Raft driver
-/// and WAL slot in between the services and `apply` without changing either side.
+/// Every write goes through the log: it is proposed, persisted to the WAL and fsynced, then
+/// applied, and only then answered — so an acknowledged write survives kill -9, and a
+/// restart rebuilds the state by replaying the WAL. Reads are served from the applied state.
+/// Today the member is alone in its cluster (it leads at once); the peer transport that lets
+/// several members share the log comes next.
 public actor KVBackend {
     public let memberID: UInt64
     public let clusterID: UInt64
@@ -23,18 +28,41 @@ public actor KVBackend {
     /// Milliseconds on a monotonic clock (injected for tests).
     let now: @Sendable () -> Int64
 
+    let storage: MemoryStorage
+    var raft: RaftNode<MemoryStorage>
+    let wal: WriteAheadLog
+    /// Requests proposed by this process and not yet applied, and their results once applied.
+    var pending: Set<UInt64> = []
+    var results: [UInt64: LoggedResult] = [:]
+    var nextRequestID = UInt64.random(in: 1...(UInt64.max / 2))
+
+    /// Opens the member's WAL under `dataDirectory` (replaying it), and starts leading.
     public init(
         name: String, memberID: UInt64, clusterID: UInt64, clientURLs: [String], peerURLs: [String],
-        now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds
-    ) {
+        dataDirectory: String, now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds
+    ) async throws {
         self.now = now
-        // A single member leads from the start, so it keeps lease deadlines.
-        lessor.promote(now: now())
         self.name = name
         self.memberID = memberID
         self.clusterID = clusterID
         self.clientURLs = clientURLs
         self.peerURLs = peerURLs
+        mkdir(dataDirectory, 0o700)
+        mkdir(dataDirectory + "/member", 0o700)
+        let (wal, replay) = try WriteAheadLog.open(directory: dataDirectory + "/member/wal")
+        self.wal = wal
+        let storage = MemoryStorage(voters: [memberID])
+        storage.append(replay.entries)
+        storage.setHardState(replay.hardState)
+        self.storage = storage
+        var config = Raft.Config(id: memberID)
+        config.randomSeed = memberID
+        raft = RaftNode(config: config, storage: storage)
+        // Replays committed entries into the store, then wins the (single-member) election.
+        processReady()
+        raft.campaign()
+        processReady()
+        lessor.promote(now: now())
     }
 
     var header: Etcdserverpb_ResponseHeader {
@@ -42,7 +70,7 @@ public actor KVBackend {
         h.clusterID = clusterID
         h.memberID = memberID
         h.revision = store.currentRevision
-        h.raftTerm = 1
+        h.raftTerm = raft.term
         return h
     }
 
@@ -55,26 +83,13 @@ public actor KVBackend {
     }
 
     func put(_ request: Etcdserverpb_PutRequest) throws -> Etcdserverpb_PutResponse {
-        if request.lease != 0, !lessor.exists(request.lease) { throw RPCError(Lessor.LeaseError.notFound) }
-        do {
-            let (response, events) = try store.put(PutRequest(request))
-            lessor.apply(events)
-            notify(events)
-            return Etcdserverpb_PutResponse(response, header: header)
-        } catch {
-            throw RPCError(error)
-        }
+        guard case .put(let response) = try submit(.put(request)) else { throw RPCError.wrongResult }
+        return response
     }
 
     func deleteRange(_ request: Etcdserverpb_DeleteRangeRequest) throws -> Etcdserverpb_DeleteRangeResponse {
-        do {
-            let (response, events) = try store.deleteRange(DeleteRangeRequest(request))
-            lessor.apply(events)
-            notify(events)
-            return Etcdserverpb_DeleteRangeResponse(response, header: header)
-        } catch {
-            throw RPCError(error)
-        }
+        guard case .deleteRange(let response) = try submit(.deleteRange(request)) else { throw RPCError.wrongResult }
+        return response
     }
 
     func txn(_ request: Etcdserverpb_TxnRequest) throws -> Etcdserverpb_TxnResponse {
@@ -82,24 +97,12 @@ public actor KVBackend {
         guard ops.allSatisfy({ $0.request != nil }) else {
             throw RPCError(code: .invalidArgument, message: "etcdserver: request is empty")
         }
-        do {
-            let (response, events) = try store.txn(TxnRequest(request))
-            lessor.apply(events)
-            notify(events)
-            return Etcdserverpb_TxnResponse(response, header: header)
-        } catch {
-            throw RPCError(error)
-        }
+        guard case .txn(let response) = try submit(.txn(request)) else { throw RPCError.wrongResult }
+        return response
     }
 
     func compact(_ request: Etcdserverpb_CompactionRequest) throws -> Etcdserverpb_CompactionResponse {
-        do {
-            try store.compact(request.revision)
-        } catch {
-            throw RPCError(error)
-        }
-        var response = Etcdserverpb_CompactionResponse()
-        response.header = header
+        guard case .compaction(let response) = try submit(.compaction(request)) else { throw RPCError.wrongResult }
         return response
     }
 
@@ -108,9 +111,9 @@ public actor KVBackend {
         s.header = header
         s.version = "3.4.23"
         s.leader = memberID
-        s.raftTerm = 1
-        s.raftIndex = UInt64(store.currentRevision)
-        s.raftAppliedIndex = UInt64(store.currentRevision)
+        s.raftTerm = raft.term
+        s.raftIndex = raft.commitIndex
+        s.raftAppliedIndex = raft.appliedIndex
         return s
     }
 
@@ -133,6 +136,8 @@ extension KVBackend {
 }
 
 extension RPCError {
+    static let wrongResult = RPCError(code: .internalError, message: "etcdserver: unexpected result type")
+
     /// etcd's status codes and messages for the store's errors.
     init(_ error: any Error) {
         switch error {
