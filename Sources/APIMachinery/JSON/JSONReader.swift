@@ -218,18 +218,14 @@ public struct JSONReader {
         guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
         switch bytes[position] {
         case UInt8(ascii: "{"):
-            position += 1
-            if collectStrictIssues { seenKeys.append([]) }
-            path.append(.index(-1))
+            try beginObject(of: "object")
             var members: [JSONObject.Member] = []
-            // Reuse nextKey's comma/closing logic by re-entering its frame.
             while let key = try nextKey() {
                 members.append(.init(key: key, value: try readValue()))
             }
             return .object(JSONObject(members: members))
         case UInt8(ascii: "["):
-            position += 1
-            path.append(.index(-1))
+            try beginArray(of: "array")
             var elements: [JSONValue] = []
             while try nextElement() { elements.append(try readValue()) }
             return .array(elements)
@@ -259,13 +255,10 @@ public struct JSONReader {
         guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
         switch bytes[position] {
         case UInt8(ascii: "{"):
-            position += 1
-            path.append(.index(-1))
-            if collectStrictIssues { seenKeys.append([]) }
+            try beginObject(of: "object")
             while try nextKey() != nil { try skipValue() }
         case UInt8(ascii: "["):
-            position += 1
-            path.append(.index(-1))
+            try beginArray(of: "array")
             while try nextElement() { try skipValue() }
         case UInt8(ascii: "\""):
             _ = try readStringLiteral()

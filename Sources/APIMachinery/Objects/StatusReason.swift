@@ -72,27 +72,29 @@ extension MetaV1.Status {
 
     /// `404 NotFound` worded as the apiserver does: `pods "web" not found`.
     public static func notFound(group: String, resource: String, name: String) -> MetaV1.Status {
-        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
-        return failure(
-            .notFound, message: "\(qualified) \"\(name)\" not found",
-            details: MetaV1.StatusDetails(kind: resource, group: group.isEmpty ? nil : group, name: name))
+        let (qualified, details) = describe(group: group, resource: resource, name: name)
+        return failure(.notFound, message: "\(qualified) \"\(name)\" not found", details: details)
     }
 
     /// `409 AlreadyExists`: `pods "web" already exists`.
     public static func alreadyExists(group: String, resource: String, name: String) -> MetaV1.Status {
-        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
-        return failure(
-            .alreadyExists, message: "\(qualified) \"\(name)\" already exists",
-            details: MetaV1.StatusDetails(kind: resource, group: group.isEmpty ? nil : group, name: name))
+        let (qualified, details) = describe(group: group, resource: resource, name: name)
+        return failure(.alreadyExists, message: "\(qualified) \"\(name)\" already exists", details: details)
     }
 
     /// `409 Conflict` for a stale resourceVersion, in the apiserver's wording.
     public static func conflict(group: String, resource: String, name: String) -> MetaV1.Status {
-        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
+        let (qualified, details) = describe(group: group, resource: resource, name: name)
         return failure(
             .conflict,
             message: "Operation cannot be fulfilled on \(qualified) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again",
-            details: MetaV1.StatusDetails(kind: resource, group: group.isEmpty ? nil : group, name: name))
+            details: details)
+    }
+
+    /// `resource.group` (just `resource` for core) and the details naming the object.
+    private static func describe(group: String, resource: String, name: String) -> (String, MetaV1.StatusDetails) {
+        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
+        return (qualified, MetaV1.StatusDetails(kind: resource, group: group.isEmpty ? nil : group, name: name))
     }
 
     /// `422 Invalid` with field causes: `Pod "web" is invalid: spec.containers[0].image: Required value`.
