@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.0.0"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         .target(
@@ -42,6 +43,10 @@ let package = Package(
                 "EtcdAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -66,7 +71,7 @@ let package = Package(
             dependencies: ["APIMachinery"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "KVStoreTests", dependencies: ["KVStore"]),
+        .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "Simulation"]),
         .testTarget(
             name: "RaftCoreTests",
             dependencies: ["RaftCore", "Simulation"],

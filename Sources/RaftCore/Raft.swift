@@ -74,20 +74,24 @@ public enum Raft {
         public enum Kind: UInt8, Sendable { case addNode = 0, removeNode = 1 }
         public var kind: Kind
         public var nodeID: NodeID
-        public init(_ kind: Kind, _ nodeID: NodeID) {
+        /// Opaque to Raft: what the driver records about the member (name, addresses).
+        public var context: [UInt8]
+        public init(_ kind: Kind, _ nodeID: NodeID, context: [UInt8] = []) {
             self.kind = kind
             self.nodeID = nodeID
+            self.context = context
         }
 
-        /// 9 bytes: kind, then the node ID big-endian.
+        /// 9 bytes: kind, then the node ID big-endian; then the context.
         public var encoded: [UInt8] {
-            [kind.rawValue] + (0..<8).map { UInt8(truncatingIfNeeded: nodeID >> (56 - 8 * UInt64($0))) }
+            [kind.rawValue] + (0..<8).map { UInt8(truncatingIfNeeded: nodeID >> (56 - 8 * UInt64($0))) } + context
         }
 
         public init?(encoded bytes: [UInt8]) {
-            guard bytes.count == 9, let kind = Kind(rawValue: bytes[0]) else { return nil }
+            guard bytes.count >= 9, let kind = Kind(rawValue: bytes[0]) else { return nil }
             self.kind = kind
-            nodeID = bytes[1...].reduce(0) { $0 << 8 | UInt64($1) }
+            nodeID = bytes[1..<9].reduce(0) { $0 << 8 | UInt64($1) }
+            context = Array(bytes[9...])
         }
     }
 

@@ -4,86 +4,110 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import KVStore
 
-/// `kvstore`: Skiff's etcd-compatible key-value store. Flags follow etcd's.
-///
-/// Status: serves the etcd v3 KV, Watch, Lease, Maintenance.Status and Cluster.MemberList
-/// APIs from a single member: writes go through its Raft log and fsynced WAL before they are
-/// acknowledged, and a restart replays the WAL. Replication between members is being built
-/// (issue 4); it says so at start.
+/// `kvstore`: Skiff's etcd-compatible replicated key-value store. Flags follow etcd's.
 @main
 struct KVStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvstore",
-        abstract: "Skiff's replicated key-value store speaking the etcd v3 API (work in progress: single member, durable WAL)."
+        abstract: "Skiff's replicated key-value store speaking the etcd v3 API."
     )
 
     @Option(help: "Human-readable name for this member.")
     var name = "default"
 
-    @Option(help: "Path to the data directory (the write-ahead log lives in member/wal).")
-    var dataDir = "default.kvstore"
+    @Option(help: "Path to the data directory (WAL in member/wal, snapshots in member/snap).")
+    var dataDir: String?
 
     @Option(help: "Comma-separated URLs to listen on for client traffic (http://host:port).")
-    var listenClientUrls = "http://127.0.0.1:2379"
+    var listenClientUrls = "http://localhost:2379"
 
     @Option(help: "Comma-separated client URLs to advertise to the rest of the cluster.")
-    var advertiseClientUrls = "http://127.0.0.1:2379"
+    var advertiseClientUrls = "http://localhost:2379"
 
-    @Option(help: "Comma-separated peer URLs to advertise to the rest of the cluster.")
-    var initialAdvertisePeerUrls = "http://127.0.0.1:2380"
+    @Option(help: "URL to listen on for peer traffic.")
+    var listenPeerUrls = "http://localhost:2380"
+
+    @Option(help: "Comma-separated peer URLs of this member, as the other members reach it.")
+    var initialAdvertisePeerUrls = "http://localhost:2380"
+
+    @Option(help: "Initial cluster configuration: name=peer-url[,name=peer-url…] (default: this member alone).")
+    var initialCluster: String?
+
+    @Option(help: "'new' for a member of a new cluster, 'existing' to join one (after member add).")
+    var initialClusterState = "new"
+
+    @Option(help: "Cluster token: members' IDs derive from it and their peer URLs.")
+    var initialClusterToken = "etcd-cluster"
+
+    @Option(help: "Time (in milliseconds) of a heartbeat interval.")
+    var heartbeatInterval = 100
+
+    @Option(help: "Time (in milliseconds) for an election to timeout.")
+    var electionTimeout = 1000
+
+    @Option(help: "Number of committed entries between snapshots of the store (the log is then truncated).")
+    var snapshotCount: UInt64 = 100_000
+
+    @Option(help: "Raise an error for writes once the store holds this many bytes (0: 2 GiB).")
+    var quotaBackendBytes = 0
+
+    @Option(help: "Largest client request accepted, in bytes.")
+    var maxRequestBytes = 1_572_864
+
+    @Option(help: "URL to serve /health and /metrics on (plain HTTP).")
+    var listenMetricsUrls: String?
 
     func run() async throws {
-        guard let first = listenClientUrls.split(separator: ",").first, let (host, port) = Self.hostPort(String(first)) else {
+        guard let client = listenClientUrls.split(separator: ",").first.flatMap({ URLAddress(String($0)) }) else {
             throw ValidationError("--listen-client-urls: expected http://host:port, got \(listenClientUrls)")
         }
-        let memberID = Self.stableID(name + initialAdvertisePeerUrls)
-        let backend = try await KVBackend(
-            name: name, memberID: memberID, clusterID: Self.stableID("cluster:" + initialAdvertisePeerUrls),
-            clientURLs: advertiseClientUrls.split(separator: ",").map(String.init),
-            peerURLs: initialAdvertisePeerUrls.split(separator: ",").map(String.init), dataDirectory: dataDir)
+        guard let peer = URLAddress(listenPeerUrls.split(separator: ",").first.map(String.init) ?? "") else {
+            throw ValidationError("--listen-peer-urls: expected http://host:port, got \(listenPeerUrls)")
+        }
+        guard let state = KVConfig.ClusterState(rawValue: initialClusterState) else {
+            throw ValidationError("--initial-cluster-state: expected new or existing, got \(initialClusterState)")
+        }
+        let peerURLs = initialAdvertisePeerUrls.split(separator: ",").map(String.init)
+        let members = try Member.parseInitialCluster(
+            initialCluster ?? peerURLs.map { "\(name)=\($0)" }.joined(separator: ","), token: initialClusterToken)
+        var config = KVConfig(
+            name: name, dataDirectory: dataDir ?? "\(name).etcd", clientURLs: advertiseClientUrls.split(separator: ",").map(String.init),
+            peerURLs: peerURLs, initialCluster: members)
+        config.initialClusterState = state
+        config.token = initialClusterToken
+        config.heartbeatMilliseconds = heartbeatInterval
+        config.electionMilliseconds = electionTimeout
+        config.snapshotCount = max(1, snapshotCount)
+        config.catchUpEntries = min(5000, config.snapshotCount)
+        config.quotaBytes = quotaBackendBytes
+        config.maxRequestBytes = maxRequestBytes
+        try config.validate()
+
+        let backend = try await KVBackend(config: config)
+        let transport = PeerTransport(clusterID: config.clusterID, localID: config.memberID)
+        try await transport.listen(host: peer.host, port: peer.port)
+        if let metrics = listenMetricsUrls {
+            guard let address = URLAddress(metrics) else { throw ValidationError("--listen-metrics-urls: expected http://host:port") }
+            _ = try await HealthServer.start(host: address.host, port: address.port, backend: backend)
+        }
+        var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
+        // etcd lets a request through gRPC with 512 KiB of headroom, then checks the limit itself.
+        transportConfig.rpc.maxRequestPayloadSize = maxRequestBytes + 512 * 1024
         let server = GRPCServer(
-            transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext),
+            transport: .http2NIOPosix(
+                address: .ipv4(host: client.host, port: client.port), transportSecurity: .plaintext, config: transportConfig),
             services: [
                 KVService(backend: backend), WatchService(backend: backend), LeaseService(backend: backend),
                 MaintenanceService(backend: backend), ClusterService(backend: backend),
             ])
-        FileHandleStderr.write("kvstore: serving \(name) on \(host):\(port) — single member, data in \(dataDir) (peer replication not built yet)\n")
+        FileHandleStderr.write(
+            "kvstore: member \(name) (\(String(config.memberID, radix: 16))) of cluster \(String(config.clusterID, radix: 16)) serving clients on \(client.host):\(client.port), peers on \(peer.host):\(peer.port), data in \(config.dataDirectory)\n")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
-            group.addTask {
-                // The leader's lease clock: revoke what expired, twice a second.
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(500))
-                    await backend.expireLeases()
-                }
-            }
+            group.addTask { await backend.run(transport: transport) }
             try await group.next()
             group.cancelAll()
         }
-    }
-
-    static func hostPort(_ url: String) -> (String, Int)? {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]) else { return nil }
-        let host = String(rest[..<colon])
-        return (host == "localhost" ? "127.0.0.1" : host, port)
-    }
-
-    /// A deterministic 64-bit ID (FNV-1a) so a member keeps its ID across restarts.
-    static func stableID(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
-    }
-}
-
-enum FileHandleStderr {
-    static func write(_ text: String) {
-        var copy = text
-        copy.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
+        transport.shutdown()
     }
 }

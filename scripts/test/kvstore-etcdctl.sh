@@ -6,10 +6,13 @@ cd "$(dirname "$0")/../.."
 bin=${KVSTORE_BIN:-$(swift build --show-bin-path)/kvstore}
 command -v etcdctl >/dev/null || { echo "kvstore-etcdctl: etcdctl not found (make deps installs etcd-client)"; exit 1; }
 export ETCDCTL_API=3
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+peer=$(free_port)
 dir=$(mktemp -d)
 "$bin" --name itest --data-dir "$dir" --listen-client-urls "http://127.0.0.1:$port" \
-  --advertise-client-urls "http://127.0.0.1:$port" >"$dir/kvstore.log" 2>&1 &
+  --advertise-client-urls "http://127.0.0.1:$port" \
+  --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$dir/kvstore.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 e() { etcdctl --endpoints="127.0.0.1:$port" --dial-timeout=2s --command-timeout=5s "$@" 2>&1; }
@@ -65,7 +68,8 @@ check lease-unknown "Error: etcdserver: requested lease not found" "$(e put z 1 
 # Durability: acknowledged writes survive kill -9, and a torn WAL tail is cut on restart.
 start_kvstore() {
   "$bin" --name itest --data-dir "$dir" --listen-client-urls "http://127.0.0.1:$port" \
-    --advertise-client-urls "http://127.0.0.1:$port" >>"$dir/kvstore.log" 2>&1 &
+    --advertise-client-urls "http://127.0.0.1:$port" \
+  --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" >>"$dir/kvstore.log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do e endpoint health >/dev/null && return; sleep 0.1; done
 }

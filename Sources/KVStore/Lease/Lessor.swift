@@ -33,7 +33,7 @@ public struct Lessor: Sendable {
     public let minimumTTL: Int64
     /// Longest TTL accepted (etcd's limit, 9,000,000,000 s).
     public static let maximumTTL: Int64 = 9_000_000_000
-    public private(set) var leases: [Int64: Lease] = [:]
+    public internal(set) var leases: [Int64: Lease] = [:]
     public private(set) var isPrimary = false
 
     public init(minimumTTL: Int64 = 2) { self.minimumTTL = minimumTTL }

@@ -55,4 +55,11 @@ struct KeyHistory: Sendable {
         }
         return generations.isEmpty
     }
+
+    func approximateBytes(key: [UInt8]) -> Int {
+        generations.reduce(0) { total, g in
+            total + g.versions.reduce(0) { $0 + key.count + $1.value.count + MVCCStore.versionOverhead }
+                + (g.tombstone == nil ? 0 : key.count + MVCCStore.versionOverhead)
+        }
+    }
 }

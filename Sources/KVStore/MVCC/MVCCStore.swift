@@ -6,12 +6,16 @@
 /// member reaches the same state. Writes return the events watchers must see.
 public struct MVCCStore: Sendable {
     /// Revision of the last write transaction (1 for an empty store, as etcd).
-    public private(set) var currentRevision: Int64 = 1
+    public internal(set) var currentRevision: Int64 = 1
     /// Reads below this revision fail with `compacted`.
-    public private(set) var compactedRevision: Int64 = 0
+    public internal(set) var compactedRevision: Int64 = 0
+    /// Bytes of retained history (keys, values and a fixed overhead per version): what
+    /// `--quota-backend-bytes` is measured against. Deterministic, so every member agrees.
+    public internal(set) var approximateBytes = 0
+    static let versionOverhead = 48
     /// Keys in byte order (every key with retained history).
-    private var keys: [[UInt8]] = []
-    private(set) var histories: [[UInt8]: KeyHistory] = [:]
+    var keys: [[UInt8]] = []
+    var histories: [[UInt8]: KeyHistory] = [:]
 
     public init() {}
 
@@ -113,11 +117,12 @@ public struct MVCCStore: Sendable {
         try checkNoDuplicateWrites(ops)
         // Validate before changing anything, so a failing request leaves no trace.
         try validate(ops)
-        let before = self
+        // `currentRevision` moves only at the end: until then `current(_:)` and `evaluate`
+        // see the store as it was before this transaction.
         let revision = currentRevision + 1
         var sub: Int64 = 0
         var events: [WatchEvent] = []
-        let responses = apply(ops, before: before, revision: revision, sub: &sub, events: &events)
+        let responses = apply(ops, revision: revision, sub: &sub, events: &events)
         if sub > 0 { currentRevision = revision }
         return (TxnResponse(succeeded: succeeded, responses: responses), events)
     }
@@ -142,7 +147,7 @@ public struct MVCCStore: Sendable {
     }
 
     private mutating func apply(
-        _ ops: [RequestOp], before: MVCCStore, revision: Int64, sub: inout Int64, events: inout [WatchEvent]
+        _ ops: [RequestOp], revision: Int64, sub: inout Int64, events: inout [WatchEvent]
     ) -> [ResponseOp] {
         var responses: [ResponseOp] = []
         for op in ops {
@@ -152,20 +157,22 @@ public struct MVCCStore: Sendable {
                 let latest = sub > 0 ? revision : currentRevision
                 responses.append(.range(range(r, at: r.revision > 0 ? r.revision : latest)))
             case .put(let p):
-                let previous = before.current(p.key)
+                let previous = current(p.key)
                 let value = p.ignoreValue ? previous?.value ?? [] : p.value
                 let lease = p.ignoreLease ? previous?.lease ?? 0 : p.lease
                 if histories[p.key] == nil { insertKey(p.key) }
                 histories[p.key, default: KeyHistory()].put(value, lease: lease, at: Revision(main: revision, sub: sub))
+                approximateBytes += p.key.count + value.count + Self.versionOverhead
                 sub += 1
                 let now = current(p.key, at: revision)!
                 events.append(WatchEvent(kind: .put, kv: now, previous: previous))
                 responses.append(.put(PutResponse(previous: p.prevKV ? previous : nil)))
             case .deleteRange(let d):
                 var deleted: [KeyValue] = []
-                for key in before.keys(in: d.range) {
-                    guard let previous = before.current(key), histories[key]?.isLive == true else { continue }
+                for key in keys(in: d.range) {
+                    guard let previous = current(key), histories[key]?.isLive == true else { continue }
                     histories[key]?.delete(at: Revision(main: revision, sub: sub))
+                    approximateBytes += key.count + Self.versionOverhead
                     sub += 1
                     deleted.append(previous)
                     let tombstone = KeyValue(key: key, createRevision: 0, modRevision: revision, version: 0, value: [], lease: 0)
@@ -173,8 +180,8 @@ public struct MVCCStore: Sendable {
                 }
                 responses.append(.deleteRange(DeleteRangeResponse(deleted: Int64(deleted.count), previous: d.prevKV ? deleted : [])))
             case .txn(let t):
-                let ok = t.compare.allSatisfy { before.evaluate($0) }
-                let nested = apply(ok ? t.success : t.failure, before: before, revision: revision, sub: &sub, events: &events)
+                let ok = t.compare.allSatisfy(evaluate)
+                let nested = apply(ok ? t.success : t.failure, revision: revision, sub: &sub, events: &events)
                 responses.append(.txn(TxnResponse(succeeded: ok, responses: nested)))
             }
         }
@@ -249,6 +256,7 @@ public struct MVCCStore: Sendable {
             emptied.insert(key)
         }
         if !emptied.isEmpty { keys.removeAll { emptied.contains($0) } }
+        approximateBytes = histories.reduce(0) { $0 + $1.value.approximateBytes(key: $1.key) }
     }
 
     // MARK: - Leases

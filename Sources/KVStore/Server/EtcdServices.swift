@@ -52,11 +52,11 @@ public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol
         throw RPCError(code: .unimplemented, message: "snapshot is not implemented yet")
     }
     public func moveLeader(request: Etcdserverpb_MoveLeaderRequest, context: ServerContext) async throws -> Etcdserverpb_MoveLeaderResponse {
-        throw RPCError(code: .unimplemented, message: "move-leader needs the Raft driver (not built yet)")
+        throw RPCError(code: .unimplemented, message: "etcdserver: move-leader is not supported")
     }
 }
 
-/// `Cluster.MemberList` for a single member; changes need the Raft driver.
+/// The etcd `Cluster` service: list, add and remove members (no learners, no update).
 public struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
     let backend: KVBackend
     public init(backend: KVBackend) { self.backend = backend }
@@ -68,13 +68,13 @@ public struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
         return r
     }
     public func memberAdd(request: Etcdserverpb_MemberAddRequest, context: ServerContext) async throws -> Etcdserverpb_MemberAddResponse {
-        throw RPCError(code: .unimplemented, message: "member add needs the Raft driver (not built yet)")
+        try await backend.memberAdd(request)
     }
     public func memberRemove(request: Etcdserverpb_MemberRemoveRequest, context: ServerContext) async throws -> Etcdserverpb_MemberRemoveResponse {
-        throw RPCError(code: .unimplemented, message: "member remove needs the Raft driver (not built yet)")
+        try await backend.memberRemove(request)
     }
     public func memberUpdate(request: Etcdserverpb_MemberUpdateRequest, context: ServerContext) async throws -> Etcdserverpb_MemberUpdateResponse {
-        throw RPCError(code: .unimplemented, message: "member update needs the Raft driver (not built yet)")
+        throw RPCError(code: .unimplemented, message: "etcdserver: member update is not supported")
     }
     public func memberPromote(request: Etcdserverpb_MemberPromoteRequest, context: ServerContext) async throws -> Etcdserverpb_MemberPromoteResponse {
         throw RPCError(code: .unimplemented, message: "learners are not supported")

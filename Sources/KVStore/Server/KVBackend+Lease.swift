@@ -1,55 +1,55 @@
 import EtcdAPI
 import Foundation
 import GRPCCore
+import RaftCore
 
 extension KVBackend {
-    func leaseGrant(_ request: Etcdserverpb_LeaseGrantRequest) throws -> Etcdserverpb_LeaseGrantResponse {
+    func leaseGrant(_ request: Etcdserverpb_LeaseGrantRequest) async throws -> Etcdserverpb_LeaseGrantResponse {
         var logged = request
         if logged.id == 0 {
             // etcd picks a positive random ID before proposing, so every member applies the same one.
-            repeat { logged.id = Int64.random(in: 1...Int64.max) } while lessor.exists(logged.id)
+            repeat { logged.id = Int64.random(in: 1...Int64.max) } while state.lessor.exists(logged.id)
         }
-        guard case .leaseGrant(let response) = try submit(.leaseGrant(logged)) else { throw RPCError.wrongResult }
+        guard case .leaseGrant(let response) = try await submit(.leaseGrant(logged)) else { throw RPCError.wrongResult }
         return response
     }
 
-    func leaseRevoke(_ request: Etcdserverpb_LeaseRevokeRequest) throws -> Etcdserverpb_LeaseRevokeResponse {
-        guard case .leaseRevoke(let response) = try submit(.leaseRevoke(request)) else { throw RPCError.wrongResult }
+    func leaseRevoke(_ request: Etcdserverpb_LeaseRevokeRequest) async throws -> Etcdserverpb_LeaseRevokeResponse {
+        guard case .leaseRevoke(let response) = try await submit(.leaseRevoke(request)) else { throw RPCError.wrongResult }
         return response
     }
 
-    func leaseKeepAlive(_ id: Int64) throws -> Etcdserverpb_LeaseKeepAliveResponse {
-        do {
-            let ttl = try lessor.renew(id: id, now: now())
-            var response = Etcdserverpb_LeaseKeepAliveResponse()
-            response.header = header
-            response.id = id
-            response.ttl = ttl
-            return response
-        } catch {
-            throw RPCError(error)
-        }
-    }
-
-    func leaseTimeToLive(_ request: Etcdserverpb_LeaseTimeToLiveRequest) -> Etcdserverpb_LeaseTimeToLiveResponse {
-        var response = Etcdserverpb_LeaseTimeToLiveResponse()
+    func leaseKeepAlive(_ id: Int64) async throws -> Etcdserverpb_LeaseKeepAliveResponse {
+        let answer = try await askLeader(.renew, lease: id)
+        guard answer.status == .ok else { throw RPCError(Lessor.LeaseError.notFound) }
+        var response = Etcdserverpb_LeaseKeepAliveResponse()
         response.header = header
+        response.id = id
+        response.ttl = answer.ttl
+        return response
+    }
+
+    func leaseTimeToLive(_ request: Etcdserverpb_LeaseTimeToLiveRequest) async throws -> Etcdserverpb_LeaseTimeToLiveResponse {
+        var response = Etcdserverpb_LeaseTimeToLiveResponse()
         response.id = request.id
-        guard let lease = lessor.leases[request.id], let remaining = try? lessor.remainingTTL(id: request.id, now: now()) else {
+        let answer = try await askLeader(.timeToLive, lease: request.id)
+        response.header = header
+        guard answer.status == .ok, let lease = state.lessor.leases[request.id] else {
             // etcd answers an unknown lease with TTL -1 ("already expired").
             response.ttl = -1
             return response
         }
-        response.ttl = remaining
-        response.grantedTtl = lease.ttl
+        response.ttl = answer.ttl
+        response.grantedTtl = answer.grantedTTL
         if request.keys { response.keys = lease.keys.sorted { compareKeys($0, $1) < 0 }.map { Data($0) } }
         return response
     }
 
-    func leaseLeases() -> Etcdserverpb_LeaseLeasesResponse {
+    func leaseLeases() async throws -> Etcdserverpb_LeaseLeasesResponse {
+        try await linearizableBarrier()
         var response = Etcdserverpb_LeaseLeasesResponse()
         response.header = header
-        response.leases = lessor.leases.keys.sorted().map { id in
+        response.leases = state.lessor.leases.keys.sorted().map { id in
             var status = Etcdserverpb_LeaseStatus()
             status.id = id
             return status
@@ -57,14 +57,65 @@ extension KVBackend {
         return response
     }
 
+    /// Lease deadlines live on the leader: answer locally when leading, else forward.
+    private func askLeader(_ kind: LeaseForward.Kind, lease: Int64) async throws(RPCError) -> LeaseForward.Response {
+        let request = LeaseForward.Request(requestID: nextRequestID, kind: kind, leaseID: lease)
+        nextRequestID &+= 1
+        if raft.role == .leader { return leaseAnswer(request) }
+        let leader = raft.leader
+        guard leader != Raft.none, let transport else { throw .noLeader }
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<LeaseForward.Response, RPCError>, Never>) in
+            leaseWaiters[request.requestID] = Waiter(continuation: c, deadline: now() + config.requestTimeoutMilliseconds)
+            if !transport.send([(leader, .leaseRequest(request))]).isEmpty {
+                leaseWaiters.removeValue(forKey: request.requestID)?.fail(.noLeader)
+            }
+        }
+        let answer = try result.get()
+        if answer.status == .notLeader { throw .noLeader }
+        return answer
+    }
+
+    private func leaseAnswer(_ r: LeaseForward.Request) -> LeaseForward.Response {
+        var answer = LeaseForward.Response(requestID: r.requestID, status: .ok, ttl: 0, grantedTTL: 0)
+        guard raft.role == .leader else {
+            answer.status = .notLeader
+            return answer
+        }
+        do {
+            switch r.kind {
+            case .renew:
+                answer.ttl = try state.renew(lease: r.leaseID, now: now())
+                answer.grantedTTL = answer.ttl
+            case .timeToLive:
+                answer.ttl = try state.lessor.remainingTTL(id: r.leaseID, now: now())
+                answer.grantedTTL = state.lessor.leases[r.leaseID]?.ttl ?? 0
+            }
+        } catch {
+            answer.status = .notFound
+        }
+        return answer
+    }
+
+    /// A follower's lease request reached this member.
+    func answerLeaseRequest(_ r: LeaseForward.Request, from peer: UInt64) {
+        _ = transport?.send([(peer, .leaseResponse(leaseAnswer(r)))])
+    }
+
     /// The leader revokes every lease past its deadline, through the log; called periodically.
-    public func expireLeases() {
-        for id in lessor.expired(now: now()) {
-            var request = Etcdserverpb_LeaseRevokeRequest()
-            request.id = id
-            _ = try? submit(.leaseRevoke(request))
+    public func expireLeases() async {
+        guard raft.role == .leader else { return }
+        for id in state.lessor.expired(now: now()) where !revoking.contains(id) {
+            revoking.insert(id)
+            Task {
+                var request = Etcdserverpb_LeaseRevokeRequest()
+                request.id = id
+                _ = try? await self.submit(.leaseRevoke(request))
+                await self.revoked(id)
+            }
         }
     }
+
+    private func revoked(_ id: Int64) { revoking.remove(id) }
 }
 
 /// The etcd `Lease` service.
@@ -88,9 +139,9 @@ public struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
         }
     }
     public func leaseTimeToLive(request: Etcdserverpb_LeaseTimeToLiveRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseTimeToLiveResponse {
-        await backend.leaseTimeToLive(request)
+        try await backend.leaseTimeToLive(request)
     }
     public func leaseLeases(request: Etcdserverpb_LeaseLeasesRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseLeasesResponse {
-        await backend.leaseLeases()
+        try await backend.leaseLeases()
     }
 }

@@ -51,7 +51,7 @@ extension KVBackend {
             watch.filterPuts = create.filters.contains(.noput)
             watch.filterDeletes = create.filters.contains(.nodelete)
             response.watchID = localID
-            switch hub.create(watch, store: store) {
+            switch hub.create(watch, store: state.store) {
             case .created(let backlog):
                 stream.watches[localID] = nextHubID
                 hubOwners[nextHubID] = (id, localID)
@@ -133,6 +133,33 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
             }
             try await group.next()
             try await group.next()
+        }
+    }
+}
+
+extension KVBackend {
+    /// After installing a snapshot, delivers to every watch the changes between `revision`
+    /// (what watchers had seen) and the snapshot's revision; a watch whose missed history
+    /// was compacted away is cancelled with the compact revision, as etcd does.
+    func catchUpWatches(after revision: Int64) {
+        guard !watchStreams.isEmpty, state.store.currentRevision > revision else { return }
+        do {
+            notify(try state.store.events(in: KeyRange(key: [0], end: [0]), from: revision + 1))
+        } catch {
+            for (hubID, (streamID, localID)) in hubOwners {
+                guard var stream = watchStreams[streamID] else { continue }
+                hub.cancel(hubID)
+                hubOwners[hubID] = nil
+                stream.watches[localID] = nil
+                watchStreams[streamID] = stream
+                var canceled = Etcdserverpb_WatchResponse()
+                canceled.header = header
+                canceled.watchID = localID
+                canceled.canceled = true
+                canceled.compactRevision = state.store.compactedRevision
+                canceled.cancelReason = "etcdserver: mvcc: required revision has been compacted"
+                stream.output.yield(canceled)
+            }
         }
     }
 }

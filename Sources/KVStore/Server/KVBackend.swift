@@ -3,22 +3,21 @@ import Glibc
 import GRPCCore
 import RaftCore
 
-/// One member behind the etcd API: its Raft node and write-ahead log, and the applied
-/// state (MVCC store, watches, leases).
+/// One member behind the etcd API: its Raft node, write-ahead log and snapshots, the applied
+/// state (MVCC store, leases, membership), watches, and the link to its peers.
 ///
-/// Every write goes through the log: it is proposed, persisted to the WAL and fsynced, then
-/// applied, and only then answered — so an acknowledged write survives kill -9, and a
-/// restart rebuilds the state by replaying the WAL. Reads are served from the applied state.
-/// Today the member is alone in its cluster (it leads at once); the peer transport that lets
-/// several members share the log comes next.
+/// Every write goes through the log: it is proposed (a follower's proposal is forwarded to
+/// the leader by Raft), persisted and fsynced, committed by a quorum, applied, and only then
+/// answered — so an acknowledged write survives kill -9. The `Ready` loop runs one pass at a
+/// time; while a pass waits for its fsync, new proposals and peer messages accumulate and the
+/// next pass persists them all with one fsync (group commit). Linearizable reads wait for a
+/// ReadIndex round (shared by all reads that arrive while one is pending); serializable reads
+/// are served from the applied state at once.
 public actor KVBackend {
-    public let memberID: UInt64
-    public let clusterID: UInt64
-    public let name: String
-    public let clientURLs: [String]
-    public let peerURLs: [String]
-    var store = MVCCStore()
-    var lessor = Lessor()
+    public let config: KVConfig
+    public nonisolated let memberID: UInt64
+    public nonisolated let clusterID: UInt64
+    var state: KVStateMachine
     var hub = WatchHub()
     var watchStreams: [Int: WatchStream] = [:]
     var nextStreamID = 0
@@ -30,101 +29,129 @@ public actor KVBackend {
 
     let storage: MemoryStorage
     var raft: RaftNode<MemoryStorage>
-    let wal: WriteAheadLog
-    /// Requests proposed by this process and not yet applied, and their results once applied.
-    var pending: Set<UInt64> = []
-    var results: [UInt64: LoggedResult] = [:]
-    var nextRequestID = UInt64.random(in: 1...(UInt64.max / 2))
+    let disk: DiskWorker
+    var transport: PeerTransport?
+    var draining = false
+    var lastSnapshotIndex: UInt64 = 0
+    var removed = false
 
-    /// Opens the member's WAL under `dataDirectory` (replaying it), and starts leading.
-    public init(
-        name: String, memberID: UInt64, clusterID: UInt64, clientURLs: [String], peerURLs: [String],
-        dataDirectory: String, now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds
-    ) async throws {
+    /// Clients waiting for their entry to apply, by request ID.
+    var waiters: [UInt64: Waiter<LoggedResult>] = [:]
+    /// MemberAdd/MemberRemove callers, by member ID.
+    var configurationWaiters: [UInt64: Waiter<LoggedResult>] = [:]
+    var nextRequestID = UInt64.random(in: 1...(UInt64.max / 2))
+    /// Linearizable reads not yet in a ReadIndex round, and rounds in flight by context.
+    var queuedReads: [Waiter<Void>] = []
+    var readRounds: [UInt64: [Waiter<Void>]] = [:]
+    /// Rounds whose read index is known, waiting for it to be applied.
+    var confirmedReads: [(index: UInt64, waiters: [Waiter<Void>])] = []
+    /// Lease requests forwarded to the leader.
+    var leaseWaiters: [UInt64: Waiter<LeaseForward.Response>] = [:]
+    var revoking: Set<Int64> = []
+    public internal(set) var metrics = KVMetrics()
+
+    /// Opens the member's snapshot and WAL under the data directory, bootstraps a new
+    /// cluster's log on first start, and replays what was persisted.
+    public init(config: KVConfig, now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds) async throws {
+        self.config = config
         self.now = now
-        self.name = name
-        self.memberID = memberID
-        self.clusterID = clusterID
-        self.clientURLs = clientURLs
-        self.peerURLs = peerURLs
-        mkdir(dataDirectory, 0o700)
-        mkdir(dataDirectory + "/member", 0o700)
-        let (wal, replay) = try WriteAheadLog.open(directory: dataDirectory + "/member/wal")
-        self.wal = wal
-        let storage = MemoryStorage(voters: [memberID])
-        storage.append(replay.entries)
-        storage.setHardState(replay.hardState)
+        memberID = config.memberID
+        clusterID = config.clusterID
+        let ticks = config.electionMilliseconds / config.heartbeatMilliseconds
+        mkdir(config.dataDirectory, 0o700)
+        mkdir(config.dataDirectory + "/member", 0o700)
+        let snapshots = SnapshotStore(directory: config.dataDirectory + "/member/snap")
+        let (snapshot, damaged) = snapshots.loadNewest()
+        for name in damaged { FileHandleStderr.write("kvstore: skipping damaged snapshot \(name)\n") }
+        let (wal, replay) = try WriteAheadLog.open(directory: config.dataDirectory + "/member/wal")
+        if replay.truncatedBytes > 0 {
+            FileHandleStderr.write("kvstore: cut a torn or corrupt tail of \(replay.truncatedBytes) bytes off the write-ahead log\n")
+        }
+        let storage = MemoryStorage()
+        var state = KVStateMachine(minimumLeaseTTL: Int64(max(2, (3 * config.electionMilliseconds + 999) / 2000)), quotaBytes: config.effectiveQuotaBytes)
+        var hardState = replay.hardState
+        if let snapshot {
+            storage.applySnapshot(snapshot)
+            state = try KVStateMachine(snapshot: snapshot.data, minimumLeaseTTL: state.lessor.minimumTTL, quotaBytes: config.effectiveQuotaBytes)
+            hardState.commit = max(hardState.commit, snapshot.metadata.index)
+            hardState.term = max(hardState.term, snapshot.metadata.term)
+        } else if let marker = replay.snapshot, marker.index > 0 {
+            throw WriteAheadLog.WALError(description: "kvstore: the WAL records a snapshot at index \(marker.index) but no intact snapshot file exists in member/snap")
+        }
+        let snapshotIndex = snapshot?.metadata.index ?? 0
+        let entries = replay.entries.filter { $0.index > snapshotIndex }
+        if let first = entries.first, first.index != snapshotIndex + 1 {
+            throw WriteAheadLog.WALError(description: "kvstore: the WAL starts at entry \(first.index) but the snapshot ends at \(snapshotIndex)")
+        }
+        storage.append(entries)
+        if snapshot == nil, entries.isEmpty, replay.hardState == Raft.HardState(), config.initialClusterState == .new {
+            // A new cluster: every member writes the same first entries, adding the initial members.
+            let bootstrap = config.initialCluster.sorted { $0.id < $1.id }.enumerated().map { i, member in
+                Raft.Entry(
+                    term: 1, index: UInt64(i + 1), kind: .configurationChange,
+                    data: Raft.ConfigurationChange(.addNode, member.id, context: member.encoded).encoded)
+            }
+            hardState = Raft.HardState(term: 1, vote: Raft.none, commit: UInt64(bootstrap.count))
+            try wal.append(entries: bootstrap, hardState: hardState)
+            try wal.sync()
+            storage.append(bootstrap)
+        }
+        storage.setHardState(hardState)
         self.storage = storage
-        var config = Raft.Config(id: memberID)
-        config.randomSeed = memberID
-        raft = RaftNode(config: config, storage: storage)
-        // Replays committed entries into the store, then wins the (single-member) election.
-        processReady()
-        raft.campaign()
-        processReady()
-        lessor.promote(now: now())
+        self.state = state
+        lastSnapshotIndex = snapshotIndex
+        disk = DiskWorker(wal: wal, snapshots: snapshots)
+        var raftConfig = Raft.Config(id: config.memberID)
+        raftConfig.electionTicks = max(2, ticks)
+        raftConfig.heartbeatTicks = 1
+        raftConfig.randomSeed = UInt64(bitPattern: now()) ^ config.memberID
+        raft = RaftNode(config: raftConfig, storage: storage)
+        // Replay what is committed; a lone member then leads at once.
+        await drain()
+        if raft.configuration.voters == [memberID] {
+            raft.campaign()
+            await drain()
+        }
     }
 
     var header: Etcdserverpb_ResponseHeader {
         var h = Etcdserverpb_ResponseHeader()
         h.clusterID = clusterID
         h.memberID = memberID
-        h.revision = store.currentRevision
+        h.revision = state.store.currentRevision
         h.raftTerm = raft.term
         return h
-    }
-
-    func range(_ request: Etcdserverpb_RangeRequest) throws -> Etcdserverpb_RangeResponse {
-        do {
-            return Etcdserverpb_RangeResponse(try store.range(RangeRequest(request)), header: header)
-        } catch {
-            throw RPCError(error)
-        }
-    }
-
-    func put(_ request: Etcdserverpb_PutRequest) throws -> Etcdserverpb_PutResponse {
-        guard case .put(let response) = try submit(.put(request)) else { throw RPCError.wrongResult }
-        return response
-    }
-
-    func deleteRange(_ request: Etcdserverpb_DeleteRangeRequest) throws -> Etcdserverpb_DeleteRangeResponse {
-        guard case .deleteRange(let response) = try submit(.deleteRange(request)) else { throw RPCError.wrongResult }
-        return response
-    }
-
-    func txn(_ request: Etcdserverpb_TxnRequest) throws -> Etcdserverpb_TxnResponse {
-        let ops = request.success + request.failure
-        guard ops.allSatisfy({ $0.request != nil }) else {
-            throw RPCError(code: .invalidArgument, message: "etcdserver: request is empty")
-        }
-        guard case .txn(let response) = try submit(.txn(request)) else { throw RPCError.wrongResult }
-        return response
-    }
-
-    func compact(_ request: Etcdserverpb_CompactionRequest) throws -> Etcdserverpb_CompactionResponse {
-        guard case .compaction(let response) = try submit(.compaction(request)) else { throw RPCError.wrongResult }
-        return response
     }
 
     func status() -> Etcdserverpb_StatusResponse {
         var s = Etcdserverpb_StatusResponse()
         s.header = header
         s.version = "3.4.23"
-        s.leader = memberID
+        s.leader = raft.leader
         s.raftTerm = raft.term
         s.raftIndex = raft.commitIndex
         s.raftAppliedIndex = raft.appliedIndex
+        s.dbSize = Int64(state.store.approximateBytes)
+        s.dbSizeInUse = Int64(state.store.approximateBytes)
         return s
     }
 
     func members() -> [Etcdserverpb_Member] {
-        var m = Etcdserverpb_Member()
-        m.id = memberID
-        m.name = name
-        m.clientUrls = clientURLs
-        m.peerUrls = peerURLs
-        return [m]
+        state.members.values.sorted { $0.id < $1.id }.map(\.proto)
     }
+
+    /// Role and leader, for health checks and logs.
+    public var leader: UInt64 { raft.leader }
+    public var isLeader: Bool { raft.role == .leader }
+}
+
+/// A caller waiting for something the Ready loop will produce, with a deadline.
+struct Waiter<Value: Sendable>: Sendable {
+    let continuation: CheckedContinuation<Result<Value, RPCError>, Never>
+    let deadline: Int64
+
+    func resume(_ value: Value) { continuation.resume(returning: .success(value)) }
+    func fail(_ error: RPCError) { continuation.resume(returning: .failure(error)) }
 }
 
 extension KVBackend {
@@ -137,6 +164,10 @@ extension KVBackend {
 
 extension RPCError {
     static let wrongResult = RPCError(code: .internalError, message: "etcdserver: unexpected result type")
+    static let timedOut = RPCError(code: .unavailable, message: "etcdserver: request timed out")
+    static let noLeader = RPCError(code: .unavailable, message: "etcdserver: no leader")
+    static let tooLarge = RPCError(code: .invalidArgument, message: "etcdserver: request is too large")
+    static let stopped = RPCError(code: .unavailable, message: "etcdserver: server stopped")
 
     /// etcd's status codes and messages for the store's errors.
     init(_ error: any Error) {
@@ -153,5 +184,13 @@ extension RPCError {
         default:
             self.init(code: .internalError, message: "etcdserver: \(error)")
         }
+    }
+}
+
+/// Writes a line to standard error.
+public enum FileHandleStderr {
+    public static func write(_ text: String) {
+        var copy = text
+        copy.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
     }
 }

@@ -173,8 +173,9 @@ public final class WriteAheadLog {
             guard CRC32C.checksum(body) == checksum, let record = WALRecord.decode(body: body) else { break }
             switch record {
             case .entry(let e):
-                if let firstStale = replay.entries.firstIndex(where: { $0.index >= e.index }) {
-                    replay.entries.removeSubrange(firstStale...)
+                // Entries are contiguous: a rewrite at an earlier index replaces the suffix.
+                if let first = replay.entries.first, let last = replay.entries.last, e.index <= last.index {
+                    replay.entries.removeSubrange(Int(e.index >= first.index ? e.index - first.index : 0)...)
                 }
                 replay.entries.append(e)
                 lastIndexBySegment[seq] = max(lastIndexBySegment[seq] ?? 0, e.index)

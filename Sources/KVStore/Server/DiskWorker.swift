@@ -1,0 +1,54 @@
+import Dispatch
+import RaftCore
+
+/// The member's disk: WAL appends, fsyncs and snapshot files, done on a thread of their own
+/// so the member keeps taking proposals and peer messages while an fsync is under way.
+/// The Ready loop calls it one request at a time, so the WAL sees a single writer.
+final class DiskWorker: @unchecked Sendable {
+    private let wal: WriteAheadLog
+    private let snapshots: SnapshotStore
+    private let queue = DispatchQueue(label: "kvstore.disk")
+
+    init(wal: WriteAheadLog, snapshots: SnapshotStore) {
+        self.wal = wal
+        self.snapshots = snapshots
+    }
+
+    /// Durably records a received snapshot (file, then WAL marker), entries and hard state.
+    func persist(entries: [Raft.Entry], hardState: Raft.HardState?, snapshot: Raft.Snapshot?) async throws {
+        try await run { [wal, snapshots] in
+            if let snapshot {
+                try snapshots.save(snapshot)
+                try wal.appendSnapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term)
+            }
+            try wal.append(entries: entries, hardState: hardState)
+            try wal.sync()
+        }
+    }
+
+    /// Saves a snapshot of the applied state and releases the WAL segments it covers.
+    func saveSnapshot(_ snapshot: Raft.Snapshot) async throws {
+        try await run { [wal, snapshots] in
+            try snapshots.save(snapshot)
+            try wal.appendSnapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term)
+            try wal.sync()
+            try wal.releaseSegments(through: snapshot.metadata.index)
+        }
+    }
+
+    private func run(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                do {
+                    try work()
+                    c.resume()
+                } catch {
+                    c.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// Used by one writer at a time (the Ready loop, through `DiskWorker`'s serial queue).
+extension WriteAheadLog: @unchecked Sendable {}
