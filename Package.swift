@@ -71,7 +71,7 @@ let package = Package(
             dependencies: ["APIMachinery"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "Simulation"]),
+        .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "EtcdAPI", "Simulation"]),
         .testTarget(
             name: "RaftCoreTests",
             dependencies: ["RaftCore", "Simulation"],

@@ -1,30 +1,48 @@
 #!/usr/bin/env bash
-# Brings up the local cluster from this checkout's build, keeping its state under .skiff/.
-# It starts each component that exists so far and says how to reach it.
+# Brings up the local cluster from this checkout's build, keeping its state under .skiff/:
+# today a 3-member kvstore on loopback (the apiserver, and with it a kubeconfig, come next).
+# Members keep running in the background; `scripts/local-cluster.sh stop` stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=.skiff
 mkdir -p "$state"
 bin=$(swift build --show-bin-path)
 
-started=0
-for component in kvstore apiserver scheduler controller-manager kubelet proxy; do
-  if [ -x "$bin/$component" ]; then
-    started=1
-    echo "local-cluster: $component is built but its launch is not wired in yet" >&2
-  fi
+stop() {
+  for f in "$state"/kvstore-*.pid; do
+    [ -e "$f" ] || continue
+    kill "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
+}
+if [ "${1:-}" = stop ]; then stop; echo "local-cluster: stopped"; exit 0; fi
+stop
+
+cluster="" endpoints=""
+for i in 1 2 3; do
+  cluster+="${cluster:+,}kv$i=http://127.0.0.1:$((12380 + i))"
+  endpoints+="${endpoints:+,}127.0.0.1:$((12370 + i))"
+done
+for i in 1 2 3; do
+  "$bin/kvstore" --name "kv$i" --data-dir "$state/kvstore-$i" \
+    --listen-client-urls "http://127.0.0.1:$((12370 + i))" --advertise-client-urls "http://127.0.0.1:$((12370 + i))" \
+    --listen-peer-urls "http://127.0.0.1:$((12380 + i))" --initial-advertise-peer-urls "http://127.0.0.1:$((12380 + i))" \
+    --initial-cluster "$cluster" --listen-metrics-urls "http://127.0.0.1:$((12390 + i))" \
+    >"$state/kvstore-$i.log" 2>&1 &
+  echo $! >"$state/kvstore-$i.pid"
+done
+for _ in $(seq 50); do
+  ETCDCTL_API=3 etcdctl --endpoints="$endpoints" endpoint health >/dev/null 2>&1 && break
+  sleep 0.2
 done
 
-if [ "$started" = 0 ]; then
-  cat <<MSG
-Skiff local cluster: no server component exists yet in this build.
-What works today is the shared API library (typed Kubernetes 1.32 resources, JSON/YAML codec,
-selectors, Quantity, the resource registry) and the admin CLI:
+cat <<MSG
+Skiff local cluster (state and logs in $state/):
+  kvstore: 3 members, etcd v3 API on $endpoints
+    ETCDCTL_API=3 etcdctl --endpoints=$endpoints member list
+    health and metrics: curl http://127.0.0.1:12391/health  (12392, 12393 for the others)
+  stop with: scripts/local-cluster.sh stop
 
-  $bin/skiff --help
-  $bin/skiff bench codec          # build with 'make release' for real figures
-
-The kvstore and apiserver land next; then this command starts them under $state/ and writes
-$state/kubeconfig for kubectl (export KUBECONFIG=$PWD/$state/kubeconfig).
+The apiserver is not built yet, so there is no kubeconfig to point kubectl at; once it lands,
+this command starts it too and writes $state/kubeconfig (export KUBECONFIG=$PWD/$state/kubeconfig).
 MSG
-fi

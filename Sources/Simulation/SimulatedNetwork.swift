@@ -2,14 +2,14 @@ import RaftCore
 
 /// A message network under the simulator's control: every delivery time, loss, duplicate and
 /// partition is decided by the seeded generator, so a seed replays exactly.
-struct SimulatedNetwork {
+public struct SimulatedNetwork {
     struct InFlight {
         var deliverAt: UInt64
         var sequence: UInt64
         var message: Raft.Message
     }
 
-    var faults: FaultProfile
+    public var faults: FaultProfile
     private(set) var inFlight: [InFlight] = []
     private var sequence: UInt64 = 0
     /// Directed links that drop everything: (from, to).
@@ -17,13 +17,13 @@ struct SimulatedNetwork {
 
     struct Link: Hashable { var from: Raft.NodeID, to: Raft.NodeID }
 
-    init(faults: FaultProfile) { self.faults = faults }
+    public init(faults: FaultProfile) { self.faults = faults }
 
     /// Snapshot messages lost on the way; the sender's transport reports them as failed,
     /// as a real one does when the stream breaks.
     private(set) var lostSnapshots: [Raft.Message] = []
 
-    mutating func takeLostSnapshots() -> [Raft.Message] {
+    public mutating func takeLostSnapshots() -> [Raft.Message] {
         defer { lostSnapshots = [] }
         return lostSnapshots
     }
@@ -33,7 +33,7 @@ struct SimulatedNetwork {
 
     mutating func block(_ link: Link) { blocked.insert(link) }
 
-    mutating func send(_ original: Raft.Message, now: UInt64, rng: inout SplitMix64) {
+    public mutating func send(_ original: Raft.Message, now: UInt64, rng: inout SplitMix64) {
         let intercepted = interceptor.map { $0(original) } ?? original
         guard let m = intercepted else { return }
         if blocked.contains(Link(from: m.from, to: m.to))
@@ -51,7 +51,7 @@ struct SimulatedNetwork {
     }
 
     /// Messages due at or before `now`, in delivery-time order (ties by send order).
-    mutating func due(now: UInt64) -> [Raft.Message] {
+    public mutating func due(now: UInt64) -> [Raft.Message] {
         guard inFlight.contains(where: { $0.deliverAt <= now }) else { return [] }
         var ready = inFlight.filter { $0.deliverAt <= now }
         inFlight.removeAll { $0.deliverAt <= now }
@@ -69,7 +69,7 @@ struct SimulatedNetwork {
     }
 
     /// Cuts `group` off from everyone else, both ways (or only outbound when `oneWay`).
-    mutating func isolate(_ group: Set<Raft.NodeID>, from all: [Raft.NodeID], oneWay: Bool) {
+    public mutating func isolate(_ group: Set<Raft.NodeID>, from all: [Raft.NodeID], oneWay: Bool) {
         for a in group {
             for b in all where !group.contains(b) {
                 blocked.insert(Link(from: a, to: b))
@@ -78,15 +78,15 @@ struct SimulatedNetwork {
         }
     }
 
-    mutating func heal() { blocked = [] }
+    public mutating func heal() { blocked = [] }
 
     /// Drops messages to a crashed node that are still in flight (its sockets are gone).
-    mutating func dropAll(to node: Raft.NodeID) {
+    public mutating func dropAll(to node: Raft.NodeID) {
         lostSnapshots += inFlight.filter { $0.message.to == node && $0.message.type == .snapshot }.map(\.message)
         inFlight.removeAll { $0.message.to == node }
     }
 
-    var isPartitioned: Bool { !blocked.isEmpty }
+    public var isPartitioned: Bool { !blocked.isEmpty }
 }
 
 /// How hostile the simulated world is during the safety phase.

@@ -21,11 +21,11 @@ extension KVBackend {
 
     func leaseKeepAlive(_ id: Int64) async throws -> Etcdserverpb_LeaseKeepAliveResponse {
         let answer = try await askLeader(.renew, lease: id)
-        guard answer.status == .ok else { throw RPCError(Lessor.LeaseError.notFound) }
         var response = Etcdserverpb_LeaseKeepAliveResponse()
         response.header = header
         response.id = id
-        response.ttl = answer.ttl
+        // etcd answers a keep-alive for an unknown (expired, revoked) lease with TTL 0.
+        response.ttl = answer.status == .ok ? answer.ttl : 0
         return response
     }
 

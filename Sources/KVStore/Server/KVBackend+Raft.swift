@@ -119,7 +119,10 @@ extension KVBackend {
     /// Tells the transport where the current members are.
     func updatePeers() {
         var peers: [UInt64: (host: String, port: Int)] = [:]
-        for member in state.members.values where member.id != memberID {
+        // A member joining an existing cluster knows its peers from --initial-cluster until
+        // it has applied the membership entries.
+        let known = state.members.isEmpty ? config.initialCluster : Array(state.members.values)
+        for member in known where member.id != memberID {
             if let url = member.peerURLs.first, let address = URLAddress(url) { peers[member.id] = (address.host, address.port) }
         }
         transport?.setPeers(peers)
