@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler
 
-.PHONY: all deps build release test run check-generated generate generate-proto bench-codec bench-raft sim-raft clean
+.PHONY: all deps build release test run check-generated generate generate-proto bench-codec bench-raft sim-raft clean bench-kvstore
 
 all: build
 
@@ -32,10 +32,16 @@ test: deps check-generated
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 	scripts/test/kvstore-etcdctl.sh
+	scripts/test/kvstore-cluster.sh
 
 ## run: the local cluster, as far as it exists today
 run: build
 	@scripts/local-cluster.sh
+
+## bench-kvstore: kvstore vs real etcd under etcdctl check perf (LOADS="l xl", MEMBERS="1 3")
+bench-kvstore: deps
+	$(SWIFT) build -c release --product kvstore
+	scripts/bench/kvstore-vs-etcd.sh
 
 ## generate: regenerate typed resources (and, when ../shared is present, the trimmed schema and fixtures)
 generate:
