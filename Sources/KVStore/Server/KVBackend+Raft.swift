@@ -185,20 +185,36 @@ extension KVBackend {
         catchUpWatches(after: before)
     }
 
-    /// Snapshots the applied state every `--snapshot-count` entries and trims the log.
+    /// Snapshots the applied state every `--snapshot-count` entries and trims the log. The
+    /// state is copied (copy-on-write) and encoded, checksummed and written off the actor,
+    /// so the Ready loop keeps going meanwhile; at most one snapshot is taken at a time.
     private func maybeSnapshot() async {
         let applied = raft.appliedIndex
-        guard applied >= lastSnapshotIndex + config.snapshotCount else { return }
-        storage.createSnapshot(at: applied, configuration: raft.configuration, data: state.snapshotData())
-        guard let snapshot = try? storage.snapshot(), snapshot.metadata.index == applied else { return }
+        guard !snapshotting, applied >= lastSnapshotIndex + config.snapshotCount, let term = raft.term(at: applied) else { return }
+        snapshotting = true
+        let copy = state
+        let configuration = raft.configuration
+        Task {
+            let data = await Task.detached { copy.snapshotData() }.value
+            await self.finishSnapshot(Raft.Snapshot(metadata: .init(index: applied, term: term, configuration: configuration), data: data))
+        }
+    }
+
+    private func finishSnapshot(_ snapshot: Raft.Snapshot) async {
+        defer { snapshotting = false }
+        let index = snapshot.metadata.index
+        // A snapshot installed from the leader meanwhile may already cover this one.
+        guard index > lastSnapshotIndex, index <= storage.lastIndex else { return }
+        storage.createSnapshot(at: index, configuration: snapshot.metadata.configuration, data: snapshot.data)
         do {
             try await disk.saveSnapshot(snapshot)
         } catch {
             fatalError("kvstore: saving a snapshot failed: \(error)")
         }
-        lastSnapshotIndex = applied
+        guard index > lastSnapshotIndex else { return }
+        lastSnapshotIndex = index
         metrics.snapshots += 1
-        if applied > config.catchUpEntries { storage.compact(through: applied - config.catchUpEntries) }
+        if index > config.catchUpEntries { storage.compact(through: index - config.catchUpEntries) }
     }
 
     // MARK: - Linearizable reads (ReadIndex)

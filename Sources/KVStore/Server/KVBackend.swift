@@ -33,6 +33,7 @@ public actor KVBackend {
     var transport: PeerTransport?
     var draining = false
     var lastSnapshotIndex: UInt64 = 0
+    var snapshotting = false
     var removed = false
 
     /// Clients waiting for their entry to apply, by request ID.

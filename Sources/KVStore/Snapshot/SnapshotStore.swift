@@ -22,7 +22,7 @@ struct SnapshotStore {
         PeerFrame.encode(snapshot.metadata, into: &w)
         w.data(snapshot.data)
         let body = w.bytes
-        let crc = CRC32C.checksum(body[...])
+        let crc = CRC32C.checksum(contiguous: body)
         var bytes = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32($0))) }
         bytes += body
         let name = fileName(snapshot.metadata)
@@ -68,7 +68,7 @@ struct SnapshotStore {
     private func load(_ path: String) -> Raft.Snapshot? {
         guard let bytes = try? readWholeFile(path), bytes.count > 4 else { return nil }
         let crc = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard CRC32C.checksum(bytes[4...]) == crc else { return nil }
+        guard CRC32C.checksum(contiguous: bytes, from: 4) == crc else { return nil }
         var r = ByteReader(bytes, offset: 4)
         guard let metadata = try? PeerFrame.decodeMetadata(&r), let data = try? r.data(), r.isAtEnd else { return nil }
         return Raft.Snapshot(metadata: metadata, data: data)

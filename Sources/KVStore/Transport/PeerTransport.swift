@@ -3,12 +3,14 @@ import NIOCore
 import NIOPosix
 
 /// Carries `PeerFrame`s between members over TCP: one outbound connection to each peer
-/// (dialled on demand, re-dialled at most every 100 ms after a failure), and a listener for
-/// the peers' connections to us.
+/// (dialled as soon as the peer is known, re-dialled at most every 100 ms after a failure),
+/// and a listener for the peers' connections to us.
 ///
 /// Contract:
-/// - `send` never blocks and never buffers without bound: messages for a peer with no open,
-///   writable connection are dropped and the peer is reported unreachable (Raft retries).
+/// - `send` never blocks and never buffers without bound: while a connection is being dialled
+///   up to `pendingLimit` frames wait for it (the first answer to a new peer — a vote — must
+///   not be lost); otherwise frames for a peer with no open, writable connection are dropped
+///   and the peer is reported unreachable (Raft retries).
 ///   Everything sent in one call to one peer goes out in a single flush (batching).
 /// - Frames received are delivered in order per connection on `events`; so are the outcomes
 ///   of snapshot sends.
@@ -26,11 +28,14 @@ public final class PeerTransport: Sendable {
     public let events: AsyncStream<Event>
     let continuation: AsyncStream<Event>.Continuation
     private let state = NIOLockedValueBox(State())
+    static let pendingLimit = 256
 
     private struct State {
         var addresses: [UInt64: (host: String, port: Int)] = [:]
         var channels: [UInt64: any Channel] = [:]
         var connecting: Set<UInt64> = []
+        /// Frames waiting for a connection being dialled.
+        var pending: [UInt64: [PeerFrame]] = [:]
         var lastAttempt: [UInt64: NIODeadline] = [:]
         var listener: (any Channel)?
     }
@@ -68,6 +73,7 @@ public final class PeerTransport: Sendable {
             return Array(gone.values)
         }
         for c in stale { c.close(promise: nil) }
+        for peer in peers.keys where peer != localID { _ = channel(for: peer) }
     }
 
     /// Sends frames (grouped per peer, one flush each). Returns the peers that could not be
@@ -78,6 +84,13 @@ public final class PeerTransport: Sendable {
         var unreachable: Set<UInt64> = []
         for (peer, list) in byPeer {
             guard let channel = channel(for: peer), channel.isWritable else {
+                let hasSnapshot = list.contains { if case .raft(let m) = $0 { m.snapshot != nil } else { false } }
+                let queued = !hasSnapshot && state.withLockedValue { s -> Bool in
+                    guard s.connecting.contains(peer), (s.pending[peer]?.count ?? 0) + list.count <= Self.pendingLimit else { return false }
+                    s.pending[peer, default: []] += list
+                    return true
+                }
+                if queued { continue }
                 unreachable.insert(peer)
                 for case .raft(let m) in list where m.snapshot != nil {
                     continuation.yield(.snapshotSent(to: peer, succeeded: false))
@@ -136,21 +149,27 @@ public final class PeerTransport: Sendable {
             .whenComplete { [state] result in
                 switch result {
                 case .success(let channel):
-                    channel.writeAndFlush(channel.allocator.buffer(bytes: hello), promise: nil)
-                    let stale = state.withLockedValue { s -> Bool in
+                    let (stale, queued) = state.withLockedValue { s -> (Bool, [PeerFrame]) in
                         s.connecting.remove(peer)
-                        guard s.addresses[peer] != nil else { return true }
+                        let queued = s.pending.removeValue(forKey: peer) ?? []
+                        guard s.addresses[peer] != nil else { return (true, []) }
                         s.channels[peer] = channel
-                        return false
+                        return (false, queued)
                     }
                     if stale { channel.close(promise: nil); return }
+                    channel.write(channel.allocator.buffer(bytes: hello), promise: nil)
+                    for frame in queued { channel.write(channel.allocator.buffer(bytes: frame.encoded()), promise: nil) }
+                    channel.flush()
                     channel.closeFuture.whenComplete { _ in
                         state.withLockedValue { s in
                             if s.channels[peer] === channel { s.channels[peer] = nil }
                         }
                     }
                 case .failure:
-                    state.withLockedValue { _ = $0.connecting.remove(peer) }
+                    state.withLockedValue { s in
+                        s.connecting.remove(peer)
+                        s.pending[peer] = nil
+                    }
                 }
             }
     }

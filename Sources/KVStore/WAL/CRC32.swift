@@ -11,4 +11,19 @@ enum CRC32C {
         for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
         return ~c
     }
+
+    /// The same over contiguous bytes, without per-element generic overhead.
+    static func checksum(contiguous bytes: [UInt8], from start: Int = 0) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            table.withUnsafeBufferPointer { t in
+                var c: UInt32 = ~0
+                var i = start
+                while i < buffer.count {
+                    c = t[Int((c ^ UInt32(buffer[i])) & 0xff)] ^ (c >> 8)
+                    i += 1
+                }
+                return ~c
+            }
+        }
+    }
 }
