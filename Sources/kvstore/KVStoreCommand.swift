@@ -58,6 +58,9 @@ struct KVStoreCommand: AsyncParsableCommand {
     var listenMetricsUrls: String?
 
     func run() async throws {
+        // Many NIO and executor threads each get a glibc malloc arena by default; a few shared
+        // arenas keep the resident set close to what the store holds.
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
         guard let client = listenClientUrls.split(separator: ",").first.flatMap({ URLAddress(String($0)) }) else {
             throw ValidationError("--listen-client-urls: expected http://host:port, got \(listenClientUrls)")
         }
@@ -111,3 +114,7 @@ struct KVStoreCommand: AsyncParsableCommand {
         transport.shutdown()
     }
 }
+
+/// glibc's `mallopt` (malloc.h is not part of the Glibc module).
+@_silgen_name("mallopt")
+func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

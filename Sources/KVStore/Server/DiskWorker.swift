@@ -8,6 +8,8 @@ final class DiskWorker: @unchecked Sendable {
     private let wal: WriteAheadLog
     private let snapshots: SnapshotStore
     private let queue = DispatchQueue(label: "kvstore.disk")
+    /// Snapshot files are written beside the WAL, so a large one does not hold up appends.
+    private let snapshotQueue = DispatchQueue(label: "kvstore.snapshot")
 
     init(wal: WriteAheadLog, snapshots: SnapshotStore) {
         self.wal = wal
@@ -16,7 +18,7 @@ final class DiskWorker: @unchecked Sendable {
 
     /// Durably records a received snapshot (file, then WAL marker), entries and hard state.
     func persist(entries: [Raft.Entry], hardState: Raft.HardState?, snapshot: Raft.Snapshot?) async throws {
-        try await run { [wal, snapshots] in
+        try await run(on: queue) { [wal, snapshots] in
             if let snapshot {
                 try snapshots.save(snapshot)
                 try wal.appendSnapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term)
@@ -26,17 +28,18 @@ final class DiskWorker: @unchecked Sendable {
         }
     }
 
-    /// Saves a snapshot of the applied state and releases the WAL segments it covers.
+    /// Saves a snapshot of the applied state (the file on its own queue, so WAL appends go
+    /// on meanwhile), then records it in the WAL and releases the segments it covers.
     func saveSnapshot(_ snapshot: Raft.Snapshot) async throws {
-        try await run { [wal, snapshots] in
-            try snapshots.save(snapshot)
+        try await run(on: snapshotQueue) { [snapshots] in try snapshots.save(snapshot) }
+        try await run(on: queue) { [wal] in
             try wal.appendSnapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term)
             try wal.sync()
             try wal.releaseSegments(through: snapshot.metadata.index)
         }
     }
 
-    private func run(_ work: @escaping @Sendable () throws -> Void) async throws {
+    private func run(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             queue.async {
                 do {

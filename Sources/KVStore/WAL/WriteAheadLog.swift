@@ -160,7 +160,7 @@ public final class WriteAheadLog {
     }
 
     private func replaySegment(_ seq: UInt64, isLast: Bool, into replay: inout Replay) throws {
-        let bytes = try readFile(path(seq))
+        let bytes = try readWholeFile(path(seq))
         var offset = 0
         while offset < bytes.count {
             let slice = bytes[offset...]
@@ -196,23 +196,5 @@ public final class WriteAheadLog {
             throw WALError(description: "wal: truncate \(path(seq)): \(String(cString: strerror(errno)))")
         }
         replay.truncatedBytes += bytes.count - offset
-    }
-
-    private func readFile(_ path: String) throws -> [UInt8] {
-        let f = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard f >= 0 else { throw WALError(description: "wal: open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(f) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(f, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw WALError(description: "wal: read \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return out
     }
 }
