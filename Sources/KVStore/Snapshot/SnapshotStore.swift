@@ -1,8 +1,8 @@
 import Glibc
 import RaftCore
 
-/// Snapshot files of one member under `member/snap`: `<term>-<index>.snap` (hex), each a
-/// CRC-32C-checked record of the Raft snapshot metadata and the state machine's data.
+/// Snapshot files of one member under `member/snap`: `<term>-<index>.snap` (hex), each the
+/// Raft snapshot metadata and the state machine's data, both CRC-32C-checked.
 ///
 /// Contract: `save` returns once the file and its name are durable (written to a temporary
 /// name, fsynced, renamed, directory fsynced), so the WAL may then record the snapshot and
@@ -18,26 +18,33 @@ struct SnapshotStore {
     }
 
     func save(_ snapshot: Raft.Snapshot) throws {
-        var w = ByteWriter(capacity: snapshot.data.count + 64)
+        // Layout: CRC of the metadata, CRC of the data, metadata length (all 4-byte big-endian),
+        // metadata, data. The data is written from the snapshot itself: a snapshot can be
+        // large, so it is never copied into a joined buffer.
+        var w = ByteWriter()
         PeerFrame.encode(snapshot.metadata, into: &w)
-        w.data(snapshot.data)
-        let body = w.bytes
-        let crc = CRC32C.checksum(contiguous: body)
-        var bytes = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32($0))) }
-        bytes += body
+        let meta = w.bytes
+        var header: [UInt8] = []
+        for v in [CRC32C.checksum(contiguous: meta), CRC32C.checksum(contiguous: snapshot.data), UInt32(meta.count)] {
+            header += (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) }
+        }
+        header += meta
+        let body = snapshot.data
         let name = fileName(snapshot.metadata)
         let temporary = directory + "/." + name + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WriteAheadLog.WALError(description: "snap: create \(temporary): \(String(cString: strerror(errno)))") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                close(fd)
-                throw WriteAheadLog.WALError(description: "snap: write: \(String(cString: strerror(errno)))")
+        for bytes in [header, body] {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    close(fd)
+                    throw WriteAheadLog.WALError(description: "snap: write: \(String(cString: strerror(errno)))")
+                }
+                offset += n
             }
-            offset += n
         }
         guard fsync(fd) == 0 else {
             close(fd)
@@ -66,11 +73,15 @@ struct SnapshotStore {
     }
 
     private func load(_ path: String) -> Raft.Snapshot? {
-        guard let bytes = try? readWholeFile(path), bytes.count > 4 else { return nil }
-        let crc = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard CRC32C.checksum(contiguous: bytes, from: 4) == crc else { return nil }
-        var r = ByteReader(bytes, offset: 4)
-        guard let metadata = try? PeerFrame.decodeMetadata(&r), let data = try? r.data(), r.isAtEnd else { return nil }
+        guard let bytes = try? readWholeFile(path), bytes.count >= 12 else { return nil }
+        func be32(_ at: Int) -> UInt32 { bytes[at..<at + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        let metaCount = Int(be32(8))
+        guard bytes.count >= 12 + metaCount else { return nil }
+        let meta = Array(bytes[12..<12 + metaCount])
+        let data = Array(bytes[(12 + metaCount)...])
+        guard CRC32C.checksum(contiguous: meta) == be32(0), CRC32C.checksum(contiguous: data) == be32(4) else { return nil }
+        var r = ByteReader(meta)
+        guard let metadata = try? PeerFrame.decodeMetadata(&r), r.isAtEnd else { return nil }
         return Raft.Snapshot(metadata: metadata, data: data)
     }
 

@@ -1,0 +1,45 @@
+import Glibc
+import RaftCore
+import Testing
+
+@testable import KVStore
+
+/// Snapshot files: the newest intact one loads back exactly; a damaged newer file is passed
+/// over (and reported) in favour of an older intact one; only `retain` files are kept.
+struct SnapshotStoreTests {
+    @Test func saveLoadAndDamage() throws {
+        let dir = "/tmp/skiff-snap-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        defer { _ = try? removeDirectory(dir) }
+        let store = SnapshotStore(directory: dir)
+        func snapshot(_ index: UInt64) -> Raft.Snapshot {
+            Raft.Snapshot(metadata: .init(index: index, term: 2, configuration: .init(voters: [1, 2])),
+                          data: (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* Int(index)) })
+        }
+        try store.save(snapshot(10))
+        try store.save(snapshot(20))
+        #expect(store.loadNewest().0 == snapshot(20))
+        try store.save(snapshot(30))
+        // Flip one byte in the newest file's data: it is skipped, the previous one loads.
+        let newest = dir + "/0000000000000002-000000000000001e.snap"
+        var bytes = try readWholeFile(newest)
+        bytes[bytes.count - 100] ^= 0x40
+        let fd = open(newest, O_WRONLY | O_TRUNC)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let (loaded, damaged) = store.loadNewest()
+        #expect(loaded == snapshot(20))
+        #expect(damaged == ["0000000000000002-000000000000001e.snap"])
+        // retain = 2: the snapshot at 10 was removed when 30 was saved.
+        #expect(access(dir + "/0000000000000002-000000000000000a.snap", F_OK) != 0)
+    }
+
+    private func removeDirectory(_ dir: String) throws {
+        guard let d = opendir(dir) else { return }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != ".", name != ".." { unlink(dir + "/" + name) }
+        }
+        closedir(d)
+        rmdir(dir)
+    }
+}
