@@ -2,7 +2,7 @@
 # Runs a 3-member kvstore cluster on loopback (random ports, temp data dirs, default raft timings)
 # and drives it with the real etcdctl: the v3 API across members, bad input, leader kill -9 under
 # concurrent writers (failover time, no acknowledged write lost), snapshot catch-up of a stopped
-# follower and recovery from a torn WAL tail. Prints "N passed, N failed"; exits 1 on failure.
+# follower, recovery from a torn WAL tail, and adding then removing a fourth member. Prints "N passed, N failed"; exits 1 on failure.
 #
 # The same script runs against real etcd, which is how its expectations were taken:
 #   STORE=etcd scripts/test/kvstore-cluster.sh        (or KVSTORE_BIN=$(command -v etcd))
@@ -360,6 +360,34 @@ check torn-wal-value "20" "$(ec "$(ep "$torn")" get torn/after/20 --print-value-
 view=$(wait_view "$ALL" 10)
 check final-one-leader-same-term "yes" "$([[ $view =~ ^[0-9]+\ [0-9]+$ ]] && echo yes || echo "$view")"
 check final-endpoint-health "3" "$(e endpoint health | grep -c 'is healthy')"
+
+# Membership: add a fourth member, start it with --initial-cluster-state existing, it catches up;
+# remove it again and the member list is back to three.
+read -r p4c p4p <<<"$(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')"
+# etcd refuses a change until every member has been up for a while ("unhealthy cluster"): retry.
+added=no
+for _ in $(seq 40); do
+  out=$(e member add m4 --peer-urls="http://127.0.0.1:$p4p")
+  if grep -q '^Member .* added' <<<"$out"; then added=yes; break; fi
+  sleep 0.5
+done
+check member-add "yes" "$([ "$added" = yes ] && echo yes || echo "no: $out")"
+"$bin" --name m4 --data-dir "$dir/m4" \
+  --listen-client-urls "http://127.0.0.1:$p4c" --advertise-client-urls "http://127.0.0.1:$p4c" \
+  --listen-peer-urls "http://127.0.0.1:$p4p" --initial-advertise-peer-urls "http://127.0.0.1:$p4p" \
+  --initial-cluster "$cluster,m4=http://127.0.0.1:$p4p" --initial-cluster-state existing \
+  --initial-cluster-token skiff-cluster-test >>"$dir/m4.log" 2>&1 &
+bg+=($!)
+want=$(count_prefix "$ALL" torn/ l)
+check member-added-catches-up "$want" "$(wait_count "127.0.0.1:$p4c" torn/ "$want" 20)"
+check member-list-four "4" "$(e member list | grep -c ', started, ')"
+m4id=$(e member list | grep ', m4,' | cut -d, -f1)
+check member-remove "yes" "$(e member remove "$m4id" | grep -q 'removed' && echo yes || echo no)"
+check member-list-three "3" "$(e member list | grep -c ', started, ')"
 
 note "total $(( $(date +%s) - started_at )) s against $bin"
 if [ "$failed" != 0 ] && [ "${KEEP_LOGS:-0}" != 1 ]; then
