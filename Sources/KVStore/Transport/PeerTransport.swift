@@ -83,7 +83,10 @@ public final class PeerTransport: Sendable {
         for (to, frame) in frames { byPeer[to, default: []].append(frame) }
         var unreachable: Set<UInt64> = []
         for (peer, list) in byPeer {
-            guard let channel = channel(for: peer), channel.isWritable else {
+            // A forwarded proposal is never retried by Raft, so it is written even to a slow
+            // peer (the client's own concurrency bounds it); other frames are shed instead.
+            let onlyProposals = list.allSatisfy { if case .raft(let m) = $0 { m.type == .propose } else { false } }
+            guard let channel = channel(for: peer), channel.isWritable || onlyProposals else {
                 let hasSnapshot = list.contains { if case .raft(let m) = $0 { m.snapshot != nil } else { false } }
                 let queued = !hasSnapshot && state.withLockedValue { s -> Bool in
                     guard s.connecting.contains(peer), (s.pending[peer]?.count ?? 0) + list.count <= Self.pendingLimit else { return false }
@@ -144,6 +147,8 @@ public final class PeerTransport: Sendable {
         let hello = PeerFrame.hello(clusterID: clusterID, from: localID).encoded()
         ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Room for bursts of appends and forwarded proposals before a peer counts as slow.
+            .channelOption(.writeBufferWaterMark, value: .init(low: 4 << 20, high: 32 << 20))
             .connectTimeout(.milliseconds(500))
             .connect(host: address.host, port: address.port)
             .whenComplete { [state] result in
