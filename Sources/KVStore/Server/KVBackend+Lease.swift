@@ -110,12 +110,11 @@ extension KVBackend {
                 var request = Etcdserverpb_LeaseRevokeRequest()
                 request.id = id
                 _ = try? await self.submit(.leaseRevoke(request))
-                await self.revoked(id)
+                self.revoking.remove(id)
             }
         }
     }
 
-    private func revoked(_ id: Int64) { revoking.remove(id) }
 }
 
 /// The etcd `Lease` service.

@@ -223,7 +223,7 @@ extension KVBackend {
     func linearizableBarrier() async throws(RPCError) {
         let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Void, RPCError>, Never>) in
             queuedReads.append(Waiter(continuation: c, deadline: now() + config.requestTimeoutMilliseconds))
-            if !draining { startReadRound() }
+            // The Ready pass started here (or the one running) sends the round when it ends.
             pump()
         }
         try result.get()
@@ -235,7 +235,7 @@ extension KVBackend {
         let context = nextRequestID
         nextRequestID &+= 1
         do {
-            try raft.readIndex(context: Self.bytes(context))
+            try raft.readIndex(context: LittleEndian.bytes(context))
         } catch {
             return
         }
@@ -245,7 +245,8 @@ extension KVBackend {
     }
 
     private func confirmRead(_ read: Raft.ReadState) {
-        guard let context = Self.uint64(read.context), let round = readRounds.removeValue(forKey: context) else { return }
+        guard read.context.count == 8, let round = readRounds.removeValue(forKey: LittleEndian.read(UInt64.self, read.context[...], at: 0))
+        else { return }
         confirmedReads.append((read.index, round))
     }
 
@@ -256,11 +257,5 @@ extension KVBackend {
             for w in read.waiters { w.resume(()) }
             return true
         }
-    }
-
-    static func bytes(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
-    static func uint64(_ b: [UInt8]) -> UInt64? {
-        guard b.count == 8 else { return nil }
-        return b.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 }

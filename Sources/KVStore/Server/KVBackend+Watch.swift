@@ -67,13 +67,7 @@ extension KVBackend {
             case .compacted(let revision):
                 response.created = true
                 stream.output.yield(response)
-                var canceled = Etcdserverpb_WatchResponse()
-                canceled.header = header
-                canceled.watchID = localID
-                canceled.canceled = true
-                canceled.compactRevision = revision
-                canceled.cancelReason = "etcdserver: mvcc: required revision has been compacted"
-                stream.output.yield(canceled)
+                stream.output.yield(compactedCancel(localID, revision: revision))
             case .duplicateID:
                 return
             }
@@ -138,6 +132,17 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
 }
 
 extension KVBackend {
+    /// etcd's cancellation of a watch whose start revision is compacted away.
+    func compactedCancel(_ localID: Int64, revision: Int64) -> Etcdserverpb_WatchResponse {
+        var canceled = Etcdserverpb_WatchResponse()
+        canceled.header = header
+        canceled.watchID = localID
+        canceled.canceled = true
+        canceled.compactRevision = revision
+        canceled.cancelReason = "etcdserver: mvcc: required revision has been compacted"
+        return canceled
+    }
+
     /// After installing a snapshot, delivers to every watch the changes between `revision`
     /// (what watchers had seen) and the snapshot's revision; a watch whose missed history
     /// was compacted away is cancelled with the compact revision, as etcd does.
@@ -152,13 +157,7 @@ extension KVBackend {
                 hubOwners[hubID] = nil
                 stream.watches[localID] = nil
                 watchStreams[streamID] = stream
-                var canceled = Etcdserverpb_WatchResponse()
-                canceled.header = header
-                canceled.watchID = localID
-                canceled.canceled = true
-                canceled.compactRevision = state.store.compactedRevision
-                canceled.cancelReason = "etcdserver: mvcc: required revision has been compacted"
-                stream.output.yield(canceled)
+                stream.output.yield(compactedCancel(localID, revision: state.store.compactedRevision))
             }
         }
     }

@@ -15,7 +15,7 @@ enum LoggedRequest: Sendable {
     case publish(Etcdserverpb_Member)
 
     func encoded(id: UInt64) throws -> [UInt8] {
-        var out = (0..<8).map { UInt8(truncatingIfNeeded: id >> (8 * UInt64($0))) }
+        var out = LittleEndian.bytes(id)
         let (tag, message): (UInt8, any SwiftProtobuf.Message) =
             switch self {
             case .put(let m): (1, m)
@@ -33,7 +33,7 @@ enum LoggedRequest: Sendable {
 
     static func decode(_ bytes: [UInt8]) -> (UInt64, LoggedRequest)? {
         guard bytes.count >= 9 else { return nil }
-        let id = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let id = LittleEndian.read(UInt64.self, bytes[...], at: 0)
         let payload = bytes[9...]
         do {
             switch bytes[8] {

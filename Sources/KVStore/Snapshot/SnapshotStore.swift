@@ -18,33 +18,26 @@ struct SnapshotStore {
     }
 
     func save(_ snapshot: Raft.Snapshot) throws {
-        // Layout: CRC of the metadata, CRC of the data, metadata length (all 4-byte big-endian),
+        // Layout: CRC of the metadata, CRC of the data, metadata length (all 4-byte little-endian),
         // metadata, data. The data is written from the snapshot itself: a snapshot can be
         // large, so it is never copied into a joined buffer.
         var w = ByteWriter()
         PeerFrame.encode(snapshot.metadata, into: &w)
         let meta = w.bytes
         var header: [UInt8] = []
-        for v in [CRC32C.checksum(contiguous: meta), CRC32C.checksum(contiguous: snapshot.data), UInt32(meta.count)] {
-            header += (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) }
-        }
+        for v in [CRC32C.checksum(meta), CRC32C.checksum(snapshot.data), UInt32(meta.count)] { LittleEndian.append(v, to: &header) }
         header += meta
         let body = snapshot.data
         let name = fileName(snapshot.metadata)
         let temporary = directory + "/." + name + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WriteAheadLog.WALError(description: "snap: create \(temporary): \(String(cString: strerror(errno)))") }
-        for bytes in [header, body] {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    close(fd)
-                    throw WriteAheadLog.WALError(description: "snap: write: \(String(cString: strerror(errno)))")
-                }
-                offset += n
-            }
+        do {
+            try writeAll(fd, header, what: "snap")
+            try writeAll(fd, body, what: "snap")
+        } catch {
+            close(fd)
+            throw error
         }
         guard fsync(fd) == 0 else {
             close(fd)
@@ -74,12 +67,12 @@ struct SnapshotStore {
 
     private func load(_ path: String) -> Raft.Snapshot? {
         guard let bytes = try? readWholeFile(path), bytes.count >= 12 else { return nil }
-        func be32(_ at: Int) -> UInt32 { bytes[at..<at + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
-        let metaCount = Int(be32(8))
+        func u32(_ at: Int) -> UInt32 { LittleEndian.read(UInt32.self, bytes[...], at: at) }
+        let metaCount = Int(u32(8))
         guard bytes.count >= 12 + metaCount else { return nil }
         let meta = Array(bytes[12..<12 + metaCount])
         let data = Array(bytes[(12 + metaCount)...])
-        guard CRC32C.checksum(contiguous: meta) == be32(0), CRC32C.checksum(contiguous: data) == be32(4) else { return nil }
+        guard CRC32C.checksum(meta) == u32(0), CRC32C.checksum(data) == u32(4) else { return nil }
         var r = ByteReader(meta)
         guard let metadata = try? PeerFrame.decodeMetadata(&r), r.isAtEnd else { return nil }
         return Raft.Snapshot(metadata: metadata, data: data)
@@ -103,23 +96,4 @@ struct SnapshotStore {
         }
         return out.sorted { $0.split(separator: "-").last! < $1.split(separator: "-").last! }
     }
-}
-
-/// Reads a whole file.
-func readWholeFile(_ path: String) throws -> [UInt8] {
-    let f = open(path, O_RDONLY | O_CLOEXEC)
-    guard f >= 0 else { throw WriteAheadLog.WALError(description: "open \(path): \(String(cString: strerror(errno)))") }
-    defer { close(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(f, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw WriteAheadLog.WALError(description: "read \(path): \(String(cString: strerror(errno)))")
-        }
-        if n == 0 { break }
-        out.append(contentsOf: chunk[0..<n])
-    }
-    return out
 }

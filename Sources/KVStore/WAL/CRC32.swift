@@ -1,4 +1,4 @@
-/// CRC-32C (Castagnoli), table-driven: the checksum of every WAL record.
+/// CRC-32C (Castagnoli), table-driven: the checksum of WAL records and snapshot files.
 enum CRC32C {
     private static let table: [UInt32] = (0..<256).map { i -> UInt32 in
         var c = UInt32(i)
@@ -6,24 +6,17 @@ enum CRC32C {
         return c
     }
 
-    static func checksum(_ bytes: some Sequence<UInt8>, seed: UInt32 = 0) -> UInt32 {
-        var c = ~seed
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
-        return ~c
-    }
-
-    /// The same over contiguous bytes, without per-element generic overhead.
-    static func checksum(contiguous bytes: [UInt8], from start: Int = 0) -> UInt32 {
-        bytes.withUnsafeBufferPointer { buffer in
-            table.withUnsafeBufferPointer { t in
+    /// Over contiguous storage (arrays and slices) it runs on raw buffers, without
+    /// per-element generic overhead; other collections take the element-by-element path.
+    static func checksum<C: Collection<UInt8>>(_ bytes: C) -> UInt32 {
+        table.withUnsafeBufferPointer { t in
+            func step(_ c: UInt32, _ b: UInt8) -> UInt32 { t[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
+            let fast = bytes.withContiguousStorageIfAvailable { buffer in
                 var c: UInt32 = ~0
-                var i = start
-                while i < buffer.count {
-                    c = t[Int((c ^ UInt32(buffer[i])) & 0xff)] ^ (c >> 8)
-                    i += 1
-                }
+                for b in buffer { c = step(c, b) }
                 return ~c
             }
+            return fast ?? ~bytes.reduce(~0, step)
         }
     }
 }

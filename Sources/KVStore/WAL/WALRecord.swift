@@ -56,23 +56,8 @@ enum WALRecord: Equatable {
         }
     }
 
-    private func put(_ out: inout [UInt8], _ v: UInt64) {
-        for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
-    }
-
-    private func put32(_ out: inout [UInt8], _ v: UInt32) {
-        for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
-    }
-
-    static func get(_ p: ArraySlice<UInt8>, _ offset: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(p[p.startIndex + offset + i]) << (8 * UInt64(i)) }
-        return v
-    }
-
-    static func get32(_ p: ArraySlice<UInt8>, _ offset: Int) -> UInt32 {
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(p[p.startIndex + offset + i]) << (8 * UInt32(i)) }
-        return v
-    }
+    private func put(_ out: inout [UInt8], _ v: UInt64) { LittleEndian.append(v, to: &out) }
+    private func put32(_ out: inout [UInt8], _ v: UInt32) { LittleEndian.append(v, to: &out) }
+    static func get(_ p: ArraySlice<UInt8>, _ offset: Int) -> UInt64 { LittleEndian.read(UInt64.self, p, at: offset) }
+    static func get32(_ p: ArraySlice<UInt8>, _ offset: Int) -> UInt32 { LittleEndian.read(UInt32.self, p, at: offset) }
 }

@@ -147,15 +147,7 @@ public final class WriteAheadLog {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw WALError(description: "wal: write: \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
+        try writeAll(fd, bytes, what: "wal")
         segmentSize += bytes.count
     }
 

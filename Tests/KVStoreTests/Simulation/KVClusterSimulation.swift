@@ -295,7 +295,7 @@ final class KVClusterSimulation {
         do {
             switch input {
             case .get:
-                p.readContext = KVBackend.bytes(id)
+                p.readContext = LittleEndian.bytes(id)
                 try node.raft!.readIndex(context: p.readContext!)
             default:
                 try node.raft!.propose(try Self.request(input).encoded(id: id))
