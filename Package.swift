@@ -9,7 +9,9 @@ let package = Package(
         .library(name: "RaftCore", targets: ["RaftCore"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "KVStore", targets: ["KVStore"]),
+        .library(name: "APIServer", targets: ["APIServer"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
+        .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "skiff", targets: ["skiff"]),
     ],
     dependencies: [
@@ -20,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.36.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
     ],
     targets: [
         .target(
@@ -49,6 +56,34 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "APIMachinery",
+                "EtcdAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .executableTarget(
+            name: "apiserver",
+            dependencies: [
+                "APIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "kvstore",
             dependencies: [
@@ -71,6 +106,7 @@ let package = Package(
             dependencies: ["APIMachinery"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "APIMachinery"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "EtcdAPI", "Simulation"]),
         .testTarget(
             name: "RaftCoreTests",

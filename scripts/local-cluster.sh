@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the local cluster from this checkout's build, keeping its state under .skiff/:
-# today a 3-member kvstore on loopback (the apiserver, and with it a kubeconfig, come next).
-# Members keep running in the background; `scripts/local-cluster.sh stop` stops them.
+# a 3-member kvstore and the apiserver on loopback, and a kubeconfig for kubectl in .skiff/kubeconfig.
+# Processes keep running in the background; `scripts/local-cluster.sh stop` stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=.skiff
@@ -9,7 +9,7 @@ mkdir -p "$state"
 bin=$(swift build --show-bin-path)
 
 stop() {
-  for f in "$state"/kvstore-*.pid; do
+  for f in "$state"/apiserver.pid "$state"/kvstore-*.pid; do
     [ -e "$f" ] || continue
     kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
@@ -36,13 +36,39 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+port=16443
+"$bin/apiserver" --etcd-servers "$endpoints" --secure-port "$port" --cert-dir "$state/apiserver" \
+  >"$state/apiserver.log" 2>&1 &
+echo $! >"$state/apiserver.pid"
+for _ in $(seq 100); do
+  [ -s "$state/apiserver/apiserver.crt" ] && curl -sf --cacert "$state/apiserver/apiserver.crt" "https://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+ca=$(base64 -w0 <"$state/apiserver/apiserver.crt")
+cat >"$state/kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: skiff
+  cluster:
+    server: https://127.0.0.1:$port
+    certificate-authority-data: $ca
+users:
+- name: skiff-admin
+  user: {token: skiff-local-admin}
+contexts:
+- name: skiff
+  context: {cluster: skiff, user: skiff-admin}
+current-context: skiff
+KUBECONFIG
+
 cat <<MSG
 Skiff local cluster (state and logs in $state/):
   kvstore: 3 members, etcd v3 API on $endpoints
     ETCDCTL_API=3 etcdctl --endpoints=$endpoints member list
     health and metrics: curl http://127.0.0.1:12391/health  (12392, 12393 for the others)
+  apiserver: https://127.0.0.1:$port (self-signed certificate in $state/apiserver/)
+    export KUBECONFIG=$PWD/$state/kubeconfig
+    kubectl get namespaces
   stop with: scripts/local-cluster.sh stop
-
-The apiserver is not built yet, so there is no kubeconfig to point kubectl at; once it lands,
-this command starts it too and writes $state/kubeconfig (export KUBECONFIG=$PWD/$state/kubeconfig).
 MSG

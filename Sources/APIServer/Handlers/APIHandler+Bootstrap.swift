@@ -1,0 +1,31 @@
+import APIMachinery
+import Foundation
+
+extension APIHandler {
+    /// The namespaces every cluster has.
+    public static let systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
+
+    /// Creates the system namespaces that do not exist yet; retries while the store is unreachable.
+    public func bootstrap() async throws {
+        guard let info = registry.info(for: GroupVersionResource(group: "", version: "v1", resource: "namespaces")) else { return }
+        let store = stores.store(for: info)
+        var attempt = 0
+        while true {
+            do {
+                for name in Self.systemNamespaces {
+                    var object: JSONObject = ["kind": "Namespace", "apiVersion": "v1", "metadata": ["name": .string(name)]]
+                    ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
+                    KindStrategies.prepareForCreate(&object, info: info)
+                    do {
+                        _ = try await store.kv.create(store.key(namespace: nil, name: name), value: JSONCodec.encode(JSONValue.object(object)))
+                    } catch StoreError.keyExists {}
+                }
+                return
+            } catch StoreError.unavailable(let message) {
+                attempt += 1
+                if attempt >= 60 { throw StoreError.unavailable(message) }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

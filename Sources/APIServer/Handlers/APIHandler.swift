@@ -1,0 +1,176 @@
+import APIMachinery
+import Foundation
+
+/// The apiserver's request pipeline: non-resource paths (health, version, discovery, OpenAPI,
+/// metrics) and resource requests (decode → default → validate → store, reads from the caches).
+public final class APIHandler: RequestHandler, Sendable {
+    public let registry: ResourceRegistry
+    public let stores: StoreRegistry
+    public let discovery: Discovery
+    public let metrics: APIMetrics
+    public let openAPI: OpenAPIDocumentSet
+    let now: @Sendable () -> Date
+
+    public init(registry: ResourceRegistry = .builtin, kv: any KeyValueStore, now: @escaping @Sendable () -> Date = Date.init) {
+        self.registry = registry
+        self.stores = StoreRegistry(kv: kv)
+        self.discovery = Discovery(registry: registry)
+        self.metrics = APIMetrics()
+        self.openAPI = OpenAPIDocumentSet(registry: registry)
+        self.now = now
+    }
+
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        let started = ContinuousClock.now
+        let watchParameter = ["true", "1"].contains(request.parameter("watch") ?? "")
+        let info = RequestInfo(method: request.method, path: request.path, watchParameter: watchParameter)
+        let response: APIResponse
+        do {
+            if let info {
+                response = try await handleResource(request, info)
+            } else {
+                response = try await handleNonResource(request)
+            }
+        } catch let error as APIError {
+            response = error.status.response
+        } catch let error as StoreError {
+            response = Self.status(for: error).response
+        } catch {
+            response = APIError.internalError("\(error)").status.response
+        }
+        if case .full = response {
+            metrics.record(
+                verb: info?.verb ?? request.method, resource: info?.resource ?? "", subresource: info?.subresource ?? "",
+                code: response.status, seconds: (ContinuousClock.now - started).seconds)
+        }
+        return response
+    }
+
+    static func status(for error: StoreError) -> MetaV1.Status {
+        switch error {
+        case .unavailable(let message):
+            return .failure(.internalError, message: "Internal error occurred: \(message)")
+        case .compacted:
+            return .failure(.gone, message: "The resourceVersion for the provided list is too old.")
+        case .futureRevision:
+            return .failure(.timeout, message: "Too large resource version")
+        case .keyExists(let key), .keyNotFound(let key):
+            return .failure(.internalError, message: "Internal error occurred: unexpected store state for \(key)")
+        case .conflict:
+            return .failure(.conflict, message: "the object has been modified; please apply your changes to the latest version and try again")
+        }
+    }
+
+    // MARK: non-resource paths
+
+    private func handleNonResource(_ request: APIRequest) async throws -> APIResponse {
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        let aggregated = (request.headers.first(name: "Accept") ?? "").contains("as=APIGroupDiscoveryList")
+        switch path {
+        case "/healthz", "/livez":
+            return Responses.text(200, "ok")
+        case "/readyz", "/readyz/etcd", "/healthz/etcd", "/livez/etcd":
+            do {
+                _ = try await stores.kv.currentRevision()
+                return Responses.text(200, "ok")
+            } catch {
+                return Responses.text(500, "[-]etcd failed: reason withheld\nreadyz check failed\n")
+            }
+        case "/version":
+            return Responses.json(200, Self.version)
+        case "/metrics":
+            let counts = await stores.watcherCounts()
+            return .full(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(metrics.prometheusText(watchers: counts).utf8))
+        case "/api":
+            if aggregated { return Responses.json(200, JSONCodec.encode(discovery.aggregated(core: true)), contentType: Discovery.aggregatedType) }
+            return Responses.json(200, discovery.apiVersions())
+        case "/apis":
+            if aggregated { return Responses.json(200, JSONCodec.encode(discovery.aggregated(core: false)), contentType: Discovery.aggregatedType) }
+            return Responses.json(200, discovery.groupList())
+        case "/openapi/v2":
+            let accept = request.headers.first(name: "Accept") ?? ""
+            if accept.contains("protobuf") {
+                return .full(status: 200, headers: [
+                    ("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),
+                    ("ETag", "\"\(openAPI.v2Protobuf.hash)\""),
+                ], body: openAPI.v2Protobuf.bytes)
+            }
+            return .full(status: 200, headers: [("Content-Type", "application/json"), ("ETag", "\"\(openAPI.v2.hash)\"")], body: openAPI.v2.bytes)
+        case "/openapi/v3":
+            return Responses.json(200, openAPI.v3Index.bytes)
+        default:
+            break
+        }
+        if path.hasPrefix("/openapi/v3/") {
+            let documentPath = String(path.dropFirst("/openapi/v3/".count))
+            guard let document = openAPI.v3(path: documentPath) else { return Self.notFoundPath.response }
+            if let hash = request.parameter("hash"), hash != document.hash {
+                return .full(status: 301, headers: [("Location", "/openapi/v3/\(documentPath)?hash=\(document.hash)")], body: [])
+            }
+            var headers = [("Content-Type", "application/json"), ("ETag", "\"\(document.hash)\"")]
+            if request.parameter("hash") != nil { headers.append(("Cache-Control", "public, immutable")) }
+            return .full(status: 200, headers: headers, body: document.bytes)
+        }
+        let segments = path.split(separator: "/").map(String.init)
+        if segments.count == 2 && segments[0] == "api", let list = discovery.resourceList(group: "", version: segments[1]) {
+            return Responses.json(200, list)
+        }
+        if segments.count == 2 && segments[0] == "apis", let group = discovery.group(segments[1]) {
+            return Responses.json(200, group)
+        }
+        if segments.count == 3 && segments[0] == "apis", let list = discovery.resourceList(group: segments[1], version: segments[2]) {
+            return Responses.json(200, list)
+        }
+        return Self.notFoundPath.response
+    }
+
+    static let notFoundPath = MetaV1.Status.failure(.notFound, message: "the server could not find the requested resource")
+
+    static let version: JSONValue = [
+        "major": "1", "minor": "32", "gitVersion": "v1.32.0-skiff", "gitCommit": "", "gitTreeState": "clean",
+        "buildDate": "2026-01-01T00:00:00Z", "goVersion": "swift6", "compiler": "swiftc", "platform": "linux/amd64",
+    ]
+
+    // MARK: resource requests
+
+    private func handleResource(_ request: APIRequest, _ info: RequestInfo) async throws -> APIResponse {
+        let gvr = GroupVersionResource(group: info.group, version: info.version, resource: info.resource)
+        guard let resource = registry.info(for: gvr) else { throw APIError(Self.notFoundPath) }
+        if info.namespace != nil && !resource.namespaced { throw APIError(Self.notFoundPath) }
+        let allowed: Bool
+        if let sub = info.subresource {
+            guard let subresource = resource.subresource(sub) else { throw APIError(Self.notFoundPath) }
+            allowed = subresource.verbs.contains(info.verb) || (info.verb == "create" && subresource.verbs.contains("create"))
+        } else {
+            allowed = resource.supports(info.verb)
+        }
+        guard allowed else {
+            throw APIError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
+        }
+        let context = ResourceContext(
+            request: request, info: info, resource: resource, store: stores.store(for: resource), handler: self)
+        switch (info.verb, info.subresource) {
+        case ("get", nil): return try await context.get()
+        case ("list", nil): return try await context.list()
+        case ("watch", nil): return try await context.watch()
+        case ("create", nil): return try await context.create()
+        case ("update", nil), ("update", "status"): return try await context.update()
+        case ("patch", nil), ("patch", "status"): return try await context.patch()
+        case ("get", "status"): return try await context.get()
+        case ("delete", nil): return try await context.delete()
+        case ("deletecollection", nil): return try await context.deleteCollection()
+        case (_, "scale"): return try await context.scale()
+        case ("create", "binding"): return try await context.bind()
+        case ("update", "finalize"): return try await context.update()
+        default:
+            throw APIError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
+        }
+    }
+}
+
+extension Swift.Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

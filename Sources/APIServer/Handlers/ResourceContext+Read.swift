@@ -1,0 +1,215 @@
+import APIMachinery
+import Foundation
+
+extension ResourceContext {
+    // MARK: get
+
+    func get() async throws -> APIResponse {
+        guard let name = info.name else { throw APIError(APIHandler.notFoundPath) }
+        let object: CachedObject?
+        if request.parameter("resourceVersion") == "0" {
+            object = await store.cache.get(key(name))
+        } else {
+            object = try await store.read(key(name))
+        }
+        guard let object else { throw APIError.notFound(resource, name) }
+        return objectResponse(200, object.json)
+    }
+
+    // MARK: list
+
+    func list() async throws -> APIResponse {
+        let filter = try filter()
+        let limit = Int(request.parameter("limit") ?? "") ?? 0
+        let continueToken = request.parameter("continue").flatMap { $0.isEmpty ? nil : $0 }
+        let match = request.parameter("resourceVersionMatch") ?? ""
+        let rvText = request.parameter("resourceVersion") ?? ""
+        let requested = try revisionParameter("resourceVersion")
+        if !match.isEmpty && !["NotOlderThan", "Exact"].contains(match) {
+            throw APIError(.failure(.badRequest, message: "resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\""))
+        }
+        if !match.isEmpty && rvText.isEmpty {
+            throw APIError(.failure(.badRequest, message: "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+        }
+        if continueToken != nil && !rvText.isEmpty && rvText != "0" {
+            throw APIError(.failure(.badRequest, message: "specifying resource version is not allowed when using continue"))
+        }
+        let fromStore = continueToken != nil || match == "Exact" || (limit > 0 && rvText != "0")
+        if fromStore {
+            return try await listFromStore(filter: filter, limit: limit, continueToken: continueToken,
+                                           revision: match == "Exact" || (limit > 0 && requested != nil) ? requested ?? 0 : 0)
+        }
+        if rvText.isEmpty {
+            try await waitForCache(store.kv.currentRevision())
+        } else if let requested, requested > 0 {
+            try await waitForCache(requested)
+        }
+        let (items, revision) = await store.cache.list(filter)
+        return listResponse(items, revision: revision, continueToken: nil)
+    }
+
+    private func waitForCache(_ revision: Int64) async throws {
+        do {
+            try await store.cache.waitFor(revision: revision)
+        } catch CacheError.tooLarge(let requested, let current) {
+            throw APIError(.failure(
+                .timeout, message: "Too large resource version: \(requested), current: \(current)",
+                details: MetaV1.StatusDetails(causes: [MetaV1.StatusCause(message: "Too large resource version: \(requested), current: \(current)", reason: "ResourceVersionTooLarge")], retryAfterSeconds: 1)))
+        }
+    }
+
+    func listResponse(_ items: [CachedObject], revision: Int64, continueToken: String?) -> APIResponse {
+        if wantsTable {
+            let trees = items.compactMap { try? $0.tree() }
+            return Responses.json(200, table(trees, resourceVersion: revision, continueToken: continueToken))
+        }
+        let body = Responses.list(
+            kind: listKind, apiVersion: apiVersion, resourceVersion: revision, continueToken: continueToken,
+            remaining: nil, items: items.map(\.json))
+        return Responses.json(200, body)
+    }
+
+    /// A paginated (or exact-revision) list read from the store at one revision; the continue
+    /// token carries that revision and the next key, so every page is the same snapshot.
+    private func listFromStore(filter: ObjectFilter, limit: Int, continueToken: String?, revision: Int64) async throws -> APIResponse {
+        var atRevision = revision
+        var start: String? = filter.namespace.map { store.prefix + $0 + "/" }
+        let scope = start ?? store.prefix
+        if let continueToken {
+            let token = try ContinueToken(decoding: continueToken)
+            atRevision = token.revision
+            start = scope + token.start
+            if !(start ?? "").hasPrefix(scope) { throw APIError.badRequest("continue key is not valid: invalid start") }
+        }
+        var items: [CachedObject] = []
+        var next: String?
+        while true {
+            let pageSize = limit > 0 ? max(limit - items.count, 1) : 0
+            let page: (values: [StoredValue], revision: Int64, more: Bool)
+            do {
+                page = try await store.kv.list(prefix: scope, from: start, revision: atRevision, limit: pageSize)
+            } catch StoreError.compacted {
+                if continueToken != nil {
+                    throw APIError(.failure(.expired, message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."))
+                }
+                throw APIError(.failure(.gone, message: "The resourceVersion for the provided list is too old."))
+            }
+            if atRevision == 0 { atRevision = page.revision }
+            for value in page.values {
+                guard let object = CachedObject(key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
+                else { continue }
+                if filter.matches(object) { items.append(object) }
+            }
+            guard page.more, let last = page.values.last else {
+                next = nil
+                break
+            }
+            start = last.key + "\u{0}"
+            if limit > 0 && items.count >= limit {
+                next = String(last.key.dropFirst(scope.count)) + "\u{0}"
+                break
+            }
+        }
+        let token = next.map { ContinueToken(revision: atRevision, start: $0).encoded }
+        return listResponse(items, revision: atRevision, continueToken: token)
+    }
+
+    // MARK: watch
+
+    func watch() async throws -> APIResponse {
+        var filter = try filter()
+        if let name = info.name { filter.name = name }
+        let rvText = request.parameter("resourceVersion") ?? ""
+        let requested = try revisionParameter("resourceVersion")
+        let bookmarks = request.parameter("allowWatchBookmarks") == "true"
+        let sendInitial = request.parameter("sendInitialEvents")
+        if sendInitial == "true" && request.parameter("resourceVersionMatch") != "NotOlderThan" {
+            throw APIError(.failure(.invalid, message: "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+        }
+        var from: Int64? = nil
+        if let requested, requested > 0, sendInitial != "true" { from = requested }
+        if rvText.isEmpty && sendInitial != "false" {
+            try await waitForCache(store.kv.currentRevision())
+        }
+        if rvText == "0" || rvText.isEmpty, sendInitial == "false" {
+            from = await store.cache.revision
+        }
+        if sendInitial == "true", let requested, requested > 0 { try await waitForCache(requested) }
+        let stream: AsyncStream<WatchItem>
+        do {
+            (stream, _) = try await store.cache.watch(
+                from: from, filter: filter, bookmarks: bookmarks, initialEventsEnd: sendInitial == "true" && bookmarks)
+        } catch CacheError.tooOld(let requested, let oldest) {
+            throw APIError(.failure(.expired, message: "too old resource version: \(requested) (\(oldest))"))
+        }
+        let timeout = Int(request.parameter("timeoutSeconds") ?? "").map { max($0, 1) } ?? Int.random(in: 1800..<3600)
+        let context = self
+        return .stream(status: 200, headers: [("Content-Type", "application/json")]) { sink in
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var first = true
+                    for await item in stream {
+                        let frame = context.frame(for: item, headers: first)
+                        first = false
+                        do { try await sink.write(frame) } catch { return }
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(timeout))
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// The wire bytes of one watch item (a Table row when the client asked for tables).
+    func frame(for item: WatchItem, headers: Bool) -> [UInt8] {
+        switch item {
+        case .event(let type, let object, let frame):
+            if wantsTable, let tree = try? object.tree() {
+                let table = table([tree], resourceVersion: object.resourceVersion, continueToken: nil, noHeaders: !headers)
+                return WatchFrame.encode(type: type, objectJSON: JSONCodec.encode(table))
+            }
+            return frame ?? WatchFrame.encode(type: type, objectJSON: object.json)
+        case .bookmark(let revision, let initialEventsEnd):
+            var metadata: JSONObject = ["resourceVersion": .string(String(revision)), "creationTimestamp": nil]
+            if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
+            let object: JSONValue = [
+                "kind": .string(resource.gvk.kind), "apiVersion": .string(apiVersion), "metadata": .object(metadata),
+            ]
+            return WatchFrame.encode(type: .bookmark, objectJSON: JSONCodec.encode(object))
+        }
+    }
+}
+
+/// kube-apiserver's continue token: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":"<key>"}`.
+struct ContinueToken {
+    var revision: Int64
+    var start: String
+
+    init(revision: Int64, start: String) {
+        self.revision = revision
+        self.start = start
+    }
+
+    init(decoding text: String) throws {
+        var padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while padded.count % 4 != 0 { padded += "=" }
+        guard let data = Data(base64Encoded: padded), let tree = try? JSONCodec.parse(Array(data)),
+            tree["v"]?.stringValue == "meta.k8s.io/v1", case .int(let revision)? = tree["rv"],
+            let start = tree["start"]?.stringValue
+        else { throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") }
+        guard revision > 0 else { throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") }
+        guard !start.contains("..") && !start.hasPrefix("/") else { throw APIError.badRequest("continue key is not valid: invalid start") }
+        self.revision = revision
+        self.start = start
+    }
+
+    var encoded: String {
+        let json: JSONValue = ["v": "meta.k8s.io/v1", "rv": .int(revision), "start": .string(start)]
+        return Data(JSONCodec.encode(json)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,62 @@
+import APIMachinery
+
+/// A stored object as the apiserver keeps it in memory: its JSON (with `resourceVersion` set)
+/// and the few fields that keys, selectors and indexes need. Decoded once per change.
+public struct CachedObject: Sendable {
+    /// Storage key, `/registry/…/<namespace>/<name>`.
+    public var key: String
+    public var namespace: String
+    public var name: String
+    /// The kvstore modRevision that produced this state.
+    public var resourceVersion: Int64
+    /// Compact JSON of the object, `metadata.resourceVersion` included.
+    public var json: [UInt8]
+    public var labels: [String: String]
+    /// Values of the resource's selectable fields (`metadata.name`, `spec.nodeName`, …).
+    public var fields: [String: String]
+
+    public init(
+        key: String, namespace: String, name: String, resourceVersion: Int64, json: [UInt8],
+        labels: [String: String], fields: [String: String]
+    ) {
+        self.key = key
+        self.namespace = namespace
+        self.name = name
+        self.resourceVersion = resourceVersion
+        self.json = json
+        self.labels = labels
+        self.fields = fields
+    }
+
+    /// Builds the cached form of stored bytes at `revision`: sets `metadata.resourceVersion`
+    /// and extracts labels and selectable fields for `resource`. Nil when the bytes are not a
+    /// JSON object (a foreign key under our prefix).
+    public init?(key: String, stored: [UInt8], revision: Int64, resource: ResourceInfo) {
+        guard case .object(var object)? = try? JSONCodec.parse(stored) else { return nil }
+        var metadata = object["metadata"].flatMap { value -> JSONObject? in
+            if case .object(let m) = value { return m } else { return nil }
+        } ?? JSONObject()
+        metadata["resourceVersion"] = .string(String(revision))
+        object["metadata"] = .object(metadata)
+        self.init(key: key, object: object, revision: revision, resource: resource)
+    }
+
+    /// The cached form of a tree whose `metadata.resourceVersion` is already `revision`.
+    public init(key: String, object: JSONObject, revision: Int64, resource: ResourceInfo) {
+        let tree = JSONValue.object(object)
+        let metadata = tree["metadata"]
+        let namespace = metadata?["namespace"]?.stringValue ?? ""
+        let name = metadata?["name"]?.stringValue ?? ""
+        var labels: [String: String] = [:]
+        if case .object(let map)? = metadata?["labels"] {
+            for member in map.members { labels[member.key] = member.value.stringValue ?? "" }
+        }
+        self.init(
+            key: key, namespace: namespace, name: name, resourceVersion: revision,
+            json: JSONCodec.encode(tree, capacity: 2048), labels: labels,
+            fields: SelectableFields.values(of: tree, resource: resource))
+    }
+
+    /// The object as a tree.
+    public func tree() throws -> JSONValue { try JSONCodec.parse(json) }
+}

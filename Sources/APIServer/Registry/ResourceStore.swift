@@ -1,0 +1,63 @@
+import APIMachinery
+import Foundation
+import Synchronization
+
+/// One resource's storage: its key layout in the store and its watch cache.
+public final class ResourceStore: Sendable {
+    public let info: ResourceInfo
+    /// `/registry/[<group>/]<resource>/`.
+    public let prefix: String
+    public let kv: any KeyValueStore
+    public let cache: WatchCache
+
+    init(info: ResourceInfo, kv: any KeyValueStore) {
+        self.info = info
+        self.prefix = Self.prefix(for: info)
+        self.kv = kv
+        self.cache = WatchCache(resource: info, prefix: prefix, store: kv)
+    }
+
+    public static func prefix(for info: ResourceInfo) -> String {
+        let group = info.gvk.group
+        return group.isEmpty ? "/registry/\(info.plural)/" : "/registry/\(group)/\(info.plural)/"
+    }
+
+    /// The key of an object (`namespace` ignored for cluster-scoped resources).
+    public func key(namespace: String?, name: String) -> String {
+        info.namespaced ? prefix + (namespace ?? "") + "/" + name : prefix + name
+    }
+
+    /// The object at `key` read from the store (linearizable), as cached form.
+    public func read(_ key: String) async throws -> CachedObject? {
+        let (value, _) = try await kv.get(key)
+        guard let value else { return nil }
+        return CachedObject(key: key, stored: value.value, revision: value.modRevision, resource: info)
+    }
+}
+
+/// Every resource's `ResourceStore`, created (and its cache started) on first use.
+public final class StoreRegistry: Sendable {
+    public let kv: any KeyValueStore
+    private let stores = Mutex<[GroupVersionResource: ResourceStore]>([:])
+
+    public init(kv: any KeyValueStore) { self.kv = kv }
+
+    public func store(for info: ResourceInfo) -> ResourceStore {
+        let (store, created) = stores.withLock { stores -> (ResourceStore, Bool) in
+            if let existing = stores[info.gvr] { return (existing, false) }
+            let store = ResourceStore(info: info, kv: kv)
+            stores[info.gvr] = store
+            return (store, true)
+        }
+        if created { Task { await store.cache.start() } }
+        return store
+    }
+
+    /// Open watches across every cache (for /metrics).
+    public func watcherCounts() async -> [(GroupVersionResource, Int)] {
+        let all = stores.withLock { Array($0) }
+        var counts: [(GroupVersionResource, Int)] = []
+        for (gvr, store) in all { counts.append((gvr, await store.cache.watcherCount)) }
+        return counts
+    }
+}

@@ -1,0 +1,85 @@
+import NIOHTTP1
+
+/// One HTTP request as the API layer sees it: the body is fully read (bounded by the server).
+public struct APIRequest: Sendable {
+    public var method: String
+    /// Decoded path without the query.
+    public var path: String
+    /// Query parameters; a name given several times keeps every value in order.
+    public var query: [String: [String]]
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(method: String, uri: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.method = method
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        self.path = Self.percentDecode(String(parts.first ?? ""), plusAsSpace: false)
+        var query: [String: [String]] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") where !pair.isEmpty {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = Self.percentDecode(String(kv[0]), plusAsSpace: true)
+                let value = kv.count > 1 ? Self.percentDecode(String(kv[1]), plusAsSpace: true) : ""
+                query[name, default: []].append(value)
+            }
+        }
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a query parameter.
+    public func parameter(_ name: String) -> String? { query[name]?.first }
+
+    /// Decodes %XX escapes (and `+` as space in query components); malformed escapes stay as is.
+    static func percentDecode(_ text: String, plusAsSpace: Bool) -> String {
+        guard text.contains("%") || (plusAsSpace && text.contains("+")) else { return text }
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "%"), i + 2 < bytes.count, let high = hex(bytes[i + 1]), let low = hex(bytes[i + 2]) {
+                out.append(high << 4 | low)
+                i += 3
+            } else {
+                out.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Where a streaming response writes; `write` throws once the client has gone.
+public protocol ResponseStream: Sendable {
+    func write(_ bytes: [UInt8]) async throws
+}
+
+/// What a handler answers.
+public enum APIResponse: Sendable {
+    /// A complete body.
+    case full(status: Int, headers: [(String, String)], body: [UInt8])
+    /// A body written over time (watch); the producer returns when the response is complete.
+    case stream(status: Int, headers: [(String, String)], producer: @Sendable (any ResponseStream) async -> Void)
+
+    public var status: Int {
+        switch self {
+        case .full(let status, _, _), .stream(let status, _, _): status
+        }
+    }
+}
+
+/// Serves requests; implemented by `APIHandler`.
+public protocol RequestHandler: Sendable {
+    func handle(_ request: APIRequest) async -> APIResponse
+}

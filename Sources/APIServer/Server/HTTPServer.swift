@@ -1,0 +1,168 @@
+import APIMachinery
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOPosix
+import NIOSSL
+
+/// The apiserver's listener: HTTP/1.1, and over TLS HTTP/2 as well (negotiated by ALPN).
+/// Request bodies are read fully up to `maxBodyBytes` (413 beyond), then handed to the
+/// `RequestHandler`; streaming responses are written as chunks with the client's pace as
+/// back-pressure and are cancelled when the client goes away.
+public enum HTTPServer {
+    /// Kubernetes' limit on a request body (3 MiB).
+    public static let maxBodyBytes = 3 * 1024 * 1024
+
+    public static func start(
+        host: String, port: Int, tls: NIOSSLContext?, handler: any RequestHandler
+    ) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 1024)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                guard let tls else { return configureHTTP1(channel, handler: handler) }
+                do {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return channel.configureHTTP2SecureUpgrade(
+                    h2ChannelConfigurator: { channel in
+                        channel.configureHTTP2Pipeline(mode: .server) { stream in
+                            stream.pipeline.addHandlers([
+                                HTTP2FramePayloadToHTTP1ServerCodec(),
+                                HTTPRequestHandler(handler: handler, http2: true),
+                            ])
+                        }.map { _ in }
+                    },
+                    http1ChannelConfigurator: { channel in configureHTTP1(channel, handler: handler) })
+            }
+            .bind(host: host, port: port).get()
+    }
+
+    private static func configureHTTP1(_ channel: any Channel, handler: any RequestHandler) -> EventLoopFuture<Void> {
+        channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+            channel.pipeline.addHandler(HTTPRequestHandler(handler: handler, http2: false))
+        }
+    }
+}
+
+/// One connection's (or HTTP/2 stream's) request handling.
+final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let handler: any RequestHandler
+    private let http2: Bool
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var tooLarge = false
+    private var task: Task<Void, Never>?
+
+    init(handler: any RequestHandler, http2: Bool) {
+        self.handler = handler
+        self.http2 = http2
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+            tooLarge = false
+        case .body(var buffer):
+            if tooLarge { return }
+            if body.count + buffer.readableBytes > HTTPServer.maxBodyBytes {
+                tooLarge = true
+                body = []
+                return
+            }
+            body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let keepAlive = head.isKeepAlive
+            if tooLarge {
+                let status = MetaV1.Status.failure(
+                    .requestEntityTooLarge, message: "Request entity too large: limit is 3145728")
+                respond(context: context, response: status.response, keepAlive: false)
+                return
+            }
+            let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body)
+            body = []
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let handler = handler
+            task = Task {
+                let response = await handler.handle(request)
+                loop.execute {
+                    let (me, context) = bound.value
+                    me.respond(context: context, response: response, keepAlive: keepAlive)
+                }
+            }
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, response: APIResponse, keepAlive: Bool) {
+        guard context.channel.isActive else { return }
+        switch response {
+        case .full(let status, let headers, let body):
+            var fields = HTTPHeaders(headers)
+            fields.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            if !keepAlive && !http2 { fields.replaceOrAdd(name: "Connection", value: "close") }
+            let head = HTTPResponseHead(
+                version: http2 ? .http2 : .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            if !body.isEmpty {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            }
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive && !http2 { done.whenComplete { _ in context.close(promise: nil) } }
+        case .stream(let status, let headers, let producer):
+            var fields = HTTPHeaders(headers)
+            if !http2 { fields.replaceOrAdd(name: "Transfer-Encoding", value: "chunked") }
+            let head = HTTPResponseHead(
+                version: http2 ? .http2 : .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields)
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            let sink = ChannelStream(channel: context.channel)
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            task = Task {
+                await producer(sink)
+                loop.execute {
+                    let (me, context) = bound.value
+                    guard context.channel.isActive else { return }
+                    context.writeAndFlush(me.wrapOutboundOut(.end(nil)), promise: nil)
+                }
+            }
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        task?.cancel()
+        task = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        task?.cancel()
+        context.close(promise: nil)
+    }
+}
+
+/// Writes body chunks to a channel, waiting for each write so a slow client slows the writer.
+struct ChannelStream: ResponseStream {
+    let channel: any Channel
+
+    func write(_ bytes: [UInt8]) async throws {
+        try Task.checkCancellation()
+        let buffer = channel.allocator.buffer(bytes: bytes)
+        try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))).get()
+    }
+}

@@ -1,0 +1,257 @@
+import EtcdAPI
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
+/// `KeyValueStore` over the etcd v3 gRPC API: works against real etcd and the kvstore.
+///
+/// One HTTP/2 channel to the endpoints of `--etcd-servers`, pick-first: when the connected
+/// member goes away the channel moves to the next one. Reads are linearizable.
+public final class EtcdStore: KeyValueStore, @unchecked Sendable {
+    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    private let kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>
+    private let watcher: Etcdserverpb_Watch.Client<HTTP2ClientTransport.Posix>
+    private let runner: Task<Void, Never>
+    /// Per-call deadline for unary requests.
+    private let timeout: Swift.Duration
+
+    /// Connects lazily to `endpoints` (`http://host:port`, `host:port`).
+    public init(endpoints: [String], timeout: Swift.Duration = .seconds(10)) throws {
+        let pairs = try endpoints.map(Self.parseEndpoint)
+        var serviceConfig = ServiceConfig()
+        serviceConfig.loadBalancingConfig = [.pickFirst(shuffleAddressList: false)]
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.http2.maxFrameSize = 1 << 20
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .ipv4(pairs: pairs), transportSecurity: .plaintext, config: config,
+            serviceConfig: serviceConfig)
+        let client = GRPCClient(transport: transport)
+        self.client = client
+        self.kv = Etcdserverpb_KV.Client(wrapping: client)
+        self.watcher = Etcdserverpb_Watch.Client(wrapping: client)
+        self.timeout = timeout
+        self.runner = Task { try? await client.runConnections() }
+    }
+
+    deinit {
+        client.beginGracefulShutdown()
+    }
+
+    /// Closes the connection once in-flight calls finish.
+    public func close() { client.beginGracefulShutdown() }
+
+    static func parseEndpoint(_ endpoint: String) throws -> (host: String, port: Int) {
+        var text = Substring(endpoint)
+        for scheme in ["http://", "https://"] where text.hasPrefix(scheme) { text = text.dropFirst(scheme.count) }
+        while text.hasSuffix("/") { text = text.dropLast() }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { throw StoreError.unavailable("bad etcd endpoint \"\(endpoint)\": want host:port") }
+        var host = String(text[..<colon])
+        if host == "localhost" { host = "127.0.0.1" }
+        return (host, port)
+    }
+
+    private var options: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        return options
+    }
+
+    // MARK: reads
+
+    public func get(_ key: String) async throws -> (StoredValue?, revision: Int64) {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data(key.utf8)
+        let response = try await call { try await self.kv.range(request, options: self.options) }
+        return (response.kvs.first.map(Self.stored), response.header.revision)
+    }
+
+    public func list(prefix: String, from start: String?, revision: Int64, limit: Int) async throws -> (
+        values: [StoredValue], revision: Int64, more: Bool
+    ) {
+        var request = Etcdserverpb_RangeRequest()
+        let bytes = Array(prefix.utf8)
+        request.key = Data((start ?? prefix).utf8)
+        request.rangeEnd = Data(prefixRangeEnd(bytes))
+        request.revision = revision
+        request.limit = Int64(limit)
+        let response = try await call { try await self.kv.range(request, options: self.options) }
+        return (response.kvs.map(Self.stored), response.header.revision, response.more)
+    }
+
+    public func currentRevision() async throws -> Int64 {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data("/registry/".utf8)
+        request.countOnly = true
+        request.limit = 1
+        let response = try await call { try await self.kv.range(request, options: self.options) }
+        return response.header.revision
+    }
+
+    // MARK: writes
+
+    public func create(_ key: String, value: [UInt8]) async throws -> Int64 {
+        var compare = Etcdserverpb_Compare()
+        compare.key = Data(key.utf8)
+        compare.target = .create
+        compare.result = .equal
+        compare.createRevision = 0
+        let response = try await txn(compare: compare, success: put(key, value), key: key)
+        guard response.succeeded else { throw StoreError.keyExists(key) }
+        return response.header.revision
+    }
+
+    public func update(_ key: String, value: [UInt8], expected: Int64) async throws -> Int64 {
+        let response = try await txn(compare: modRevisionIs(key, expected), success: put(key, value), key: key)
+        guard response.succeeded else { throw StoreError.conflict(current: Self.current(in: response)) }
+        return response.header.revision
+    }
+
+    public func delete(_ key: String, expected: Int64) async throws -> Int64 {
+        var delete = Etcdserverpb_RequestOp()
+        var request = Etcdserverpb_DeleteRangeRequest()
+        request.key = Data(key.utf8)
+        delete.requestDeleteRange = request
+        let response = try await txn(compare: modRevisionIs(key, expected), success: delete, key: key)
+        guard response.succeeded else { throw StoreError.conflict(current: Self.current(in: response)) }
+        return response.header.revision
+    }
+
+    public func compact(revision: Int64) async throws {
+        var request = Etcdserverpb_CompactionRequest()
+        request.revision = revision
+        _ = try await call { try await self.kv.compact(request, options: self.options) }
+    }
+
+    private func put(_ key: String, _ value: [UInt8]) -> Etcdserverpb_RequestOp {
+        var op = Etcdserverpb_RequestOp()
+        var request = Etcdserverpb_PutRequest()
+        request.key = Data(key.utf8)
+        request.value = Data(value)
+        op.requestPut = request
+        return op
+    }
+
+    private func modRevisionIs(_ key: String, _ revision: Int64) -> Etcdserverpb_Compare {
+        var compare = Etcdserverpb_Compare()
+        compare.key = Data(key.utf8)
+        compare.target = .mod
+        compare.result = .equal
+        compare.modRevision = revision
+        return compare
+    }
+
+    /// One transaction: `compare` ? `success` : read `key` (so a failed CAS reports the current value).
+    private func txn(
+        compare: Etcdserverpb_Compare, success: Etcdserverpb_RequestOp, key: String
+    ) async throws -> Etcdserverpb_TxnResponse {
+        var request = Etcdserverpb_TxnRequest()
+        request.compare = [compare]
+        request.success = [success]
+        var read = Etcdserverpb_RequestOp()
+        var range = Etcdserverpb_RangeRequest()
+        range.key = Data(key.utf8)
+        read.requestRange = range
+        request.failure = [read]
+        return try await call { try await self.kv.txn(request, options: self.options) }
+    }
+
+    private static func current(in response: Etcdserverpb_TxnResponse) -> StoredValue? {
+        guard let op = response.responses.first, case .responseRange(let range)? = op.response else { return nil }
+        return range.kvs.first.map(stored)
+    }
+
+    static func stored(_ kv: Mvccpb_KeyValue) -> StoredValue {
+        StoredValue(key: String(decoding: kv.key, as: UTF8.self), value: Array(kv.value), modRevision: kv.modRevision)
+    }
+
+    /// Runs a call, mapping etcd's errors to `StoreError`.
+    private func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RPCError {
+            throw Self.map(error)
+        }
+    }
+
+    static func map(_ error: RPCError) -> StoreError {
+        let message = error.message
+        if message.contains("required revision has been compacted") {
+            return .compacted(requested: 0, compactRevision: 0)
+        }
+        if message.contains("required revision is a future revision") { return .futureRevision(0) }
+        return .unavailable("etcd: \(error.code): \(message)")
+    }
+
+    // MARK: watch
+
+    public func watch(prefix: String, fromRevision: Int64) -> StoreWatch {
+        let (events, eventSink) = AsyncThrowingStream<[StoreEvent], any Error>.makeStream()
+        let (requests, requestSink) = AsyncStream<Etcdserverpb_WatchRequest>.makeStream()
+        var create = Etcdserverpb_WatchCreateRequest()
+        let start = Array(prefix.utf8)
+        create.key = Data(start)
+        create.rangeEnd = Data(prefixRangeEnd(start))
+        create.startRevision = fromRevision
+        create.prevKv = true
+        create.progressNotify = true
+        var first = Etcdserverpb_WatchRequest()
+        first.createRequest = create
+        requestSink.yield(first)
+        let watcher = self.watcher
+        let task = Task {
+            do {
+                try await watcher.watch(
+                    requestProducer: { writer in
+                        for await request in requests { try await writer.write(request) }
+                    },
+                    onResponse: { response in
+                        for try await message in response.messages {
+                            if message.compactRevision > 0 {
+                                throw StoreError.compacted(
+                                    requested: fromRevision, compactRevision: message.compactRevision)
+                            }
+                            if message.canceled {
+                                throw StoreError.unavailable("etcd watch cancelled: \(message.cancelReason)")
+                            }
+                            if message.created && message.events.isEmpty { continue }
+                            if message.events.isEmpty {
+                                eventSink.yield([.progress(revision: message.header.revision)])
+                                continue
+                            }
+                            eventSink.yield(message.events.map(Self.event))
+                        }
+                    })
+                eventSink.finish(throwing: StoreError.unavailable("etcd watch ended"))
+            } catch let error as RPCError {
+                eventSink.finish(throwing: Self.map(error))
+            } catch {
+                eventSink.finish(throwing: error)
+            }
+            requestSink.finish()
+        }
+        return StoreWatch(
+            events: events,
+            requestProgress: {
+                var request = Etcdserverpb_WatchRequest()
+                request.progressRequest = Etcdserverpb_WatchProgressRequest()
+                requestSink.yield(request)
+            },
+            cancel: {
+                requestSink.finish()
+                task.cancel()
+            })
+    }
+
+    private static func event(_ event: Mvccpb_Event) -> StoreEvent {
+        let previous = event.hasPrevKv ? stored(event.prevKv) : nil
+        switch event.type {
+        case .delete:
+            return .delete(
+                key: String(decoding: event.kv.key, as: UTF8.self), revision: event.kv.modRevision, previous: previous)
+        default:
+            return .put(stored(event.kv), previous: previous)
+        }
+    }
+}

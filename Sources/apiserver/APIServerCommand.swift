@@ -1,0 +1,72 @@
+import APIServer
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOSSL
+
+/// `apiserver`: Skiff's Kubernetes REST API over the kvstore (or etcd). Flags follow kube-apiserver's.
+@main
+struct APIServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apiserver",
+        abstract: "Skiff's Kubernetes API server: the REST API over an etcd v3 store."
+    )
+
+    @Option(help: "Comma-separated etcd v3 endpoints (http://host:port); the server fails over between them.")
+    var etcdServers = "http://127.0.0.1:2379"
+
+    @Option(help: "Port for HTTPS (HTTP/2 and HTTP/1.1); 0 turns it off.")
+    var securePort = 6443
+
+    @Option(help: "Address to listen on. Until authentication exists, anything but loopback is a risk.")
+    var bindAddress = "127.0.0.1"
+
+    @Option(help: "Plain-HTTP port on loopback (0: off). For local tools and tests only.")
+    var insecurePort = 0
+
+    @Option(help: "PEM certificate for HTTPS (with --tls-private-key-file); default: a self-signed one in --cert-dir.")
+    var tlsCertFile: String?
+
+    @Option(help: "PEM private key matching --tls-cert-file.")
+    var tlsPrivateKeyFile: String?
+
+    @Option(help: "Directory for the generated self-signed certificate (apiserver.crt, apiserver.key).")
+    var certDir = "apiserver.local.config/certificates"
+
+    @Option(help: "CIDR of Service cluster IPs.")
+    var serviceClusterIpRange = "10.96.0.0/12"
+
+    @Option(help: "Range of Service node ports (first-last).")
+    var serviceNodePortRange = "30000-32767"
+
+    @Option(name: .customLong("v"), help: "Log verbosity.")
+    var verbosity = 0
+
+    func run() async throws {
+        let endpoints = etcdServers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let kv = try EtcdStore(endpoints: endpoints)
+        let handler = APIHandler(kv: kv)
+        try await handler.bootstrap()
+        if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
+            log("WARNING: serving on \(bindAddress) without authentication: anyone who reaches this port has full access")
+        }
+        var channels: [any Channel] = []
+        if insecurePort > 0 {
+            channels.append(try await HTTPServer.start(host: "127.0.0.1", port: insecurePort, tls: nil, handler: handler))
+            log("serving insecurely on http://127.0.0.1:\(insecurePort)")
+        }
+        if securePort > 0 {
+            let tls = try TLSSetup.context(certFile: tlsCertFile, keyFile: tlsPrivateKeyFile, certDir: certDir)
+            channels.append(try await HTTPServer.start(host: bindAddress, port: securePort, tls: tls, handler: handler))
+            log("serving securely on https://\(bindAddress):\(securePort)")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for channel in channels { group.addTask { try await channel.closeFuture.get() } }
+            try await group.next()
+        }
+    }
+
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("apiserver: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Drives the real kubectl against the apiserver (HTTPS, self-signed certificate) over a
+# kvstore — or real etcd with STORE=etcd — on random loopback ports, and checks each answer.
+# Cleans up its processes by PID. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+bindir=${SKIFF_BIN:-$(swift build --show-bin-path)}
+STORE=${STORE:-kvstore}
+command -v kubectl >/dev/null || { echo "apiserver-kubectl: kubectl not found"; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+client=$(free_port); peer=$(free_port); api=$(free_port)
+dir=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir"; else rm -rf "$dir"; fi
+}
+trap cleanup EXIT
+if [ "$STORE" = etcd ]; then
+  etcd --name itest --data-dir "$dir/store" --listen-client-urls "http://127.0.0.1:$client" \
+    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "itest=http://127.0.0.1:$peer" \
+    >"$dir/store.log" 2>&1 &
+else
+  "$bindir/kvstore" --name itest --data-dir "$dir/store" --listen-client-urls "http://127.0.0.1:$client" \
+    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$dir/store.log" 2>&1 &
+fi
+pids+=($!)
+"$bindir/apiserver" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --cert-dir "$dir/certs" \
+  >"$dir/apiserver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 150); do
+  [ -s "$dir/certs/apiserver.crt" ] && curl -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+cat >"$dir/kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: t
+  cluster: {server: "https://127.0.0.1:$api", certificate-authority-data: "$(base64 -w0 <"$dir/certs/apiserver.crt")"}
+users:
+- name: t
+  user: {token: skiff-local-admin}
+contexts:
+- name: t
+  context: {cluster: t, user: t}
+current-context: t
+KC
+export KUBECONFIG="$dir/kubeconfig"
+k() { kubectl --request-timeout=10s "$@" 2>&1; }
+
+passed=0; failed=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"; fi
+}
+contains() {  # contains NAME NEEDLE ACTUAL
+  if [[ "$3" == *"$2"* ]]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); printf 'FAIL %s\n  expected to contain: %q\n  actual: %q\n' "$1" "$2" "$3"; fi
+}
+
+check system-namespaces $'default\nkube-node-lease\nkube-public\nkube-system' "$(k get ns -o name | sed 's|namespace/||')"
+check api-versions-has-apps "apps/v1" "$(k api-versions | grep -x apps/v1)"
+contains api-resources-pods "pods                                po           v1                                true         Pod" "$(k api-resources)"
+
+cat >"$dir/app.yaml" <<'Y'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: demo
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: demo
+  labels: {app: web, tier: front}
+data:
+  color: blue
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: demo
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+Y
+check create-multi $'namespace/demo created\nconfigmap/settings created\ndeployment.apps/web created' "$(k create -f "$dir/app.yaml")"
+check create-again-conflict 'Error from server (AlreadyExists): error when creating "'"$dir/app.yaml"'": configmaps "settings" already exists' "$(k create -f "$dir/app.yaml" | grep settings)"
+check get-jsonpath "blue" "$(k -n demo get cm settings -o jsonpath='{.data.color}')"
+check get-name "configmap/settings" "$(k -n demo get cm -l app=web -o name)"
+check get-label-miss "No resources found in demo namespace." "$(k -n demo get cm -l app=db)"
+check get-custom-columns $'NAME       COLOR\nsettings   blue' "$(k -n demo get cm settings -o custom-columns=NAME:.metadata.name,COLOR:.data.color)"
+check deployment-defaults "RollingUpdate 25% 10 600" "$(k -n demo get deploy web -o jsonpath='{.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} {.spec.progressDeadlineSeconds}')"
+check deployment-generation "1" "$(k -n demo get deploy web -o jsonpath='{.metadata.generation}')"
+contains get-table-columns "NAME   READY   UP-TO-DATE   AVAILABLE   AGE" "$(k -n demo get deploy)"
+contains get-all-namespaces "demo        settings" "$(k get cm -A)"
+check field-selector "settings" "$(k -n demo get cm --field-selector metadata.name=settings -o jsonpath='{.items[*].metadata.name}')"
+check label "configmap/settings labeled" "$(k -n demo label cm settings env=prod)"
+check annotate "configmap/settings annotated" "$(k -n demo annotate cm settings note=hi)"
+check label-visible "prod hi" "$(k -n demo get cm settings -o jsonpath='{.metadata.labels.env} {.metadata.annotations.note}')"
+check patch-strategic "deployment.apps/web patched" "$(k -n demo patch deploy web -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}')"
+check patch-strategic-kept "nginx:1.28 80" "$(k -n demo get deploy web -o jsonpath='{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}')"
+check patch-generation "2" "$(k -n demo get deploy web -o jsonpath='{.metadata.generation}')"
+check patch-merge "configmap/settings patched" "$(k -n demo patch cm settings --type merge -p '{"data":{"size":"xl"}}')"
+check patch-json "configmap/settings patched" "$(k -n demo patch cm settings --type json -p '[{"op":"remove","path":"/data/size"}]')"
+check patch-result "blue " "$(k -n demo get cm settings -o jsonpath='{.data.color} {.data.size}')"
+check scale "deployment.apps/web scaled" "$(k -n demo scale deploy web --replicas=3)"
+check scale-result "3" "$(k -n demo get deploy web -o jsonpath='{.spec.replicas}')"
+check dry-run-server "configmap/ghost created (server dry run)" "$(k -n demo create configmap ghost --from-literal=a=b --dry-run=server)"
+check dry-run-not-stored 'Error from server (NotFound): configmaps "ghost" not found' "$(k -n demo get cm ghost)"
+check create-secret "secret/s1 created" "$(k -n demo create secret generic s1 --from-literal=password=hunter2)"
+check secret-type "Opaque aHVudGVyMg==" "$(k -n demo get secret s1 -o jsonpath='{.type} {.data.password}')"
+check create-sa "serviceaccount/robot created" "$(k -n demo create serviceaccount robot)"
+check create-role "role.rbac.authorization.k8s.io/reader created" "$(k -n demo create role reader --verb=get --resource=pods)"
+check create-rolebinding "rolebinding.rbac.authorization.k8s.io/reader created" "$(k -n demo create rolebinding reader --role=reader --serviceaccount=demo:robot)"
+check create-deployment "deployment.apps/api created" "$(k -n demo create deployment api --image=busybox)"
+
+# apply twice: client-side apply (last-applied annotation + strategic merge patch)
+cat >"$dir/apply.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: applied
+  namespace: demo
+data:
+  a: "1"
+  b: "2"
+Y
+check apply-create "configmap/applied created" "$(k apply -f "$dir/apply.yaml")"
+sed -i 's/  b: "2"/  c: "3"/' "$dir/apply.yaml"
+check apply-update "configmap/applied configured" "$(k apply -f "$dir/apply.yaml")"
+check apply-result "1||3" "$(k -n demo get cm applied -o jsonpath='{.data.a}|{.data.b}|{.data.c}')"
+check apply-unchanged "configmap/applied unchanged" "$(k apply -f "$dir/apply.yaml")"
+check diff-clean "0" "$(k diff -f "$dir/apply.yaml" >/dev/null 2>&1; echo $?)"
+sed -i 's/  c: "3"/  c: "4"/' "$dir/apply.yaml"
+contains diff-change '+  c: "4"' "$(k diff -f "$dir/apply.yaml")"
+
+# edit with EDITOR set to a script
+cat >"$dir/editor.sh" <<'SH'
+#!/bin/sh
+sed -i 's/color: blue/color: green/' "$1"
+SH
+chmod +x "$dir/editor.sh"
+check edit "configmap/settings edited" "$(EDITOR="$dir/editor.sh" k -n demo edit cm settings)"
+check edit-result "green" "$(k -n demo get cm settings -o jsonpath='{.data.color}')"
+
+# 409 on a stale update
+k -n demo get cm settings -o json >"$dir/stale.json"
+k -n demo label cm settings bump=1 >/dev/null
+contains stale-update-409 'Operation cannot be fulfilled on configmaps "settings": the object has been modified; please apply your changes to the latest version and try again' "$(k replace -f "$dir/stale.json")"
+
+# watch sees a later change
+timeout 4 kubectl -n demo get cm settings -w -o name >"$dir/watch.out" 2>&1 &
+watcher=$!
+sleep 1.5
+k -n demo label cm settings watched=yes >/dev/null
+wait "$watcher" 2>/dev/null
+check watch-sees-change "2" "$(grep -c configmap/settings "$dir/watch.out")"
+
+# validation and bad input
+contains invalid-pod 'spec.containers[0].image: Required value' "$(printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: bad, namespace: demo}\nspec:\n  containers:\n  - name: c\n' | k create -f -)"
+contains invalid-name 'metadata.name: Invalid value: "Bad_Name"' "$(k -n demo create configmap Bad_Name)"
+contains strict-unknown-field 'strict decoding error: unknown field "spec"' "$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: demo}\nspec: {bogus: 1}\n' | k create -f -)"
+contains missing-namespace 'namespaces "nowhere" not found' "$(k -n nowhere create configmap c)"
+contains explain 'FIELD: containers <[]Container>' "$(k explain pod.spec.containers)"
+
+# describe shows the object
+contains describe "Name:         settings" "$(k -n demo describe cm settings)"
+
+# delete
+check delete-cm 'configmap "applied" deleted' "$(k -n demo delete cm applied)"
+check delete-gone 'Error from server (NotFound): configmaps "applied" not found' "$(k -n demo get cm applied)"
+check delete-wait 'configmap "settings" deleted' "$(k -n demo delete cm settings --wait --grace-period=0)"
+check delete-ns 'namespace "demo" deleted' "$(k delete ns demo --wait=false)"
+check ns-terminating "Terminating" "$(k get ns demo -o jsonpath='{.status.phase}')"
+contains create-in-terminating "because it is being terminated" "$(k -n demo create configmap late)"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
