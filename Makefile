@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler
 
-.PHONY: all deps build release test run check-generated generate generate-proto bench-codec bench-raft sim-raft clean bench-kvstore
+.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore
 
 all: build
 
@@ -33,6 +33,8 @@ test: deps check-generated
 	$(SWIFT) test --skip-build --disable-xctest
 	scripts/test/kvstore-etcdctl.sh
 	scripts/test/kvstore-cluster.sh
+	scripts/test/apiserver-kubectl.sh
+	STORE=etcd scripts/test/apiserver-kubectl.sh
 
 ## run: the local cluster, as far as it exists today
 run: build
@@ -54,6 +56,12 @@ generate:
 ## generate-proto: regenerate Sources/EtcdAPI/Generated from api/etcd/*.proto (builds the protoc plugins)
 generate-proto:
 	scripts/codegen/gen-etcd-proto.sh
+
+## generate-protobuf: regenerate the Kubernetes protobuf table and its test fixtures from upstream's generated.proto (cloned into K8S_SOURCES when missing)
+K8S_SOURCES ?= .build/k8s-sources
+generate-protobuf:
+	python3 scripts/codegen/gen-protobuf-table.py --fetch --fixtures Tests/APIMachineryTests/ProtobufFixtures \
+		$(K8S_SOURCES) api/definitions-1.32.json Sources/APIMachinery/Protobuf/Generated/ProtobufTable.swift
 
 ## check-generated: fail if regenerating would change any file in the tree
 check-generated:

@@ -45,7 +45,7 @@ struct APIServerCommand: AsyncParsableCommand {
     func run() async throws {
         let endpoints = etcdServers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let kv = try EtcdStore(endpoints: endpoints)
-        let handler = APIHandler(kv: kv)
+        let handler = try APIHandler(kv: kv, serviceCIDR: serviceClusterIpRange, nodePortRange: serviceNodePortRange)
         try await handler.bootstrap()
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
             log("WARNING: serving on \(bindAddress) without authentication: anyone who reaches this port has full access")

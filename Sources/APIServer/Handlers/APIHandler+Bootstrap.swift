@@ -20,6 +20,7 @@ extension APIHandler {
                         _ = try await store.kv.create(store.key(namespace: nil, name: name), value: JSONCodec.encode(JSONValue.object(object)))
                     } catch StoreError.keyExists {}
                 }
+                try await ensureKubernetesService()
                 return
             } catch StoreError.unavailable(let message) {
                 attempt += 1
@@ -27,5 +28,32 @@ extension APIHandler {
                 try await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// The `default/kubernetes` Service on the first address of the service range.
+    private func ensureKubernetesService() async throws {
+        guard let info = registry.info(for: GroupVersionResource(group: "", version: "v1", resource: "services")) else { return }
+        let store = stores.store(for: info)
+        let key = store.key(namespace: "default", name: "kubernetes")
+        if try await store.kv.get(key).0 != nil { return }
+        var object: JSONObject = [
+            "kind": "Service", "apiVersion": "v1",
+            "metadata": ["name": "kubernetes", "namespace": "default", "labels": ["component": "apiserver", "provider": "kubernetes"]],
+            "spec": [
+                "type": "ClusterIP", "clusterIP": .string(services.apiServiceIP), "sessionAffinity": "None",
+                "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443]],
+                "internalTrafficPolicy": "Cluster",
+            ],
+        ]
+        ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
+        KindStrategies.prepareForCreate(&object, info: info)
+        do {
+            try await services.allocate(&object, owner: "default/kubernetes")
+        } catch is APIError {
+            // Already allocated by an earlier start that stopped before creating the Service.
+        }
+        do {
+            _ = try await store.kv.create(key, value: JSONCodec.encode(JSONValue.object(object)))
+        } catch StoreError.keyExists {}
     }
 }

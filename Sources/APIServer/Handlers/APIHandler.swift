@@ -9,9 +9,14 @@ public final class APIHandler: RequestHandler, Sendable {
     public let discovery: Discovery
     public let metrics: APIMetrics
     public let openAPI: OpenAPIDocumentSet
+    public let services: ServiceAllocator
     let now: @Sendable () -> Date
 
-    public init(registry: ResourceRegistry = .builtin, kv: any KeyValueStore, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
+        nodePortRange: String = "30000-32767", now: @escaping @Sendable () -> Date = Date.init
+    ) throws {
+        self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv)
         self.registry = registry
         self.stores = StoreRegistry(kv: kv)
         self.discovery = Discovery(registry: registry)

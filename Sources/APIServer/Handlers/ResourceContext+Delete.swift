@@ -99,6 +99,7 @@ extension ResourceContext {
             if dryRun { return (deletedResponse(object, current.resourceVersion), true) }
             do {
                 let revision = try await store.kv.delete(key(name), expected: current.resourceVersion)
+                if isService { await handler.services.release(old: object, new: nil) }
                 return (deletedResponse(object, revision), true)
             } catch StoreError.conflict {
                 continue

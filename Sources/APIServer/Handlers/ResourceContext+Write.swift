@@ -108,15 +108,27 @@ extension ResourceContext {
         let name = object.objectMember("metadata")["name"]?.stringValue ?? ""
         try await checkNamespaceAcceptsCreates(name: name)
         if dryRun { return withWarnings(objectResponse(201, JSONCodec.encode(JSONValue.object(object))), warnings) }
+        if isService {
+            if try await store.read(key(name)) != nil {
+                throw APIError(.alreadyExists(group: resource.gvk.group, resource: resource.plural, name: name))
+            }
+            try await handler.services.allocate(&object, owner: "\(namespace ?? "")/\(name)")
+        }
         let revision: Int64
         do {
             revision = try await store.kv.create(key(name), value: JSONCodec.encode(JSONValue.object(object)))
-        } catch StoreError.keyExists {
-            throw APIError(.alreadyExists(group: resource.gvk.group, resource: resource.plural, name: name))
+        } catch {
+            if isService { await handler.services.release(old: object, new: nil) }
+            if case StoreError.keyExists = error {
+                throw APIError(.alreadyExists(group: resource.gvk.group, resource: resource.plural, name: name))
+            }
+            throw error
         }
         let stored = CachedObject(key: key(name), object: Self.stamp(object, revision), revision: revision, resource: resource)
         return withWarnings(objectResponse(201, stored.json), warnings)
     }
+
+    var isService: Bool { resource.gvk.group.isEmpty && resource.plural == "services" }
 
     /// No creates in a missing or terminating namespace.
     private func checkNamespaceAcceptsCreates(name: String) async throws {
@@ -230,7 +242,17 @@ extension ResourceContext {
                     let revision = try await store.kv.delete(key(name), expected: current.resourceVersion)
                     return objectResponse(200, CachedObject(key: key(name), object: Self.stamp(object, revision), revision: revision, resource: resource).json)
                 }
-                let revision = try await store.kv.update(key(name), value: JSONCodec.encode(JSONValue.object(object)), expected: current.resourceVersion)
+                if isService && info.subresource == nil {
+                    try await handler.services.allocate(&object, owner: "\(namespace ?? "")/\(name)", old: old)
+                }
+                let revision: Int64
+                do {
+                    revision = try await store.kv.update(key(name), value: JSONCodec.encode(JSONValue.object(object)), expected: current.resourceVersion)
+                } catch {
+                    if isService && info.subresource == nil { await handler.services.release(old: object, new: old) }
+                    throw error
+                }
+                if isService && info.subresource == nil { await handler.services.release(old: old, new: object) }
                 return objectResponse(200, CachedObject(key: key(name), object: Self.stamp(object, revision), revision: revision, resource: resource).json)
             } catch StoreError.conflict {
                 if precondition != nil { throw APIError(.conflict(group: resource.gvk.group, resource: resource.plural, name: name)) }

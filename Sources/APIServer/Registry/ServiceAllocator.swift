@@ -1,0 +1,201 @@
+import APIMachinery
+
+/// Allocates Service cluster IPs and node ports so that no two Services share one, across any
+/// number of apiservers: each taken IP or port is a key in the store created with
+/// create-if-absent (`/registry/ranges/serviceips/<ip>`, `/registry/ranges/servicenodeports/<port>`)
+/// whose value names the owning Service, and is deleted when the Service releases it.
+public struct ServiceAllocator: Sendable {
+    public let network: IPv4Network
+    public let nodePorts: ClosedRange<Int>
+    let kv: any KeyValueStore
+
+    static let ipPrefix = "/registry/ranges/serviceips/"
+    static let portPrefix = "/registry/ranges/servicenodeports/"
+
+    public init(serviceCIDR: String, nodePortRange: String, kv: any KeyValueStore) throws {
+        guard let network = IPv4Network(cidr: serviceCIDR), network.size >= 8 else {
+            throw APIError.internalError("--service-cluster-ip-range \(serviceCIDR) is not an IPv4 CIDR with room for services")
+        }
+        let bounds = nodePortRange.split(separator: "-").compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] >= 1, bounds[0] <= bounds[1], bounds[1] <= 65535 else {
+            throw APIError.internalError("--service-node-port-range \(nodePortRange) is not first-last")
+        }
+        self.network = network
+        self.nodePorts = bounds[0]...bounds[1]
+        self.kv = kv
+    }
+
+    /// The first usable address: the `kubernetes` Service's.
+    public var apiServiceIP: String { network.address(at: 1) }
+
+    /// Allocates what a new Service needs (cluster IP unless headless or ExternalName, node
+    /// ports for NodePort and LoadBalancer) and writes them into `object`. On failure nothing
+    /// stays allocated; errors are 422 causes in Kubernetes' wording.
+    public func allocate(_ object: inout JSONObject, owner: String, old: JSONObject? = nil) async throws {
+        var spec = object.objectMember("spec")
+        let oldSpec = old?.objectMember("spec") ?? JSONObject()
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        var taken: [String] = []
+        do {
+            if type != "ExternalName" && old == nil {
+                let requested = spec["clusterIP"]?.stringValue ?? ""
+                if requested != "None" {
+                    let ip = requested.isEmpty ? try await allocateAnyIP(owner: owner) : try await allocateIP(requested, owner: owner)
+                    taken.append(Self.ipPrefix + ip)
+                    spec["clusterIP"] = .string(ip)
+                    spec["clusterIPs"] = [.string(ip)]
+                } else {
+                    spec["clusterIPs"] = ["None"]
+                }
+                if spec["ipFamilies"] == nil { spec["ipFamilies"] = ["IPv4"] }
+                if spec["ipFamilyPolicy"] == nil { spec["ipFamilyPolicy"] = "SingleStack" }
+            }
+            let oldPorts = Set(Self.nodePorts(of: oldSpec))
+            if type == "NodePort" || type == "LoadBalancer", case .array(var ports)? = spec["ports"] {
+                for index in ports.indices {
+                    guard case .object(var port) = ports[index] else { continue }
+                    if case .int(let wanted)? = port["nodePort"], wanted != 0 {
+                        if oldPorts.contains(Int(wanted)) { continue }
+                        try await allocatePort(Int(wanted), owner: owner, field: "spec.ports[\(index)].nodePort")
+                        taken.append(Self.portPrefix + String(wanted))
+                    } else {
+                        let chosen = try await allocateAnyPort(owner: owner)
+                        taken.append(Self.portPrefix + String(chosen))
+                        port["nodePort"] = .int(Int64(chosen))
+                        ports[index] = .object(port)
+                    }
+                }
+                spec["ports"] = .array(ports)
+            }
+        } catch {
+            await release(keys: taken)
+            throw error
+        }
+        object["spec"] = .object(spec)
+    }
+
+    /// Releases what `old` held and `new` (nil: deleted) no longer holds.
+    public func release(old: JSONObject, new: JSONObject?) async {
+        let oldSpec = old.objectMember("spec")
+        var keys: [String] = []
+        if new == nil, let ip = oldSpec["clusterIP"]?.stringValue, !ip.isEmpty, ip != "None" {
+            keys.append(Self.ipPrefix + ip)
+        }
+        let kept = Set(new.map { Self.nodePorts(of: $0.objectMember("spec")) } ?? [])
+        for port in Self.nodePorts(of: oldSpec) where !kept.contains(port) { keys.append(Self.portPrefix + String(port)) }
+        await release(keys: keys)
+    }
+
+    static func nodePorts(of spec: JSONObject) -> [Int] {
+        guard case .array(let ports)? = spec["ports"] else { return [] }
+        return ports.compactMap { if case .int(let p)? = $0["nodePort"], p != 0 { Int(p) } else { nil } }
+    }
+
+    private func release(keys: [String]) async {
+        for key in keys {
+            if let (value, _) = try? await kv.get(key), let value {
+                _ = try? await kv.delete(key, expected: value.modRevision)
+            }
+        }
+    }
+
+    private func allocateIP(_ ip: String, owner: String) async throws -> String {
+        guard let offset = network.offset(of: ip), offset > 0, offset < network.size - 1 else {
+            throw invalid("spec.clusterIPs", "[]string{\"\(ip)\"}", "failed to allocate IP \(ip): provided IP is not in the valid range. The range of valid IPs is \(network.cidr)", owner: owner)
+        }
+        do {
+            _ = try await kv.create(Self.ipPrefix + ip, value: Array(owner.utf8))
+        } catch StoreError.keyExists {
+            throw invalid("spec.clusterIPs", "[]string{\"\(ip)\"}", "failed to allocate IP \(ip): provided IP is already allocated", owner: owner)
+        }
+        return ip
+    }
+
+    private func allocateAnyIP(owner: String) async throws -> String {
+        // Random start, then linear probing; offset 1 is kept for the `kubernetes` Service.
+        let usable = network.size - 2
+        let start = Int.random(in: 0..<usable)
+        for step in 0..<usable {
+            let offset = 1 + (start + step) % usable
+            if offset == 1 && owner != "default/kubernetes" { continue }
+            let ip = network.address(at: offset)
+            do {
+                _ = try await kv.create(Self.ipPrefix + ip, value: Array(owner.utf8))
+                return ip
+            } catch StoreError.keyExists { continue }
+        }
+        throw invalid("spec.clusterIPs", "[]string{}", "failed to allocate IP: range is full", owner: owner)
+    }
+
+    private func allocatePort(_ port: Int, owner: String, field: String) async throws {
+        guard nodePorts.contains(port) else {
+            throw invalid(field, String(port), "provided port is not in the valid range. The range of valid ports is \(nodePorts.lowerBound)-\(nodePorts.upperBound)", owner: owner)
+        }
+        do {
+            _ = try await kv.create(Self.portPrefix + String(port), value: Array(owner.utf8))
+        } catch StoreError.keyExists {
+            throw invalid(field, String(port), "provided port is already allocated", owner: owner)
+        }
+    }
+
+    private func allocateAnyPort(owner: String) async throws -> Int {
+        let count = nodePorts.count
+        let start = Int.random(in: 0..<count)
+        for step in 0..<count {
+            let port = nodePorts.lowerBound + (start + step) % count
+            do {
+                _ = try await kv.create(Self.portPrefix + String(port), value: Array(owner.utf8))
+                return port
+            } catch StoreError.keyExists { continue }
+        }
+        throw invalid("spec.ports", "", "failed to allocate a node port: range is full", owner: owner)
+    }
+
+    private func invalid(_ field: String, _ value: String, _ detail: String, owner: String) -> APIError {
+        let name = owner.split(separator: "/").last.map(String.init) ?? owner
+        return APIError(.invalid(group: "", kind: "Service", name: name, causes: [
+            MetaV1.StatusCause(field: field, message: "Invalid value: \(value): \(detail)", reason: "FieldValueInvalid")
+        ]))
+    }
+}
+
+/// An IPv4 CIDR block.
+public struct IPv4Network: Sendable, Hashable {
+    public let base: UInt32
+    public let prefixLength: Int
+
+    public init?(cidr: String) {
+        let parts = cidr.split(separator: "/")
+        guard parts.count == 2, let length = Int(parts[1]), (0...32).contains(length),
+            let address = Self.parse(String(parts[0]))
+        else { return nil }
+        prefixLength = length
+        let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << (32 - length)
+        base = address & mask
+    }
+
+    public var size: Int { 1 << (32 - prefixLength) }
+    public var cidr: String { "\(Self.format(base))/\(prefixLength)" }
+
+    public func address(at offset: Int) -> String { Self.format(base &+ UInt32(offset)) }
+
+    public func offset(of ip: String) -> Int? {
+        guard let address = Self.parse(ip), address >= base, Int(address - base) < size else { return nil }
+        return Int(address - base)
+    }
+
+    static func parse(_ text: String) -> UInt32? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for octet in octets {
+            guard let byte = UInt8(octet), String(byte) == octet else { return nil }
+            value = value << 8 | UInt32(byte)
+        }
+        return value
+    }
+
+    static func format(_ value: UInt32) -> String {
+        "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
+    }
+}
