@@ -17,6 +17,7 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import kubernetes' 2>/dev/null || { echo "make deps: installing the Python kubernetes client"; python3 -m pip install -q "kubernetes==32.0.1"; }
 	@command -v $(SWIFT) >/dev/null || { echo "make deps: Swift 6 toolchain not found on PATH (see README)"; exit 1; }
 
 ## build: debug build of every target
@@ -35,6 +36,7 @@ test: deps check-generated
 	scripts/test/kvstore-cluster.sh
 	scripts/test/apiserver-kubectl.sh
 	STORE=etcd scripts/test/apiserver-kubectl.sh
+	scripts/test/apiserver-python.sh
 
 ## run: the local cluster, as far as it exists today
 run: build

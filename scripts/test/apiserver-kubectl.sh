@@ -4,51 +4,7 @@
 # Cleans up its processes by PID. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bindir=${SKIFF_BIN:-$(swift build --show-bin-path)}
-STORE=${STORE:-kvstore}
-command -v kubectl >/dev/null || { echo "apiserver-kubectl: kubectl not found"; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-client=$(free_port); peer=$(free_port); api=$(free_port)
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-if [ "$STORE" = etcd ]; then
-  etcd --name itest --data-dir "$dir/store" --listen-client-urls "http://127.0.0.1:$client" \
-    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "itest=http://127.0.0.1:$peer" \
-    >"$dir/store.log" 2>&1 &
-else
-  "$bindir/kvstore" --name itest --data-dir "$dir/store" --listen-client-urls "http://127.0.0.1:$client" \
-    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$dir/store.log" 2>&1 &
-fi
-pids+=($!)
-"$bindir/apiserver" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --cert-dir "$dir/certs" \
-  >"$dir/apiserver.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 150); do
-  [ -s "$dir/certs/apiserver.crt" ] && curl -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-cat >"$dir/kubeconfig" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: t
-  cluster: {server: "https://127.0.0.1:$api", certificate-authority-data: "$(base64 -w0 <"$dir/certs/apiserver.crt")"}
-users:
-- name: t
-  user: {token: skiff-local-admin}
-contexts:
-- name: t
-  context: {cluster: t, user: t}
-current-context: t
-KC
-export KUBECONFIG="$dir/kubeconfig"
+source scripts/test/lib/apiserver-env.sh
 k() { kubectl --request-timeout=10s "$@" 2>&1; }
 
 passed=0; failed=0

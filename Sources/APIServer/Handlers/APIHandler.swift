@@ -27,7 +27,7 @@ public final class APIHandler: RequestHandler, Sendable {
 
     public func handle(_ request: APIRequest) async -> APIResponse {
         let started = ContinuousClock.now
-        let watchParameter = ["true", "1"].contains(request.parameter("watch") ?? "")
+        let watchParameter = request.flag("watch") ?? false
         let info = RequestInfo(method: request.method, path: request.path, watchParameter: watchParameter)
         let response: APIResponse
         do {

@@ -121,8 +121,8 @@ extension ResourceContext {
         if let name = info.name { filter.name = name }
         let rvText = request.parameter("resourceVersion") ?? ""
         let requested = try revisionParameter("resourceVersion")
-        let bookmarks = request.parameter("allowWatchBookmarks") == "true"
-        let sendInitial = request.parameter("sendInitialEvents")
+        let bookmarks = request.flag("allowWatchBookmarks") ?? false
+        let sendInitial = request.flag("sendInitialEvents").map { $0 ? "true" : "false" }
         if sendInitial == "true" && request.parameter("resourceVersionMatch") != "NotOlderThan" {
             throw APIError(.failure(.invalid, message: "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
         }
@@ -140,7 +140,12 @@ extension ResourceContext {
             (stream, _) = try await store.cache.watch(
                 from: from, filter: filter, bookmarks: bookmarks, initialEventsEnd: sendInitial == "true" && bookmarks)
         } catch CacheError.tooOld(let requested, let oldest) {
-            throw APIError(.failure(.expired, message: "too old resource version: \(requested) (\(oldest))"))
+            // As kube-apiserver: a 200 stream carrying one ERROR event with the 410 Status.
+            let status = MetaV1.Status.failure(.expired, message: "too old resource version: \(requested) (\(oldest))")
+            let frame = WatchFrame.encode(type: .error, objectJSON: JSONCodec.encode(status))
+            return .stream(status: 200, headers: [("Content-Type", "application/json")]) { sink in
+                try? await sink.write(frame)
+            }
         }
         let timeout = Int(request.parameter("timeoutSeconds") ?? "").map { max($0, 1) } ?? Int.random(in: 1800..<3600)
         let context = self

@@ -31,6 +31,16 @@ public struct APIRequest: Sendable {
     /// The first value of a query parameter.
     public func parameter(_ name: String) -> String? { query[name]?.first }
 
+    /// A boolean query parameter as Go's strconv.ParseBool reads it (`1`, `t`, `true`, `True`,
+    /// `TRUE` and the false forms); nil when absent or unreadable.
+    public func flag(_ name: String) -> Bool? {
+        switch parameter(name) {
+        case "1", "t", "T", "true", "True", "TRUE": true
+        case "0", "f", "F", "false", "False", "FALSE": false
+        default: nil
+        }
+    }
+
     /// Decodes %XX escapes (and `+` as space in query components); malformed escapes stay as is.
     static func percentDecode(_ text: String, plusAsSpace: Bool) -> String {
         guard text.contains("%") || (plusAsSpace && text.contains("+")) else { return text }
