@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "APIMachineryTests",
             dependencies: ["APIMachinery"],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "ProtobufFixtures"]
         ),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "APIMachinery"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "EtcdAPI", "Simulation"]),

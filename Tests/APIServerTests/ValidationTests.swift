@@ -321,7 +321,7 @@ struct ValidationTests {
     }
 
     @Test func podImageMayChange() throws {
-        let old = Self.podJSON()
+        let old = Self.podJSON(container: #""name":"app","image":"nginx:1.26""#)
         let changed = Self.podJSON(container: #""name":"app","image":"nginx:1.27""#)
         #expect(try Self.errors(changed, kind: Self.pod, old: old) == [])
     }
@@ -428,6 +428,6 @@ struct ValidationTests {
         let json = #"{"kind":"Pod","metadata":{"name":"web","namespace":"default"},"spec":{"containers":[{"name":"a","image":5}]}}"#
         let errors = Validation.validate(try JSONCodec.parse(json), old: nil, gvk: Self.pod, namespaced: true)
         #expect(errors.count == 1)
-        #expect(errors.first?.type == .internalError)
+        #expect(errors.first?.type == FieldError.ErrorType.internalError)
     }
 }

@@ -9,12 +9,16 @@ extension ResourceContext {
         let type = (request.headers.first(name: "Content-Type") ?? "application/json").lowercased()
         let value: JSONValue
         do {
-            if type.contains("yaml") {
+            if type.hasPrefix(KubernetesProtobuf.mediaType) {
+                do { value = try KubernetesProtobuf.decode(request.body) } catch {
+                    throw APIError.badRequest("the object provided is unrecognized (must be of type \(resource.gvk.kind)): \(error)")
+                }
+            } else if type.contains("yaml") {
                 value = try YAMLCodec.parse(String(decoding: request.body, as: UTF8.self))
             } else if type.contains("json") || type.isEmpty {
                 value = try JSONCodec.parse(request.body)
             } else {
-                throw APIError(.failure(.unsupportedMediaType, message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"))
+                throw APIError(.failure(.unsupportedMediaType, message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"))
             }
         } catch let error as APIError {
             throw error
@@ -101,8 +105,9 @@ extension ResourceContext {
         if let rv = object.objectMember("metadata")["resourceVersion"]?.stringValue, !rv.isEmpty {
             throw APIError(.failure(.badRequest, message: "resourceVersion should not be set on objects to be created"))
         }
-        if case .object(let defaulted) = Defaulting.apply(.object(object), gvk: resource.gvk) { object = defaulted }
         ObjectRules.prepareForCreate(&object, info: resource, now: handler.now(), uid: UUID().uuidString.lowercased())
+        // After prepareForCreate: some defaults (a Job's selector) derive from the uid.
+        if case .object(let defaulted) = Defaulting.apply(.object(object), gvk: resource.gvk) { object = defaulted }
         KindStrategies.prepareForCreate(&object, info: resource)
         try validate(object, old: nil)
         let name = object.objectMember("metadata")["name"]?.stringValue ?? ""
@@ -223,6 +228,7 @@ extension ResourceContext {
                 throw APIError.badRequest("metadata.name: Invalid value: the name of the object does not match the name on the URL")
             }
             ObjectRules.prepareForUpdate(new: &object, old: old, info: resource, subresource: info.subresource)
+            if isService && info.subresource == nil { ServiceAllocator.carryOver(into: &object, from: old) }
             if info.subresource == nil, case .object(let defaulted) = Defaulting.apply(.object(object), gvk: resource.gvk) {
                 object = defaulted
             }

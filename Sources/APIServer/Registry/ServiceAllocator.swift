@@ -86,6 +86,31 @@ public struct ServiceAllocator: Sendable {
         await release(keys: keys)
     }
 
+    /// An update that leaves out what was allocated keeps it (as Kubernetes does): cluster IPs
+    /// and IP families when unset, and each port's node port when the same port/protocol had one.
+    public static func carryOver(into object: inout JSONObject, from old: JSONObject) {
+        var spec = object.objectMember("spec")
+        let oldSpec = old.objectMember("spec")
+        for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] where spec[field] == nil || spec[field] == "" {
+            if let value = oldSpec[field] { spec[field] = value }
+        }
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        if type == "NodePort" || type == "LoadBalancer", case .array(var ports)? = spec["ports"],
+           case .array(let oldPorts)? = oldSpec["ports"] {
+            for index in ports.indices {
+                guard case .object(var port) = ports[index], port["nodePort"] == nil || port["nodePort"] == .int(0) else { continue }
+                let protocolName = port["protocol"]?.stringValue ?? "TCP"
+                if let match = oldPorts.first(where: { $0["port"] == port["port"] && ($0["protocol"]?.stringValue ?? "TCP") == protocolName }),
+                   let nodePort = match["nodePort"] {
+                    port["nodePort"] = nodePort
+                    ports[index] = .object(port)
+                }
+            }
+            spec["ports"] = .array(ports)
+        }
+        object["spec"] = .object(spec)
+    }
+
     static func nodePorts(of spec: JSONObject) -> [Int] {
         guard case .array(let ports)? = spec["ports"] else { return [] }
         return ports.compactMap { if case .int(let p)? = $0["nodePort"], p != 0 { Int(p) } else { nil } }

@@ -17,9 +17,15 @@ extension FieldError {
         static let null = Value(raw: "null")
 
         /// A `*string`: quoted, or `null` when absent.
-        static func optionalString(_ value: String?) -> Value { value.map(string) ?? .null }
+        static func optionalString(_ value: String?) -> Value {
+            guard let value else { return .null }
+            return .string(value)
+        }
         /// A `*int`: plain, or `null` when absent.
-        static func optionalInt<T: BinaryInteger>(_ value: T?) -> Value { value.map(int) ?? .null }
+        static func optionalInt<T: BinaryInteger>(_ value: T?) -> Value {
+            guard let value else { return .null }
+            return .int(value)
+        }
 
         /// `map[string]string{"a":"1", "b":"2"}` with sorted keys; `map[string]string(nil)` for nil.
         static func stringMap(_ map: [String: String]?) -> Value { Value(raw: goStringMap(map)) }

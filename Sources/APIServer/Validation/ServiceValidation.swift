@@ -20,7 +20,7 @@ enum ServiceValidation {
         let spec = service.spec ?? CoreV1.ServiceSpec()
         let specPath: Path = "spec"
         let type = spec.type ?? ""
-        let clusterIPs = effectiveClusterIPs(spec, old: old?.spec)
+        let (clusterIP, clusterIPs) = effectiveClusterIPs(spec, old: old?.spec)
         let headless = clusterIPs == ["None"]
         let ports = spec.ports ?? []
         var errors: [FieldError] = []
@@ -95,7 +95,7 @@ enum ServiceValidation {
         }
 
         if type != "ExternalName" {
-            errors += clusterIPFields(spec, clusterIPs: clusterIPs, headless: headless, path: specPath)
+            errors += clusterIPFields(spec, clusterIP: clusterIP, clusterIPs: clusterIPs, headless: headless, path: specPath)
         }
         for (index, ip) in (spec.externalIPs ?? []).enumerated() {
             let ipPath = specPath.child("externalIPs").index(index)
@@ -248,19 +248,20 @@ enum ServiceValidation {
 
     // MARK: Cluster IPs
 
-    /// `clusterIPs` as the strategy leaves it: filled from `clusterIP` on create, carried over
-    /// from the old object when a client that only knows `clusterIP` sends an update.
-    static func effectiveClusterIPs(_ spec: CoreV1.ServiceSpec, old: CoreV1.ServiceSpec?) -> [String] {
+    /// `clusterIP` and `clusterIPs` as the strategy leaves them: `clusterIPs` filled from
+    /// `clusterIP` on create; on update, carried over from the old object when the client
+    /// left the allocated addresses out or only knows the singular field.
+    static func effectiveClusterIPs(_ spec: CoreV1.ServiceSpec, old: CoreV1.ServiceSpec?) -> (ip: String, ips: [String]) {
         var ips = spec.clusterIPs ?? []
         let ip = spec.clusterIP ?? ""
         guard let old else {
             if !ip.isEmpty && ips.isEmpty { ips = [ip] }
-            return ips
+            return (ip, ips)
         }
         let oldIPs = old.clusterIPs ?? []
         let oldIP = old.clusterIP ?? ""
         if ip.isEmpty && ips.isEmpty && !oldIPs.isEmpty && (spec.type ?? "") != "ExternalName" {
-            return oldIPs  // the registry carries allocated IPs over
+            return (oldIP, oldIPs)  // the registry keeps allocated addresses
         }
         if !oldIPs.isEmpty && ips.isEmpty && oldIP == ip { ips = oldIPs }
         if oldIP != ip {
@@ -270,13 +271,12 @@ enum ServiceValidation {
                 ips = [ip]
             }
         }
-        return ips
+        return (ip, ips)
     }
 
-    static func clusterIPFields(_ spec: CoreV1.ServiceSpec, clusterIPs: [String], headless: Bool, path: Path) -> [FieldError] {
+    static func clusterIPFields(_ spec: CoreV1.ServiceSpec, clusterIP ip: String, clusterIPs: [String], headless: Bool, path: Path) -> [FieldError] {
         var errors: [FieldError] = []
         let ipsPath = path.child("clusterIPs")
-        let ip = spec.clusterIP ?? ""
         let rendered = FieldError.Value.stringSlice(clusterIPs)
         if !ip.isEmpty {
             if clusterIPs.isEmpty {
@@ -374,8 +374,8 @@ enum ServiceValidation {
         var errors: [FieldError] = []
         let ipsPath: Path = "spec.clusterIPs"
         if type != "ExternalName" && oldType != "ExternalName" {
-            let newIPs = effectiveClusterIPs(spec, old: oldSpec)
-            let oldIPs = effectiveClusterIPs(oldSpec, old: nil)
+            let newIPs = effectiveClusterIPs(spec, old: oldSpec).ips
+            let oldIPs = effectiveClusterIPs(oldSpec, old: nil).ips
             let newHeadless = newIPs == ["None"]
             let oldHeadless = oldIPs == ["None"]
             let rendered = FieldError.Value.stringSlice(newIPs)

@@ -12,7 +12,7 @@ enum StorageValidation {
         claimSpec(claim.spec ?? CoreV1.PersistentVolumeClaimSpec(), path: "spec")
     }
 
-    /// `ValidatePersistentVolumeClaimSpec`, also used for StatefulSet claim templates.
+    /// `ValidatePersistentVolumeClaimSpec` at `path`.
     static func claimSpec(_ spec: CoreV1.PersistentVolumeClaimSpec, path: Path) -> [FieldError] {
         var errors: [FieldError] = []
         let modes = spec.accessModes ?? []

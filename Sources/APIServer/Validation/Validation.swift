@@ -46,9 +46,11 @@ public enum Validation {
         return try JSONCodec.decode(MetaV1.ObjectMeta.self, from: tree)
     }
 
-    /// Groups whose objects follow core's stricter finalizer-name rule.
+    /// Groups whose validation uses core's ObjectMeta rules (stricter finalizer names);
+    /// apiextensions and apiregistration use apimachinery's generic ones, like custom resources.
     static func isBuiltInGroup(_ group: String) -> Bool {
-        group.isEmpty || group.hasSuffix(".k8s.io") || ["apps", "batch", "policy", "autoscaling"].contains(group)
+        if group == "apiextensions.k8s.io" || group == "apiregistration.k8s.io" { return false }
+        return group.isEmpty || group.hasSuffix(".k8s.io") || ["apps", "batch", "policy", "autoscaling"].contains(group)
     }
 
     /// The format of `metadata.name` for a kind.
