@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler
 
-.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore
+.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver
 
 all: build
 
@@ -46,6 +46,12 @@ run: build
 bench-kvstore: deps
 	$(SWIFT) build -c release --product kvstore
 	scripts/bench/kvstore-vs-etcd.sh
+
+## bench-apiserver: apiserver on the kvstore vs on real etcd (PODS, CONCURRENCY, WATCHERS, UPDATES)
+bench-apiserver: deps
+	$(SWIFT) build -c release --product apiserver
+	$(SWIFT) build -c release --product kvstore
+	scripts/bench/apiserver.sh
 
 ## generate: regenerate typed resources (and, when ../shared is present, the trimmed schema and fixtures)
 generate:

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "KVStore", targets: ["KVStore"]),
         .library(name: "APIServer", targets: ["APIServer"]),
+        .library(name: "Client", targets: ["Client"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "skiff", targets: ["skiff"]),
@@ -75,6 +76,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        .target(name: "Client", dependencies: ["APIMachinery"]),
         .executableTarget(
             name: "apiserver",
             dependencies: [
@@ -106,6 +108,7 @@ let package = Package(
             dependencies: ["APIMachinery"],
             exclude: ["Fixtures", "ProtobufFixtures"]
         ),
+        .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "APIMachinery"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "EtcdAPI", "Simulation"]),
         .testTarget(

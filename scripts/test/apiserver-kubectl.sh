@@ -139,6 +139,39 @@ contains explain 'FIELD: containers <[]Container>' "$(k explain pod.spec.contain
 # describe shows the object
 contains describe "Name:         settings" "$(k -n demo describe cm settings)"
 
+# events: core/v1 and events.k8s.io/v1 are two views of the same objects
+uid=$(k -n demo get cm settings -o jsonpath='{.metadata.uid}')
+printf 'apiVersion: v1\nkind: Event\nmetadata: {name: ev1, namespace: demo}\ninvolvedObject: {kind: ConfigMap, name: settings, namespace: demo, uid: %s}\nreason: Tested\nmessage: hello\ntype: Normal\nsource: {component: itest}\n' "$uid" | k create -f - >/dev/null
+check events-both-views "hello|ConfigMap|Tested" "$(k -n demo get events.v1.events.k8s.io ev1 -o jsonpath='{.note}|{.regarding.kind}|{.reason}')"
+contains describe-events "Normal  Tested" "$(k -n demo describe cm settings)"
+
+# eviction respects a PodDisruptionBudget once it has status
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: ev-pod, namespace: demo, labels: {app: guarded}}\nspec:\n  containers: [{name: c, image: busybox}]\n' | k create -f - >/dev/null
+printf 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: guard, namespace: demo}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: guarded}}\n' | k create -f - >/dev/null
+k -n demo patch pdb guard --subresource=status --type merge -p '{"status":{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1}}' >/dev/null
+raw() { curl -s --cacert "$dir/certs/apiserver.crt" -H 'Authorization: Bearer skiff-local-admin' "$@"; }
+base="https://127.0.0.1:$api"
+evict() { raw -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$base/api/v1/namespaces/demo/pods/ev-pod/eviction" -d '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"ev-pod","namespace":"demo"}}'; }
+check eviction-blocked "429" "$(evict)"
+k -n demo patch pdb guard --subresource=status --type merge -p '{"status":{"disruptionsAllowed":1}}' >/dev/null
+check eviction-allowed "201" "$(evict)"
+check eviction-deleted 'Error from server (NotFound): pods "ev-pod" not found' "$(k -n demo get pod ev-pod)"
+check eviction-budget-taken "0" "$(k -n demo get pdb guard -o jsonpath='{.status.disruptionsAllowed}')"
+
+# bad input: a clear Status, and the server keeps serving
+code() { raw -o "$dir/body" -w '%{http_code}' "$@"; }
+check bad-json "400" "$(code -X POST -H 'Content-Type: application/json' "$base/api/v1/namespaces/demo/configmaps" -d '{"kind":')"
+contains bad-json-status '"kind":"Status"' "$(cat "$dir/body")"
+check unknown-resource "404" "$(code "$base/api/v1/namespaces/demo/widgets")"
+check namespace-mismatch "400" "$(code -X POST -H 'Content-Type: application/json' "$base/api/v1/namespaces/demo/configmaps" -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"other"}}')"
+contains namespace-mismatch-message "does not match the namespace" "$(cat "$dir/body")"
+check invalid-name-422 "422" "$(code -X POST -H 'Content-Type: application/json' "$base/api/v1/namespaces/demo/configmaps" -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"-bad-"}}')"
+contains invalid-name-causes '"field":"metadata.name"' "$(cat "$dir/body")"
+head -c 3200000 /dev/zero | tr '\0' 'a' >"$dir/big"
+check body-too-large "413" "$(code -X POST -H 'Content-Type: application/json' --data-binary @"$dir/big" "$base/api/v1/namespaces/demo/configmaps")"
+check watch-garbage-rv "400" "$(code "$base/api/v1/namespaces/demo/configmaps?watch=true&resourceVersion=abc")"
+check still-serving "default" "$(k get ns default -o jsonpath='{.metadata.name}')"
+
 # delete
 check delete-cm 'configmap "applied" deleted' "$(k -n demo delete cm applied)"
 check delete-gone 'Error from server (NotFound): configmaps "applied" not found' "$(k -n demo get cm applied)"

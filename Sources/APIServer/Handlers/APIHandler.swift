@@ -166,6 +166,7 @@ public final class APIHandler: RequestHandler, Sendable {
         case ("deletecollection", nil): return try await context.deleteCollection()
         case (_, "scale"): return try await context.scale()
         case ("create", "binding"): return try await context.bind()
+        case ("create", "eviction"): return try await context.evict()
         case ("update", "finalize"): return try await context.update()
         default:
             throw APIError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))

@@ -131,7 +131,7 @@ extension ResourceContext {
         var metadata = stored.objectMember("metadata")
         metadata["resourceVersion"] = nil
         stored["metadata"] = .object(metadata)
-        let revision = try await store.kv.update(current.key, value: JSONCodec.encode(JSONValue.object(stored)), expected: current.resourceVersion)
+        let revision = try await store.kv.update(current.key, value: store.encode(stored), expected: current.resourceVersion)
         return objectResponse(200, CachedObject(key: current.key, object: Self.stamp(stored, revision), revision: revision, resource: resource).json)
     }
 

@@ -121,7 +121,7 @@ extension ResourceContext {
         }
         let revision: Int64
         do {
-            revision = try await store.kv.create(key(name), value: JSONCodec.encode(JSONValue.object(object)))
+            revision = try await store.kv.create(key(name), value: store.encode(object))
         } catch {
             if isService { await handler.services.release(old: object, new: nil) }
             if case StoreError.keyExists = error {
@@ -253,7 +253,7 @@ extension ResourceContext {
                 }
                 let revision: Int64
                 do {
-                    revision = try await store.kv.update(key(name), value: JSONCodec.encode(JSONValue.object(object)), expected: current.resourceVersion)
+                    revision = try await store.kv.update(key(name), value: store.encode(object), expected: current.resourceVersion)
                 } catch {
                     if isService && info.subresource == nil { await handler.services.release(old: object, new: old) }
                     throw error

@@ -33,6 +33,7 @@ public struct CachedObject: Sendable {
     /// JSON object (a foreign key under our prefix).
     public init?(key: String, stored: [UInt8], revision: Int64, resource: ResourceInfo) {
         guard case .object(var object)? = try? JSONCodec.parse(stored) else { return nil }
+        if resource.gvk.group == "events.k8s.io" { object = EventConversion.toEventsV1(object) }
         var metadata = object["metadata"].flatMap { value -> JSONObject? in
             if case .object(let m) = value { return m } else { return nil }
         } ?? JSONObject()

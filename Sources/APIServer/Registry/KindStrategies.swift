@@ -15,7 +15,10 @@ public enum KindStrategies {
             metadata["labels"] = .object(labels)
             object["metadata"] = .object(metadata)
             var spec = object.objectMember("spec")
-            if spec["finalizers"] == nil { spec["finalizers"] = ["kubernetes"] }
+            // Every new namespace carries the `kubernetes` finalizer (the namespace controller's).
+            var finalizers: [JSONValue] = if case .array(let list)? = spec["finalizers"] { list } else { [] }
+            if !finalizers.contains("kubernetes") { finalizers.append("kubernetes") }
+            spec["finalizers"] = .array(finalizers)
             object["spec"] = .object(spec)
             object["status"] = ["phase": "Active"]
         case "persistentvolumes", "persistentvolumeclaims":

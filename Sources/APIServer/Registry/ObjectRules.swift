@@ -68,7 +68,7 @@ public enum ObjectRules {
             metadata[field] = oldMeta[field]
         }
         metadata["selfLink"] = nil
-        if tracksGeneration(info) && subresource == nil && new["spec"] != old["spec"] {
+        if tracksGeneration(info) && subresource != "status" && new["spec"] != old["spec"] {
             let generation: Int64 = if case .int(let g)? = oldMeta["generation"] { g } else { 0 }
             metadata["generation"] = .int(generation + 1)
         }

@@ -18,6 +18,8 @@ public final class ResourceStore: Sendable {
     }
 
     public static func prefix(for info: ResourceInfo) -> String {
+        // events.k8s.io/v1 Events are the core Events, stored once in core form.
+        if info.gvk.group == "events.k8s.io" && info.plural == "events" { return "/registry/events/" }
         let group = info.gvk.group
         return group.isEmpty ? "/registry/\(info.plural)/" : "/registry/\(group)/\(info.plural)/"
     }
@@ -25,6 +27,12 @@ public final class ResourceStore: Sendable {
     /// The key of an object (`namespace` ignored for cluster-scoped resources).
     public func key(namespace: String?, name: String) -> String {
         info.namespaced ? prefix + (namespace ?? "") + "/" + name : prefix + name
+    }
+
+    /// The bytes stored for an object given in this resource's served form.
+    public func encode(_ object: JSONObject) -> [UInt8] {
+        if info.gvk.group == "events.k8s.io" { return JSONCodec.encode(JSONValue.object(EventConversion.toCore(object))) }
+        return JSONCodec.encode(JSONValue.object(object))
     }
 
     /// The object at `key` read from the store (linearizable), as cached form.

@@ -37,7 +37,8 @@ public struct ServiceAllocator: Sendable {
         let type = spec["type"]?.stringValue ?? "ClusterIP"
         var taken: [String] = []
         do {
-            if type != "ExternalName" && old == nil {
+            let oldType = oldSpec["type"]?.stringValue ?? "ClusterIP"
+            if type != "ExternalName" && (old == nil || oldType == "ExternalName") {
                 let requested = spec["clusterIP"]?.stringValue ?? ""
                 if requested != "None" {
                     let ip = requested.isEmpty ? try await allocateAnyIP(owner: owner) : try await allocateIP(requested, owner: owner)
@@ -52,18 +53,32 @@ public struct ServiceAllocator: Sendable {
             }
             let oldPorts = Set(Self.nodePorts(of: oldSpec))
             if type == "NodePort" || type == "LoadBalancer", case .array(var ports)? = spec["ports"] {
+                // Entries of one port number (53/TCP, 53/UDP) share one node port, as in Kubernetes.
+                var byPort: [JSONValue: Int] = [:]
+                for index in ports.indices {
+                    guard case .object(let port) = ports[index], case .int(let wanted)? = port["nodePort"], wanted != 0
+                    else { continue }
+                    let number = port["port"] ?? .null
+                    if byPort[number] == Int(wanted) { continue }
+                    byPort[number] = Int(wanted)
+                    if oldPorts.contains(Int(wanted)) { continue }
+                    try await allocatePort(Int(wanted), owner: owner, field: "spec.ports[\(index)].nodePort")
+                    taken.append(Self.portPrefix + String(wanted))
+                }
                 for index in ports.indices {
                     guard case .object(var port) = ports[index] else { continue }
-                    if case .int(let wanted)? = port["nodePort"], wanted != 0 {
-                        if oldPorts.contains(Int(wanted)) { continue }
-                        try await allocatePort(Int(wanted), owner: owner, field: "spec.ports[\(index)].nodePort")
-                        taken.append(Self.portPrefix + String(wanted))
+                    if case .int(let wanted)? = port["nodePort"], wanted != 0 { continue }
+                    let number = port["port"] ?? .null
+                    let chosen: Int
+                    if let shared = byPort[number] {
+                        chosen = shared
                     } else {
-                        let chosen = try await allocateAnyPort(owner: owner)
+                        chosen = try await allocateAnyPort(owner: owner)
                         taken.append(Self.portPrefix + String(chosen))
-                        port["nodePort"] = .int(Int64(chosen))
-                        ports[index] = .object(port)
+                        byPort[number] = chosen
                     }
+                    port["nodePort"] = .int(Int64(chosen))
+                    ports[index] = .object(port)
                 }
                 spec["ports"] = .array(ports)
             }
@@ -78,11 +93,14 @@ public struct ServiceAllocator: Sendable {
     public func release(old: JSONObject, new: JSONObject?) async {
         let oldSpec = old.objectMember("spec")
         var keys: [String] = []
-        if new == nil, let ip = oldSpec["clusterIP"]?.stringValue, !ip.isEmpty, ip != "None" {
+        let newIP = new?.objectMember("spec")["clusterIP"]?.stringValue
+        let newType = new?.objectMember("spec")["type"]?.stringValue
+        if let ip = oldSpec["clusterIP"]?.stringValue, !ip.isEmpty, ip != "None",
+           new == nil || newType == "ExternalName" || newIP != ip {
             keys.append(Self.ipPrefix + ip)
         }
         let kept = Set(new.map { Self.nodePorts(of: $0.objectMember("spec")) } ?? [])
-        for port in Self.nodePorts(of: oldSpec) where !kept.contains(port) { keys.append(Self.portPrefix + String(port)) }
+        for port in Set(Self.nodePorts(of: oldSpec)) where !kept.contains(port) { keys.append(Self.portPrefix + String(port)) }
         await release(keys: keys)
     }
 
@@ -91,7 +109,10 @@ public struct ServiceAllocator: Sendable {
     public static func carryOver(into object: inout JSONObject, from old: JSONObject) {
         var spec = object.objectMember("spec")
         let oldSpec = old.objectMember("spec")
-        for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] where spec[field] == nil || spec[field] == "" {
+        let carriesIP = (spec["type"]?.stringValue ?? "ClusterIP") != "ExternalName"
+            && (oldSpec["type"]?.stringValue ?? "ClusterIP") != "ExternalName"
+        for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]
+        where carriesIP && (spec[field] == nil || spec[field] == "") {
             if let value = oldSpec[field] { spec[field] = value }
         }
         let type = spec["type"]?.stringValue ?? "ClusterIP"
@@ -126,7 +147,7 @@ public struct ServiceAllocator: Sendable {
 
     private func allocateIP(_ ip: String, owner: String) async throws -> String {
         guard let offset = network.offset(of: ip), offset > 0, offset < network.size - 1 else {
-            throw invalid("spec.clusterIPs", "[]string{\"\(ip)\"}", "failed to allocate IP \(ip): provided IP is not in the valid range. The range of valid IPs is \(network.cidr)", owner: owner)
+            throw invalid("spec.clusterIPs", "[]string{\"\(ip)\"}", "failed to allocate IP \(ip): the provided IP (\(ip)) is not in the valid range. The range of valid IPs is \(network.cidr)", owner: owner)
         }
         do {
             _ = try await kv.create(Self.ipPrefix + ip, value: Array(owner.utf8))

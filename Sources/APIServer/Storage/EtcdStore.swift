@@ -2,6 +2,7 @@ import EtcdAPI
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Synchronization
 
 /// `KeyValueStore` over the etcd v3 gRPC API: works against real etcd and the kvstore.
 ///
@@ -14,14 +15,14 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
     private let runner: Task<Void, Never>
     /// Per-call deadline for unary requests.
     private let timeout: Swift.Duration
+    private let retries = Atomic<Int>(0)
 
     /// Connects lazily to `endpoints` (`http://host:port`, `host:port`).
     public init(endpoints: [String], timeout: Swift.Duration = .seconds(10)) throws {
         let pairs = try endpoints.map(Self.parseEndpoint)
         var serviceConfig = ServiceConfig()
         serviceConfig.loadBalancingConfig = [.pickFirst(shuffleAddressList: false)]
-        var config = HTTP2ClientTransport.Posix.Config.defaults
-        config.http2.maxFrameSize = 1 << 20
+        let config = HTTP2ClientTransport.Posix.Config.defaults
         let transport = try HTTP2ClientTransport.Posix(
             target: .ipv4(pairs: pairs), transportSecurity: .plaintext, config: config,
             serviceConfig: serviceConfig)
@@ -81,10 +82,10 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
     }
 
     public func currentRevision() async throws -> Int64 {
+        // A single-key read (the key need not exist): O(log n), and linearizable like any read.
         var request = Etcdserverpb_RangeRequest()
         request.key = Data("/registry/".utf8)
         request.countOnly = true
-        request.limit = 1
         let response = try await call { try await self.kv.range(request, options: self.options) }
         return response.header.revision
     }
@@ -98,13 +99,22 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
         compare.result = .equal
         compare.createRevision = 0
         let response = try await txn(compare: compare, success: put(key, value), key: key)
-        guard response.succeeded else { throw StoreError.keyExists(key) }
+        guard response.succeeded else {
+            // A retried create whose first attempt was applied finds its own bytes (objects
+            // carry a fresh uid, so equal bytes mean this very write).
+            if let current = Self.current(in: response), current.value == value { return current.modRevision }
+            throw StoreError.keyExists(key)
+        }
         return response.header.revision
     }
 
     public func update(_ key: String, value: [UInt8], expected: Int64) async throws -> Int64 {
         let response = try await txn(compare: modRevisionIs(key, expected), success: put(key, value), key: key)
-        guard response.succeeded else { throw StoreError.conflict(current: Self.current(in: response)) }
+        guard response.succeeded else {
+            let current = Self.current(in: response)
+            if let current, current.modRevision > expected, current.value == value { return current.modRevision }
+            throw StoreError.conflict(current: current)
+        }
         return response.header.revision
     }
 
@@ -166,14 +176,28 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
         StoredValue(key: String(decoding: kv.key, as: UTF8.self), value: Array(kv.value), modRevision: kv.modRevision)
     }
 
-    /// Runs a call, mapping etcd's errors to `StoreError`.
+    /// Runs a call, mapping etcd's errors to `StoreError`. A call that fails because the
+    /// connection is down or was reset is retried (up to 4 attempts, 50 ms apart, doubling),
+    /// which also covers failing over to the next endpoint. Retrying a write is safe because
+    /// every write here is a compare-and-swap transaction whose caller recognises its own
+    /// earlier success (see `create`/`update`).
     private func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as RPCError {
-            throw Self.map(error)
+        var delay: Swift.Duration = .milliseconds(50)
+        for attempt in 1...4 {
+            do {
+                return try await body()
+            } catch let error as RPCError {
+                guard error.code == .unavailable, attempt < 4 else { throw Self.map(error) }
+                retries.add(1, ordering: .relaxed)
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
         }
+        throw StoreError.unavailable("etcd: unreachable")
     }
+
+    /// Calls retried after a connection failure (for /metrics and tests).
+    public var retriedCalls: Int { retries.load(ordering: .relaxed) }
 
     static func map(_ error: RPCError) -> StoreError {
         let message = error.message

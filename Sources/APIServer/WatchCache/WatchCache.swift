@@ -195,7 +195,9 @@ public actor WatchCache {
             case (_, true, true), (.added, _, true):
                 item = .event(type: event.type, object: event.object, frame: event.frame)
             case (_, false, true): item = .event(type: .added, object: event.object, frame: nil)
-            case (_, true, false): item = .event(type: .deleted, object: event.object, frame: nil)
+            case (_, true, false):
+                // As Kubernetes: the last state the watcher could see, at this event's revision.
+                item = .event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil)
             default: continue
             }
             if case .dropped = watcher.continuation.yield(item) { slow.append(id) }
@@ -298,7 +300,8 @@ public actor WatchCache {
                 case (.deleted, _, true), (.added, _, true), (.modified, true, true):
                     continuation.yield(.event(type: event.type, object: event.object, frame: event.frame))
                 case (.modified, false, true): continuation.yield(.event(type: .added, object: event.object, frame: nil))
-                case (.modified, true, false): continuation.yield(.event(type: .deleted, object: event.object, frame: nil))
+                case (.modified, true, false):
+                    continuation.yield(.event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil))
                 default: break
                 }
             }
