@@ -56,7 +56,7 @@ struct WatchCacheTests {
         }
     }
 
-    static func next(_ count: Int, _ iterator: inout AsyncStream<WatchItem>.Iterator) async -> [String] {
+    static func next(_ count: Int, _ iterator: inout WatchBuffer.AsyncIterator) async -> [String] {
         var items: [String] = []
         for _ in 0..<count { items.append(describe(await iterator.next())) }
         return items

@@ -135,7 +135,7 @@ extension ResourceContext {
             from = await store.cache.revision
         }
         if sendInitial == "true", let requested, requested > 0 { try await waitForCache(requested) }
-        let stream: AsyncStream<WatchItem>
+        let stream: WatchBuffer
         do {
             (stream, _) = try await store.cache.watch(
                 from: from, filter: filter, bookmarks: bookmarks, initialEventsEnd: sendInitial == "true" && bookmarks)
@@ -152,12 +152,18 @@ extension ResourceContext {
         return .stream(status: 200, headers: [("Content-Type", "application/json")]) { sink in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    // Everything pending goes out in one write: a watcher that fell behind
+                    // catches up with one TLS record and one flush instead of one per event.
                     var first = true
-                    for await item in stream {
-                        let frame = context.frame(for: item, headers: first)
-                        first = false
-                        do { try await sink.write(frame) } catch { return }
+                    while let batch = await stream.nextBatch() {
+                        var bytes: [UInt8] = []
+                        for item in batch {
+                            bytes.append(contentsOf: context.frame(for: item, headers: first))
+                            first = false
+                        }
+                        do { try await sink.write(bytes) } catch { break }
                     }
+                    stream.close()
                 }
                 group.addTask {
                     try? await Task.sleep(for: .seconds(timeout))

@@ -35,7 +35,7 @@ public actor WatchCache {
     private struct Watcher {
         var filter: ObjectFilter
         var bookmarks: Bool
-        var continuation: AsyncStream<WatchItem>.Continuation
+        var buffer: WatchBuffer
     }
 
     public init(
@@ -66,7 +66,7 @@ public actor WatchCache {
     public func stop() {
         loop?.cancel()
         storeWatch?.cancel()
-        for watcher in watchers.values { watcher.continuation.finish() }
+        for watcher in watchers.values { watcher.buffer.close() }
         watchers.removeAll()
     }
 
@@ -111,7 +111,7 @@ public actor WatchCache {
         }
         if ready {
             // A relist after the history we followed was compacted: the window restarts here.
-            for watcher in watchers.values { watcher.continuation.finish() }
+            for watcher in watchers.values { watcher.buffer.close() }
             watchers.removeAll()
         }
         objects = fresh
@@ -200,18 +200,18 @@ public actor WatchCache {
                 item = .event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil)
             default: continue
             }
-            if case .dropped = watcher.continuation.yield(item) { slow.append(id) }
+            if !watcher.buffer.append(item) { slow.append(id) }
         }
         for id in slow {
             // A watcher that cannot keep up is ended; it re-watches from its last revision.
-            watchers.removeValue(forKey: id)?.continuation.finish()
+            watchers.removeValue(forKey: id)?.buffer.close()
         }
     }
 
     private func sendBookmarks() {
         guard ready else { return }
         for watcher in watchers.values where watcher.bookmarks {
-            watcher.continuation.yield(.bookmark(revision: revision, initialEventsEnd: false))
+            watcher.buffer.append(.bookmark(revision: revision, initialEventsEnd: false))
         }
     }
 
@@ -288,9 +288,9 @@ public actor WatchCache {
     /// a bookmark annotated as the end of the initial events follows them.
     public func watch(
         from: Int64?, filter: ObjectFilter, bookmarks: Bool, initialEventsEnd: Bool, buffer: Int = 20_000
-    ) async throws -> (stream: AsyncStream<WatchItem>, id: Int) {
+    ) async throws -> (stream: WatchBuffer, id: Int) {
         await waitReady()
-        let (stream, continuation) = AsyncStream<WatchItem>.makeStream(bufferingPolicy: .bufferingOldest(buffer))
+        let stream = WatchBuffer(capacity: buffer)
         if let from, from != 0 {
             if from < windowStart { throw CacheError.tooOld(requested: from, oldest: windowStart + 1) }
             for event in events[eventsHead...] where event.revision > from {
@@ -298,22 +298,22 @@ public actor WatchCache {
                 let before = event.previous.map(filter.matches) ?? false
                 switch (event.type, before, now) {
                 case (.deleted, _, true), (.added, _, true), (.modified, true, true):
-                    continuation.yield(.event(type: event.type, object: event.object, frame: event.frame))
-                case (.modified, false, true): continuation.yield(.event(type: .added, object: event.object, frame: nil))
+                    stream.append(.event(type: event.type, object: event.object, frame: event.frame))
+                case (.modified, false, true): stream.append(.event(type: .added, object: event.object, frame: nil))
                 case (.modified, true, false):
-                    continuation.yield(.event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil))
+                    stream.append(.event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil))
                 default: break
                 }
             }
         } else {
             let (items, _) = listNow(filter)
-            for object in items { continuation.yield(.event(type: .added, object: object, frame: nil)) }
-            if initialEventsEnd { continuation.yield(.bookmark(revision: revision, initialEventsEnd: true)) }
+            for object in items { stream.append(.event(type: .added, object: object, frame: nil)) }
+            if initialEventsEnd { stream.append(.bookmark(revision: revision, initialEventsEnd: true)) }
         }
         let id = nextID
         nextID += 1
-        watchers[id] = Watcher(filter: filter, bookmarks: bookmarks, continuation: continuation)
-        continuation.onTermination = { [weak self] _ in
+        watchers[id] = Watcher(filter: filter, bookmarks: bookmarks, buffer: stream)
+        stream.setOnClose { [weak self] in
             Task { await self?.removeWatcher(id) }
         }
         return (stream, id)
