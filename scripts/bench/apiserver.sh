@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # apiserver benchmark (release builds): for each store (the kvstore, then real etcd), start it
 # and the apiserver on loopback, create PODS pods with CONCURRENCY clients, get and list them,
-# then hold WATCHERS watches while UPDATES updates run; print figures side by side with the
-# peak RSS of each process. Usage: scripts/bench/apiserver.sh (env: PODS CONCURRENCY WATCHERS UPDATES STORES)
+# then hold WATCHERS watches while UPDATES updates run at UPDATE_RATE per second (0: as fast as
+# possible); print figures side by side with the peak RSS of each process.
+# Usage: scripts/bench/apiserver.sh (env: PODS CONCURRENCY WATCHERS UPDATES UPDATE_RATE STORES)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(swift build -c release --show-bin-path)
 PODS=${PODS:-10000} CONCURRENCY=${CONCURRENCY:-32} WATCHERS=${WATCHERS:-500} UPDATES=${UPDATES:-1000}
+UPDATE_RATE=${UPDATE_RATE:-100}
 STORES=${STORES:-"kvstore etcd"}
 ulimit -n 65536 2>/dev/null || true
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -31,7 +33,7 @@ for store in $STORES; do
     [ -s "$dir/certs/apiserver.crt" ] && curl -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
     sleep 0.2
   done
-  figures=$(python3 scripts/bench/apiserver_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$PODS" "$CONCURRENCY" "$WATCHERS" "$UPDATES")
+  figures=$(python3 scripts/bench/apiserver_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$PODS" "$CONCURRENCY" "$WATCHERS" "$UPDATES" "$UPDATE_RATE")
   results+=("$store $(peak_kib "$api_pid") $(peak_kib "$store_pid") $figures")
   kill "$api_pid" "$store_pid" 2>/dev/null; wait "$api_pid" "$store_pid" 2>/dev/null || true
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir" >&2; else rm -rf "$dir"; fi
@@ -44,7 +46,7 @@ for line in sys.stdin:
     f = json.loads(figures); f["apiserver_rss_mib"] = int(api_kib) / 1024; f["store_rss_mib"] = int(store_kib) / 1024
     rows.append((store, f))
 keys = ["creates", "create_errors", "create_per_s", "create_p50_ms", "create_p99_ms", "get_p50_ms", "get_p99_ms",
-        "listed", "list_ms", "updates", "update_per_s", "update_p50_ms", "update_p99_ms", "watchers", "watch_events",
+        "listed", "list_ms", "updates", "update_rate_asked", "update_per_s", "update_p50_ms", "update_p99_ms", "watchers", "watch_events",
         "watch_delay_p50_ms", "watch_delay_p99_ms", "apiserver_rss_mib", "store_rss_mib"]
 print("| figure | " + " | ".join("apiserver on " + s for s, _ in rows) + (" | kvstore/etcd |" if len(rows) == 2 else " |"))
 print("|---" * (len(rows) + 1 + (len(rows) == 2)) + "|")

@@ -1,8 +1,9 @@
 """Load generator for scripts/bench/apiserver.sh: HTTP/1.1 keep-alive over TLS with asyncio.
 
 Phases (against one apiserver): create N pods with C concurrent clients; get pods; list all
-pods; then W watchers on the namespace while updates are sent, measuring event delay
-(receive time minus the send time stamped into the update). Prints one JSON line of figures.
+pods; then W watchers on the namespace while updates are sent at a fixed rate (as Kubernetes'
+density tests do; 0 = as fast as possible), measuring event delay (receive time minus the send
+time stamped into the update). Prints one JSON line of figures.
 """
 import asyncio
 import json
@@ -12,6 +13,7 @@ import time
 
 host, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 pods, concurrency, watchers, updates = (int(x) for x in sys.argv[4:8])
+update_rate = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0  # updates/s; 0 = as fast as possible
 ns = "bench"
 context = ssl.create_default_context(cafile=cafile)
 
@@ -68,8 +70,9 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
 
 
-async def run_clients(count, work):
-    """Runs `work(conn, i)` for i in range(count) over `concurrency` connections; returns latencies."""
+async def run_clients(count, work, rate=0.0):
+    """Runs `work(conn, i)` for i in range(count) over `concurrency` connections (item i not
+    before start + i/rate when a rate is given); returns latencies, elapsed time, errors."""
     latencies, errors = [], [0]
     samples = []
     queue = iter(range(count))
@@ -78,6 +81,10 @@ async def run_clients(count, work):
         conn = Connection()
         await conn.open()
         for i in queue:
+            if rate > 0:
+                due = began + i / rate
+                if due > time.perf_counter():
+                    await asyncio.sleep(due - time.perf_counter())
             start = time.perf_counter()
             status, body = await work(conn, i)
             latencies.append(time.perf_counter() - start)
@@ -88,9 +95,9 @@ async def run_clients(count, work):
                     print("error sample:", samples[-1], file=sys.stderr)
         conn.writer.close()
 
-    start = time.perf_counter()
+    began = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
-    return latencies, time.perf_counter() - start, errors[0]
+    return latencies, time.perf_counter() - began, errors[0]
 
 
 async def main():
@@ -162,7 +169,7 @@ async def main():
         patch = {"metadata": {"annotations": {"bench/sent": repr(time.time())}}}
         return await conn.request("PATCH", f"{base}/pod-{i % pods}", patch, "application/merge-patch+json")
 
-    update_lat, update_time, update_err = await run_clients(updates, update)
+    update_lat, update_time, update_err = await run_clients(updates, update, update_rate)
     await asyncio.wait_for(asyncio.gather(*tasks), 120)
 
     print(json.dumps({
@@ -172,7 +179,7 @@ async def main():
         "listed": listed, "list_ms": percentile(list_times, 0.5) * 1000,
         "updates": updates, "update_errors": update_err, "update_per_s": updates / update_time,
         "update_p50_ms": percentile(update_lat, 0.5) * 1000, "update_p99_ms": percentile(update_lat, 0.99) * 1000,
-        "watchers": watchers, "watch_events": len(delays),
+        "update_rate_asked": update_rate, "watchers": watchers, "watch_events": len(delays),
         "watch_delay_p50_ms": percentile(delays, 0.5) * 1000, "watch_delay_p99_ms": percentile(delays, 0.99) * 1000,
     }))
 

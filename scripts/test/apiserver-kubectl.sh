@@ -58,6 +58,10 @@ spec:
 Y
 check create-multi $'namespace/demo created\nconfigmap/settings created\ndeployment.apps/web created' "$(k create -f "$dir/app.yaml")"
 check create-again-conflict 'Error from server (AlreadyExists): error when creating "'"$dir/app.yaml"'": configmaps "settings" already exists' "$(k create -f "$dir/app.yaml" | grep settings)"
+check create-namespace "namespace/scratch created" "$(k create namespace scratch)"
+contains get-wide "CONTAINERS   IMAGES       SELECTOR" "$(k -n demo get deploy web -o wide)"
+contains get-yaml "  name: settings" "$(k -n demo get cm settings -o yaml)"
+check get-json-kind "ConfigMap" "$(k -n demo get cm settings -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kind"])')"
 check get-jsonpath "blue" "$(k -n demo get cm settings -o jsonpath='{.data.color}')"
 check get-name "configmap/settings" "$(k -n demo get cm -l app=web -o name)"
 check get-label-miss "No resources found in demo namespace." "$(k -n demo get cm -l app=db)"

@@ -186,10 +186,10 @@ struct FieldErrorList {
 }
 
 /// Go-compatible renderings of values inside error messages.
-enum SelectorText {
+public enum SelectorText {
     /// Like Go's `%q`: double-quoted with escapes for quotes, backslashes and
     /// non-printable characters.
-    static func goQuoted(_ text: String) -> String {
+    public static func goQuoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -149,29 +149,11 @@ extension ResourceContext {
         }
         let timeout = Int(request.parameter("timeoutSeconds") ?? "").map { max($0, 1) } ?? Int.random(in: 1800..<3600)
         let context = self
-        return .stream(status: 200, headers: [("Content-Type", "application/json")]) { sink in
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    // Everything pending goes out in one write: a watcher that fell behind
-                    // catches up with one TLS record and one flush instead of one per event.
-                    var first = true
-                    while let batch = await stream.nextBatch() {
-                        var bytes: [UInt8] = []
-                        for item in batch {
-                            bytes.append(contentsOf: context.frame(for: item, headers: first))
-                            first = false
-                        }
-                        do { try await sink.write(bytes) } catch { break }
-                    }
-                    stream.close()
-                }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(timeout))
-                }
-                await group.next()
-                group.cancelAll()
-            }
-        }
+        return .push(
+            status: 200, headers: [("Content-Type", "application/json")],
+            stream: WatchPushStream(buffer: stream, timeout: .seconds(timeout)) { item, headers in
+                context.frame(for: item, headers: headers)
+            })
     }
 
     /// The wire bytes of one watch item (a Table row when the client asked for tables).

@@ -75,16 +75,31 @@ public protocol ResponseStream: Sendable {
     func write(_ bytes: [UInt8]) async throws
 }
 
+/// A response body pushed by its source as data becomes available (watch streams): the
+/// server calls `take()` on its event loop after each `ready` signal and while the client
+/// keeps up, so no task is woken per chunk.
+public protocol PushStream: Sendable {
+    /// Starts the stream; `ready` may be called from any thread whenever `take()` has
+    /// something new or the stream has ended.
+    func start(ready: @escaping @Sendable () -> Void)
+    /// The bytes to write now, and whether the body is complete after them.
+    func take() -> (bytes: [UInt8], ended: Bool)
+    /// The client went away.
+    func cancel()
+}
+
 /// What a handler answers.
 public enum APIResponse: Sendable {
     /// A complete body.
     case full(status: Int, headers: [(String, String)], body: [UInt8])
     /// A body written over time (watch); the producer returns when the response is complete.
     case stream(status: Int, headers: [(String, String)], producer: @Sendable (any ResponseStream) async -> Void)
+    /// A body pushed as it becomes available (see `PushStream`).
+    case push(status: Int, headers: [(String, String)], stream: any PushStream)
 
     public var status: Int {
         switch self {
-        case .full(let status, _, _), .stream(let status, _, _): status
+        case .full(let status, _, _), .stream(let status, _, _), .push(let status, _, _): status
         }
     }
 }

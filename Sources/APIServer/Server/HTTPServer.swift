@@ -60,6 +60,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var body: [UInt8] = []
     private var tooLarge = false
     private var task: Task<Void, Never>?
+    private var push: (any PushStream)?
 
     init(handler: any RequestHandler, http2: Bool) {
         self.handler = handler
@@ -120,6 +121,21 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             }
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
             if !keepAlive && !http2 { done.whenComplete { _ in context.close(promise: nil) } }
+        case .push(let status, let headers, let stream):
+            var fields = HTTPHeaders(headers)
+            if !http2 { fields.replaceOrAdd(name: "Transfer-Encoding", value: "chunked") }
+            let head = HTTPResponseHead(
+                version: http2 ? .http2 : .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields)
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            push = stream
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            stream.start {
+                loop.execute {
+                    let (me, context) = bound.value
+                    me.pushReady(context: context)
+                }
+            }
         case .stream(let status, let headers, let producer):
             var fields = HTTPHeaders(headers)
             if !http2 { fields.replaceOrAdd(name: "Transfer-Encoding", value: "chunked") }
@@ -140,6 +156,27 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         }
     }
 
+    /// Writes what the push stream has, while the client keeps up; called after each ready
+    /// signal and when the channel becomes writable again.
+    private func pushReady(context: ChannelHandlerContext) {
+        guard let push, context.channel.isActive else { return }
+        guard context.channel.isWritable else { return }
+        let (bytes, ended) = push.take()
+        if !bytes.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
+        }
+        if ended {
+            self.push = nil
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { pushReady(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         context.write(data, promise: promise)
     }
@@ -147,22 +184,34 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         task?.cancel()
         task = nil
+        push?.cancel()
+        push = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         task?.cancel()
+        push?.cancel()
+        push = nil
         context.close(promise: nil)
     }
 }
 
-/// Writes body chunks to a channel, waiting for each write so a slow client slows the writer.
+/// Writes body chunks to a channel. While the channel is writable a chunk is handed over
+/// without waiting for it to reach the socket; once the client stops reading (the channel's
+/// write buffer passes its high-water mark) each write waits, so a slow client slows the
+/// writer instead of growing memory.
 struct ChannelStream: ResponseStream {
     let channel: any Channel
 
     func write(_ bytes: [UInt8]) async throws {
         try Task.checkCancellation()
-        let buffer = channel.allocator.buffer(bytes: bytes)
-        try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))).get()
+        guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        let part = HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes)))
+        if channel.isWritable {
+            channel.writeAndFlush(part, promise: nil)
+        } else {
+            try await channel.writeAndFlush(part).get()
+        }
     }
 }

@@ -1,3 +1,4 @@
+import APIMachinery
 extension FieldError {
     /// A bad value rendered the way Go's `fmt` prints it inside a field error: strings
     /// quoted (`%q`), numbers and booleans plain, maps and slices in `%#v` syntax
@@ -46,52 +47,7 @@ extension FieldError {
             return type + "{" + list.map(goQuote).joined(separator: ", ") + "}"
         }
 
-        /// Like Go's `strconv.Quote`: double quotes, backslash escapes for quotes, backslashes
-        /// and control characters, `\u`/`\U` for non-printable scalars.
-        static func goQuote(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\u{07}": out += "\\a"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{0B}": out += "\\v"
-                default:
-                    if scalar.value >= 0x20 && scalar.value < 0x7F {
-                        out.unicodeScalars.append(scalar)
-                    } else if scalar.value < 0x80 {
-                        out += "\\x" + hex(scalar.value, width: 2)
-                    } else if isPrintable(scalar) {
-                        out.unicodeScalars.append(scalar)
-                    } else if scalar.value <= 0xFFFF {
-                        out += "\\u" + hex(scalar.value, width: 4)
-                    } else {
-                        out += "\\U" + hex(scalar.value, width: 8)
-                    }
-                }
-            }
-            return out + "\""
-        }
-
-        private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar.properties.generalCategory {
-            case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator:
-                false
-            case .spaceSeparator:
-                scalar == " "
-            default:
-                true
-            }
-        }
-
-        private static func hex(_ value: UInt32, width: Int) -> String {
-            let digits = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
+        /// Like Go's `strconv.Quote` (shared with the selector messages).
+        static func goQuote(_ text: String) -> String { SelectorText.goQuoted(text) }
     }
 }

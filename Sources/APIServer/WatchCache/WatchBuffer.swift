@@ -16,6 +16,9 @@ public final class WatchBuffer: AsyncSequence, Sendable {
         var closed = false
         var waiter: CheckedContinuation<[WatchItem]?, Never>?
         var onClose: (@Sendable () -> Void)?
+        /// Push consumer: called when items arrive (or the buffer closes) and none is pending.
+        var notify: (@Sendable () -> Void)?
+        var notified = false
     }
 
     private let state = Mutex(State())
@@ -30,7 +33,7 @@ public final class WatchBuffer: AsyncSequence, Sendable {
             guard !state.closed else { return (false, nil, nil) }
             if state.items.count >= capacity {
                 state.closed = true
-                let onClose = state.onClose
+                let onClose = Self.combine(state.onClose, state.notify)
                 state.onClose = nil
                 if let waiter = state.waiter {
                     state.waiter = nil
@@ -45,6 +48,10 @@ public final class WatchBuffer: AsyncSequence, Sendable {
                 return (true, (waiter, [item]), nil)
             }
             state.items.append(item)
+            if let notify = state.notify, !state.notified {
+                state.notified = true
+                return (true, nil, notify)
+            }
             return (true, nil, nil)
         }
         if let (waiter, items) = wake { waiter.resume(returning: items) }
@@ -57,7 +64,7 @@ public final class WatchBuffer: AsyncSequence, Sendable {
         let (wake, onClose) = state.withLock { state -> (CheckedContinuation<[WatchItem]?, Never>?, (@Sendable () -> Void)?) in
             guard !state.closed else { return (nil, nil) }
             state.closed = true
-            let onClose = state.onClose
+            let onClose = Self.combine(state.onClose, state.notify)
             state.onClose = nil
             let waiter = state.waiter
             state.waiter = nil
@@ -75,6 +82,40 @@ public final class WatchBuffer: AsyncSequence, Sendable {
             return false
         }
         if runNow { action() }
+    }
+
+    private static func combine(_ a: (@Sendable () -> Void)?, _ b: (@Sendable () -> Void)?) -> (@Sendable () -> Void)? {
+        switch (a, b) {
+        case (nil, nil): nil
+        case (let a?, nil): a
+        case (nil, let b?): b
+        case (let a?, let b?): { a(); b() }
+        }
+    }
+
+    /// Push consumption: `notify` runs (on the appending thread) whenever items become
+    /// available or the buffer closes and the consumer has not yet taken them; the consumer
+    /// then calls `takeAll()`. Runs at once if items are already pending.
+    public func setNotify(_ notify: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            state.notify = notify
+            if !state.items.isEmpty || state.closed {
+                state.notified = true
+                return true
+            }
+            return false
+        }
+        if now { notify() }
+    }
+
+    /// Everything pending, and whether the buffer is closed; re-arms the push notification.
+    public func takeAll() -> (items: [WatchItem], closed: Bool) {
+        state.withLock { state in
+            let items = state.items
+            state.items = []
+            state.notified = false
+            return (items, state.closed)
+        }
     }
 
     /// Every pending item (waiting for at least one), or nil when closed and drained or cancelled.
