@@ -149,18 +149,19 @@ extension ResourceContext {
         }
         let timeout = Int(request.parameter("timeoutSeconds") ?? "").map { max($0, 1) } ?? Int.random(in: 1800..<3600)
         let context = self
+        let tables = wantsTable  // decided once, not per event
         return .push(
             status: 200, headers: [("Content-Type", "application/json")],
             stream: WatchPushStream(buffer: stream, timeout: .seconds(timeout)) { item, headers in
-                context.frame(for: item, headers: headers)
+                context.frame(for: item, headers: headers, tables: tables)
             })
     }
 
     /// The wire bytes of one watch item (a Table row when the client asked for tables).
-    func frame(for item: WatchItem, headers: Bool) -> [UInt8] {
+    func frame(for item: WatchItem, headers: Bool, tables: Bool) -> [UInt8] {
         switch item {
         case .event(let type, let object, let frame):
-            if wantsTable, let tree = try? object.tree() {
+            if tables, let tree = try? object.tree() {
                 let table = table([tree], resourceVersion: object.resourceVersion, continueToken: nil, noHeaders: !headers)
                 return WatchFrame.encode(type: type, objectJSON: JSONCodec.encode(table))
             }
