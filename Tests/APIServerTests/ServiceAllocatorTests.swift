@@ -20,10 +20,14 @@ struct ServiceAllocatorTests {
     }
 
     /// Every allocation key in the store with the owner it names.
+    /// Allocation key → owner (the value is "<owner> <token unique to the allocation>").
     func allocations() async throws -> [String: String] {
         let (values, _, _) = try await store.list(prefix: "/registry/ranges/", from: nil, revision: 0, limit: 0)
         var owners: [String: String] = [:]
-        for value in values { owners[value.key] = String(decoding: value.value, as: UTF8.self) }
+        for value in values {
+            let text = String(decoding: value.value, as: UTF8.self)
+            owners[value.key] = text.split(separator: " ").first.map(String.init) ?? text
+        }
         return owners
     }
 

@@ -68,12 +68,11 @@ extension ResourceContext {
                 var status = object.objectMember("status")
                 status["phase"] = "Terminating"
                 object["status"] = .object(status)
-                finalizers = finalizers.isEmpty ? [] : finalizers
                 if metadata["deletionTimestamp"] == nil { metadata["deletionTimestamp"] = .string(ObjectRules.timestamp(handler.now())) }
                 metadata["deletionGracePeriodSeconds"] = 0
                 metadata["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers)
                 object["metadata"] = .object(metadata)
-                return (try await writeDeletionState(object, current), false)
+                do { return (try await writeDeletionState(object, current), false) } catch StoreError.conflict { continue }
             }
             let grace = gracePeriod(object, options)
             if !finalizers.isEmpty || grace > 0 {
@@ -90,7 +89,8 @@ extension ResourceContext {
                 }
                 metadata["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers)
                 object["metadata"] = .object(metadata)
-                let response = try await writeDeletionState(object, current)
+                let response: APIResponse
+                do { response = try await writeDeletionState(object, current) } catch StoreError.conflict { continue }
                 if case .full(_, let headers, let body) = response, !finalizers.isEmpty {
                     return (.full(status: 202, headers: headers, body: body), false)
                 }
@@ -155,13 +155,11 @@ extension ResourceContext {
     func deleteCollection() async throws -> APIResponse {
         let options = try deleteOptions()
         let filter = try filter()
-        try await store.cache.waitFor(revision: store.kv.currentRevision())
+        try await waitForCache(store.kv.currentRevision())
         let (items, _) = await store.cache.list(filter)
-        var deleted: [[UInt8]] = []
         for item in items {
             do {
-                let (response, _) = try await deleteOne(name: item.name, options: options)
-                if case .full(_, _, let body) = response { deleted.append(body) }
+                _ = try await deleteOne(name: item.name, options: options)
             } catch let error as APIError where error.status.code == 404 {
                 continue
             }

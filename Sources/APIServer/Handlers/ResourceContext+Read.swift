@@ -37,7 +37,7 @@ extension ResourceContext {
         let fromStore = continueToken != nil || match == "Exact" || (limit > 0 && rvText != "0")
         if fromStore {
             return try await listFromStore(filter: filter, limit: limit, continueToken: continueToken,
-                                           revision: match == "Exact" || (limit > 0 && requested != nil) ? requested ?? 0 : 0)
+                                           revision: match == "Exact" || (match.isEmpty && limit > 0 && requested != nil) ? requested ?? 0 : 0)
         }
         if rvText.isEmpty {
             try await waitForCache(store.kv.currentRevision())
@@ -48,7 +48,7 @@ extension ResourceContext {
         return listResponse(items, revision: revision, continueToken: nil)
     }
 
-    private func waitForCache(_ revision: Int64) async throws {
+    func waitForCache(_ revision: Int64) async throws {
         do {
             try await store.cache.waitFor(revision: revision)
         } catch CacheError.tooLarge(let requested, let current) {
@@ -135,6 +135,9 @@ extension ResourceContext {
             from = await store.cache.revision
         }
         if sendInitial == "true", let requested, requested > 0 { try await waitForCache(requested) }
+        // A revision the cache has not reached yet (e.g. from a list or write served by the
+        // store): wait for it, so the watch does not replay changes the client already saw.
+        if let from { try await waitForCache(from) }
         let stream: WatchBuffer
         do {
             (stream, _) = try await store.cache.watch(
@@ -143,11 +146,9 @@ extension ResourceContext {
             // As kube-apiserver: a 200 stream carrying one ERROR event with the 410 Status.
             let status = MetaV1.Status.failure(.expired, message: "too old resource version: \(requested) (\(oldest))")
             let frame = WatchFrame.encode(type: .error, objectJSON: JSONCodec.encode(status))
-            return .stream(status: 200, headers: [("Content-Type", "application/json")]) { sink in
-                try? await sink.write(frame)
-            }
+            return Responses.json(200, frame)
         }
-        let timeout = Int(request.parameter("timeoutSeconds") ?? "").map { max($0, 1) } ?? Int.random(in: 1800..<3600)
+        let timeout = Int(request.parameter("timeoutSeconds") ?? "").flatMap { $0 > 0 ? $0 : nil } ?? Int.random(in: 1800..<3600)
         let context = self
         let tables = wantsTable  // decided once, not per event
         return .push(

@@ -13,13 +13,17 @@ extension ResourceContext {
         if info.verb == "get" { return Responses.json(200, Self.scaleObject(object)) }
         let scaleGVK = GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale")
         var desired: JSONObject
+        var pinned: Int64?
         if info.verb == "update" {
             desired = try bodyObject()
             _ = try checkBody(&desired, expectedKind: scaleGVK)
+            pinned = desired.objectMember("metadata")["resourceVersion"]?.stringValue.flatMap { Int64($0) }
         } else {
             let patch: JSONValue
             do { patch = try JSONCodec.parse(request.body) } catch { throw APIError.badRequest("error decoding patch: \(error)") }
             let type = (request.headers.first(name: "Content-Type") ?? "").lowercased()
+            // Only a resourceVersion the patch itself sets is a precondition.
+            pinned = patch["metadata"]?["resourceVersion"]?.stringValue.flatMap { Int64($0) }
             let base = Self.scaleObject(object)
             let patched: JSONValue
             do {
@@ -36,7 +40,6 @@ extension ResourceContext {
         if replicas < 0 {
             throw APIError(.invalid(group: "autoscaling", kind: "Scale", name: name, causes: [MetaV1.StatusCause(field: "spec.replicas", message: "Invalid value: \(replicas): must be greater than or equal to 0", reason: "FieldValueInvalid")]))
         }
-        let pinned = desired.objectMember("metadata")["resourceVersion"]?.stringValue.flatMap { Int64($0) }
         let response = try await guaranteedUpdate(name: name, precondition: pinned) { old in
             var updated = old
             var spec = updated.objectMember("spec")
@@ -138,14 +141,16 @@ extension ResourceContext {
                 metadata["annotations"] = .object(merged)
             }
             pod["metadata"] = .object(metadata)
-            if dryRun { break }
+            if dryRun { return Self.bindingSuccess }
             do {
                 _ = try await store.kv.update(current.key, value: JSONCodec.encode(JSONValue.object(pod)), expected: current.resourceVersion)
-                break
+                return Self.bindingSuccess
             } catch StoreError.conflict {
                 continue
             }
         }
-        return Responses.json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
+        throw APIError(.conflict(group: "", resource: "pods", name: name))
     }
+
+    static let bindingSuccess = Responses.json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
 }

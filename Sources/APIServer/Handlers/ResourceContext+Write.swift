@@ -246,6 +246,7 @@ extension ResourceContext {
             do {
                 if finishing {
                     let revision = try await store.kv.delete(key(name), expected: current.resourceVersion)
+                    if isService { await handler.services.release(old: old, new: nil) }
                     return objectResponse(200, CachedObject(key: key(name), object: Self.stamp(object, revision), revision: revision, resource: resource).json)
                 }
                 if isService && info.subresource == nil {

@@ -49,6 +49,8 @@ final class WatchPushStream: PushStream {
         return (bytes, closed)
     }
 
+    var isEnded: Bool { buffer.isClosed }
+
     func cancel() {
         buffer.close()
         state.withLock { $0.timer?.cancel() }

@@ -132,6 +132,12 @@ public struct ServiceAllocator: Sendable {
         object["spec"] = .object(spec)
     }
 
+    /// The value of an allocation key: the owner, plus a token unique to this allocation so a
+    /// retried store write can tell its own claim from another request's.
+    static func claim(_ owner: String) -> [UInt8] {
+        Array("\(owner) \(UInt64.random(in: 0...UInt64.max))".utf8)
+    }
+
     static func nodePorts(of spec: JSONObject) -> [Int] {
         guard case .array(let ports)? = spec["ports"] else { return [] }
         return ports.compactMap { if case .int(let p)? = $0["nodePort"], p != 0 { Int(p) } else { nil } }
@@ -150,7 +156,7 @@ public struct ServiceAllocator: Sendable {
             throw invalid("spec.clusterIPs", "[]string{\"\(ip)\"}", "failed to allocate IP \(ip): the provided IP (\(ip)) is not in the valid range. The range of valid IPs is \(network.cidr)", owner: owner)
         }
         do {
-            _ = try await kv.create(Self.ipPrefix + ip, value: Array(owner.utf8))
+            _ = try await kv.create(Self.ipPrefix + ip, value: Self.claim(owner))
         } catch StoreError.keyExists {
             throw invalid("spec.clusterIPs", "[]string{\"\(ip)\"}", "failed to allocate IP \(ip): provided IP is already allocated", owner: owner)
         }
@@ -166,7 +172,7 @@ public struct ServiceAllocator: Sendable {
             if offset == 1 && owner != "default/kubernetes" { continue }
             let ip = network.address(at: offset)
             do {
-                _ = try await kv.create(Self.ipPrefix + ip, value: Array(owner.utf8))
+                _ = try await kv.create(Self.ipPrefix + ip, value: Self.claim(owner))
                 return ip
             } catch StoreError.keyExists { continue }
         }
@@ -178,7 +184,7 @@ public struct ServiceAllocator: Sendable {
             throw invalid(field, String(port), "provided port is not in the valid range. The range of valid ports is \(nodePorts.lowerBound)-\(nodePorts.upperBound)", owner: owner)
         }
         do {
-            _ = try await kv.create(Self.portPrefix + String(port), value: Array(owner.utf8))
+            _ = try await kv.create(Self.portPrefix + String(port), value: Self.claim(owner))
         } catch StoreError.keyExists {
             throw invalid(field, String(port), "provided port is already allocated", owner: owner)
         }
@@ -190,7 +196,7 @@ public struct ServiceAllocator: Sendable {
         for step in 0..<count {
             let port = nodePorts.lowerBound + (start + step) % count
             do {
-                _ = try await kv.create(Self.portPrefix + String(port), value: Array(owner.utf8))
+                _ = try await kv.create(Self.portPrefix + String(port), value: Self.claim(owner))
                 return port
             } catch StoreError.keyExists { continue }
         }

@@ -42,7 +42,18 @@ public final class APIMetrics: Sendable {
             out += "apiserver_request_total{code=\"\(series.code)\",resource=\"\(series.resource)\",subresource=\"\(series.subresource)\",verb=\"\(series.verb)\"} \(histogram.total)\n"
         }
         out += "# HELP apiserver_request_duration_seconds Response latency distribution in seconds for each verb and resource.\n# TYPE apiserver_request_duration_seconds histogram\n"
-        for (series, histogram) in sorted {
+        // Latency is reported without the code label: merge the per-code histograms.
+        var merged: [Series: Histogram] = [:]
+        for (series, histogram) in snapshot {
+            var key = series
+            key.code = 0
+            var total = merged[key] ?? Histogram()
+            for index in total.counts.indices { total.counts[index] += histogram.counts[index] }
+            total.sum += histogram.sum
+            total.total += histogram.total
+            merged[key] = total
+        }
+        for (series, histogram) in merged.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             let labels = "resource=\"\(series.resource)\",subresource=\"\(series.subresource)\",verb=\"\(series.verb)\""
             for (index, bound) in Self.buckets.enumerated() {
                 out += "apiserver_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(histogram.counts[index])\n"

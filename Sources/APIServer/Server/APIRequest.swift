@@ -70,11 +70,6 @@ public struct APIRequest: Sendable {
     }
 }
 
-/// Where a streaming response writes; `write` throws once the client has gone.
-public protocol ResponseStream: Sendable {
-    func write(_ bytes: [UInt8]) async throws
-}
-
 /// A response body pushed by its source as data becomes available (watch streams): the
 /// server calls `take()` on its event loop after each `ready` signal and while the client
 /// keeps up, so no task is woken per chunk.
@@ -86,20 +81,20 @@ public protocol PushStream: Sendable {
     func take() -> (bytes: [UInt8], ended: Bool)
     /// The client went away.
     func cancel()
+    /// True once the stream has ended (whether or not its last bytes were taken).
+    var isEnded: Bool { get }
 }
 
 /// What a handler answers.
 public enum APIResponse: Sendable {
     /// A complete body.
     case full(status: Int, headers: [(String, String)], body: [UInt8])
-    /// A body written over time (watch); the producer returns when the response is complete.
-    case stream(status: Int, headers: [(String, String)], producer: @Sendable (any ResponseStream) async -> Void)
     /// A body pushed as it becomes available (see `PushStream`).
     case push(status: Int, headers: [(String, String)], stream: any PushStream)
 
     public var status: Int {
         switch self {
-        case .full(let status, _, _), .stream(let status, _, _), .push(let status, _, _): status
+        case .full(let status, _, _), .push(let status, _, _): status
         }
     }
 }

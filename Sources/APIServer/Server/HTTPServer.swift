@@ -107,7 +107,10 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     private func respond(context: ChannelHandlerContext, response: APIResponse, keepAlive: Bool) {
-        guard context.channel.isActive else { return }
+        guard context.channel.isActive else {
+            if case .push(_, _, let stream) = response { stream.cancel() }
+            return
+        }
         switch response {
         case .full(let status, let headers, let body):
             var fields = HTTPHeaders(headers)
@@ -136,23 +139,6 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
                     me.pushReady(context: context)
                 }
             }
-        case .stream(let status, let headers, let producer):
-            var fields = HTTPHeaders(headers)
-            if !http2 { fields.replaceOrAdd(name: "Transfer-Encoding", value: "chunked") }
-            let head = HTTPResponseHead(
-                version: http2 ? .http2 : .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields)
-            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-            let sink = ChannelStream(channel: context.channel)
-            let loop = context.eventLoop
-            let bound = NIOLoopBound((self, context), eventLoop: loop)
-            task = Task {
-                await producer(sink)
-                loop.execute {
-                    let (me, context) = bound.value
-                    guard context.channel.isActive else { return }
-                    context.writeAndFlush(me.wrapOutboundOut(.end(nil)), promise: nil)
-                }
-            }
         }
     }
 
@@ -160,7 +146,14 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// signal and when the channel becomes writable again.
     private func pushReady(context: ChannelHandlerContext) {
         guard let push, context.channel.isActive else { return }
-        guard context.channel.isWritable else { return }
+        guard context.channel.isWritable else {
+            // The client stopped reading; once the stream has ended there is nothing to wait for.
+            if push.isEnded {
+                self.push = nil
+                context.close(promise: nil)
+            }
+            return
+        }
         let (bytes, ended) = push.take()
         if !bytes.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
@@ -194,24 +187,5 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         push?.cancel()
         push = nil
         context.close(promise: nil)
-    }
-}
-
-/// Writes body chunks to a channel. While the channel is writable a chunk is handed over
-/// without waiting for it to reach the socket; once the client stops reading (the channel's
-/// write buffer passes its high-water mark) each write waits, so a slow client slows the
-/// writer instead of growing memory.
-struct ChannelStream: ResponseStream {
-    let channel: any Channel
-
-    func write(_ bytes: [UInt8]) async throws {
-        try Task.checkCancellation()
-        guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        let part = HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes)))
-        if channel.isWritable {
-            channel.writeAndFlush(part, promise: nil)
-        } else {
-            try await channel.writeAndFlush(part).get()
-        }
     }
 }

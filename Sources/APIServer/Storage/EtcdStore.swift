@@ -98,21 +98,21 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
         compare.target = .create
         compare.result = .equal
         compare.createRevision = 0
-        let response = try await txn(compare: compare, success: put(key, value), key: key)
+        let (response, retried) = try await txn(compare: compare, success: put(key, value), key: key)
         guard response.succeeded else {
-            // A retried create whose first attempt was applied finds its own bytes (objects
-            // carry a fresh uid, so equal bytes mean this very write).
-            if let current = Self.current(in: response), current.value == value { return current.modRevision }
+            // A retried create whose first attempt was applied finds its own bytes (callers
+            // write values unique to the write: objects carry a fresh uid).
+            if retried, let current = Self.current(in: response), current.value == value { return current.modRevision }
             throw StoreError.keyExists(key)
         }
         return response.header.revision
     }
 
     public func update(_ key: String, value: [UInt8], expected: Int64) async throws -> Int64 {
-        let response = try await txn(compare: modRevisionIs(key, expected), success: put(key, value), key: key)
+        let (response, retried) = try await txn(compare: modRevisionIs(key, expected), success: put(key, value), key: key)
         guard response.succeeded else {
             let current = Self.current(in: response)
-            if let current, current.modRevision > expected, current.value == value { return current.modRevision }
+            if retried, let current, current.modRevision > expected, current.value == value { return current.modRevision }
             throw StoreError.conflict(current: current)
         }
         return response.header.revision
@@ -123,8 +123,13 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
         var request = Etcdserverpb_DeleteRangeRequest()
         request.key = Data(key.utf8)
         delete.requestDeleteRange = request
-        let response = try await txn(compare: modRevisionIs(key, expected), success: delete, key: key)
-        guard response.succeeded else { throw StoreError.conflict(current: Self.current(in: response)) }
+        let (response, retried) = try await txn(compare: modRevisionIs(key, expected), success: delete, key: key)
+        guard response.succeeded else {
+            let current = Self.current(in: response)
+            // A retried delete whose first attempt was applied finds the key gone.
+            if retried && current == nil { return response.header.revision }
+            throw StoreError.conflict(current: current)
+        }
         return response.header.revision
     }
 
@@ -155,7 +160,7 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
     /// One transaction: `compare` ? `success` : read `key` (so a failed CAS reports the current value).
     private func txn(
         compare: Etcdserverpb_Compare, success: Etcdserverpb_RequestOp, key: String
-    ) async throws -> Etcdserverpb_TxnResponse {
+    ) async throws -> (Etcdserverpb_TxnResponse, retried: Bool) {
         var request = Etcdserverpb_TxnRequest()
         request.compare = [compare]
         request.success = [success]
@@ -164,7 +169,7 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
         range.key = Data(key.utf8)
         read.requestRange = range
         request.failure = [read]
-        return try await call { try await self.kv.txn(request, options: self.options) }
+        return try await callNotingRetries { try await self.kv.txn(request, options: self.options) }
     }
 
     private static func current(in response: Etcdserverpb_TxnResponse) -> StoredValue? {
@@ -182,10 +187,15 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
     /// every write here is a compare-and-swap transaction whose caller recognises its own
     /// earlier success (see `create`/`update`).
     private func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await callNotingRetries(body).value
+    }
+
+    /// `call`, also saying whether an earlier attempt may have reached etcd.
+    private func callNotingRetries<T: Sendable>(_ body: () async throws -> T) async throws -> (value: T, retried: Bool) {
         var delay: Swift.Duration = .milliseconds(50)
         for attempt in 1...4 {
             do {
-                return try await body()
+                return (try await body(), attempt > 1)
             } catch let error as RPCError {
                 guard error.code == .unavailable, attempt < 4 else { throw Self.map(error) }
                 retries.add(1, ordering: .relaxed)

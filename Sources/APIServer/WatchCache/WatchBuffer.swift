@@ -59,6 +59,9 @@ public final class WatchBuffer: AsyncSequence, Sendable {
         return accepted
     }
 
+    /// True once closed (items may still be pending).
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Ends the buffer: pending items are still handed out, then nil.
     public func close() {
         let (wake, onClose) = state.withLock { state -> (CheckedContinuation<[WatchItem]?, Never>?, (@Sendable () -> Void)?) in

@@ -136,7 +136,10 @@ public actor WatchCache {
                 guard
                     let object = CachedObject(
                         key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
-                else { continue }
+                else {
+                    revision = max(revision, value.modRevision)
+                    continue
+                }
                 let previous = objects[value.key]
                 if previous == nil { sortedKeys = nil }
                 objects[value.key] = object
@@ -290,7 +293,8 @@ public actor WatchCache {
         from: Int64?, filter: ObjectFilter, bookmarks: Bool, initialEventsEnd: Bool, buffer: Int = 20_000
     ) async throws -> (stream: WatchBuffer, id: Int) {
         await waitReady()
-        let stream = WatchBuffer(capacity: buffer)
+        let initial = from == nil || from == 0 ? listNow(filter).items : []
+        let stream = WatchBuffer(capacity: buffer + initial.count)
         if let from, from != 0 {
             if from < windowStart { throw CacheError.tooOld(requested: from, oldest: windowStart + 1) }
             for event in events[eventsHead...] where event.revision > from {
@@ -306,8 +310,7 @@ public actor WatchCache {
                 }
             }
         } else {
-            let (items, _) = listNow(filter)
-            for object in items { stream.append(.event(type: .added, object: object, frame: nil)) }
+            for object in initial { stream.append(.event(type: .added, object: object, frame: nil)) }
             if initialEventsEnd { stream.append(.bookmark(revision: revision, initialEventsEnd: true)) }
         }
         let id = nextID

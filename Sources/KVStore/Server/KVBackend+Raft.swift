@@ -16,13 +16,11 @@ extension KVBackend {
         draining = true
         defer { draining = false }
         while true {
-            if !raft.hasReady {
-                // Queued reads start their round here, and this drain carries it out (its
-                // ReadIndex is answered at once on a single member; its heartbeats go out):
-                // `pump()` does nothing while draining, so leaving it would wait for a tick.
-                startReadRound()
-                guard raft.hasReady else { break }
-            }
+            // Queued reads start their round at every pass (so writes cannot starve them), and
+            // this drain carries it out (a single member answers ReadIndex at once; otherwise
+            // its heartbeats go out now): `pump()` does nothing while draining.
+            startReadRound()
+            guard raft.hasReady else { break }
             let rd = raft.ready()
             if rd.mustSync {
                 do {
