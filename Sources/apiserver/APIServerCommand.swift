@@ -1,6 +1,5 @@
 import APIServer
 import ArgumentParser
-import Dispatch
 import Foundation
 import NIOCore
 import NIOSSL
@@ -61,29 +60,16 @@ struct APIServerCommand: AsyncParsableCommand {
             channels.append(try await HTTPServer.start(host: bindAddress, port: securePort, tls: tls, handler: handler))
             log("serving securely on https://\(bindAddress):\(securePort)")
         }
-        // SIGTERM/SIGINT: stop accepting connections and exit 0 (watchers re-connect elsewhere).
+        // SIGTERM/SIGINT: exit 0 at once. The apiserver holds no state of its own (the store has
+        // everything acknowledged); open watches end and their clients re-watch elsewhere.
+        signal(SIGTERM) { _ in _exit(0) }
+        signal(SIGINT) { _ in _exit(0) }
         let listening = channels
-        let stopping = Self.onTerminationSignal {
-            for channel in listening { channel.close(promise: nil) }
-        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for channel in listening { group.addTask { try await channel.closeFuture.get() } }
             try await group.next()
         }
         kv.close()
-        _ = stopping
-        log("stopped")
-    }
-
-    /// Runs `action` once on SIGTERM or SIGINT; keep the returned sources alive.
-    private static func onTerminationSignal(_ action: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
-            source.resume()
-            return source
-        }
     }
 
     private func log(_ message: String) {
