@@ -8,6 +8,8 @@ extension ResourceContext {
         var propagationPolicy: String?
         var uid: String?
         var resourceVersion: String?
+        /// `orphanDependents: false` was sent: a deletion left pending answers 202 (as Kubernetes).
+        var cascadeRequested = false
     }
 
     func deleteOptions() throws -> DeleteOptions {
@@ -19,6 +21,7 @@ extension ResourceContext {
             if case .int(let grace)? = body["gracePeriodSeconds"] { options.gracePeriodSeconds = grace }
             options.propagationPolicy = body["propagationPolicy"]?.stringValue
             if body["orphanDependents"] == .bool(true) { options.propagationPolicy = "Orphan" }
+            if body["orphanDependents"] == .bool(false) { options.cascadeRequested = true }
             options.uid = body["preconditions"]?["uid"]?.stringValue
             options.resourceVersion = body["preconditions"]?["resourceVersion"]?.stringValue
         }
@@ -91,7 +94,7 @@ extension ResourceContext {
                 object["metadata"] = .object(metadata)
                 let response: APIResponse
                 do { response = try await writeDeletionState(object, current) } catch StoreError.conflict { continue }
-                if case .full(_, let headers, let body) = response, !finalizers.isEmpty {
+                if case .full(_, let headers, let body) = response, !finalizers.isEmpty, options.cascadeRequested {
                     return (.full(status: 202, headers: headers, body: body), false)
                 }
                 return (response, false)

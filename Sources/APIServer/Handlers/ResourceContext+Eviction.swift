@@ -45,9 +45,9 @@ extension ResourceContext {
             var matching: [(StoredValue, JSONObject)] = []
             for value in values {
                 guard case .object(let pdb)? = try? JSONCodec.parse(value.value) else { continue }
-                let selector = pdb["spec"]?["selector"]
-                guard let selector, let query = try? LabelSelectorQuery(parsing: Self.selectorString(selector)),
-                    !Self.selectorString(selector).isEmpty, query.matches(labels)
+                // policy/v1: an empty selector ({}) selects every pod in the namespace; none selects none.
+                guard let selector = pdb["spec"]?["selector"], selector != .null,
+                    let query = try? LabelSelectorQuery(parsing: Self.selectorString(selector)), query.matches(labels)
                 else { continue }
                 matching.append((value, pdb))
             }

@@ -26,10 +26,10 @@ extension ResourceContext {
         let rvText = request.parameter("resourceVersion") ?? ""
         let requested = try revisionParameter("resourceVersion")
         if !match.isEmpty && !["NotOlderThan", "Exact"].contains(match) {
-            throw APIError(.failure(.badRequest, message: "resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\""))
+            throw Self.invalidListOptions("resourceVersionMatch", "Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\"", reason: "FieldValueNotSupported")
         }
         if !match.isEmpty && rvText.isEmpty {
-            throw APIError(.failure(.badRequest, message: "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+            throw Self.invalidListOptions("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided", reason: "FieldValueForbidden")
         }
         if continueToken != nil && !rvText.isEmpty && rvText != "0" {
             throw APIError(.failure(.badRequest, message: "specifying resource version is not allowed when using continue"))
@@ -46,6 +46,13 @@ extension ResourceContext {
         }
         let (items, revision) = await store.cache.list(filter)
         return listResponse(items, revision: revision, continueToken: nil)
+    }
+
+    /// 422 `ListOptions.meta.k8s.io "" is invalid: <field>: <message>`, as kube-apiserver answers.
+    static func invalidListOptions(_ field: String, _ message: String, reason: String) -> APIError {
+        APIError(.invalid(group: "meta.k8s.io", kind: "ListOptions", name: "", causes: [
+            MetaV1.StatusCause(field: field, message: message, reason: reason)
+        ]))
     }
 
     func waitForCache(_ revision: Int64) async throws {
@@ -124,7 +131,7 @@ extension ResourceContext {
         let bookmarks = request.flag("allowWatchBookmarks") ?? false
         let sendInitial = request.flag("sendInitialEvents").map { $0 ? "true" : "false" }
         if sendInitial == "true" && request.parameter("resourceVersionMatch") != "NotOlderThan" {
-            throw APIError(.failure(.invalid, message: "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+            throw Self.invalidListOptions("resourceVersionMatch", "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan", reason: "FieldValueForbidden")
         }
         var from: Int64? = nil
         if let requested, requested > 0, sendInitial != "true" { from = requested }

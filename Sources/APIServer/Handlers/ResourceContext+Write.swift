@@ -134,6 +134,7 @@ extension ResourceContext {
     }
 
     var isService: Bool { resource.gvk.group.isEmpty && resource.plural == "services" }
+    var isNamespace: Bool { resource.gvk.group.isEmpty && resource.plural == "namespaces" }
 
     /// No creates in a missing or terminating namespace.
     private func checkNamespaceAcceptsCreates(name: String) async throws {
@@ -237,7 +238,9 @@ extension ResourceContext {
             metadata["resourceVersion"] = nil
             object["metadata"] = .object(metadata)
             let finalizers = metadata["finalizers"].flatMap { if case .array(let a) = $0 { a } else { nil } } ?? []
-            let finishing = metadata["deletionTimestamp"] != nil && finalizers.isEmpty
+            // A namespace also waits for its spec.finalizers (the namespace controller's).
+            let specFinalizersPending = isNamespace && { if case .array(let f)? = object["spec"]?["finalizers"] { !f.isEmpty } else { false } }()
+            let finishing = metadata["deletionTimestamp"] != nil && finalizers.isEmpty && !specFinalizersPending
             if dryRun { return objectResponse(200, CachedObject(key: key(name), object: Self.stamp(object, current.resourceVersion), revision: current.resourceVersion, resource: resource).json) }
             if object == JSONObject(members: old.members.map { $0.key == "metadata" ? .init(key: "metadata", value: .object(metadataWithoutRV(old))) : $0 }) && !finishing {
                 // Nothing changed: no write, same resourceVersion (as Kubernetes).
