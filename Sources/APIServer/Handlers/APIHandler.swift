@@ -9,6 +9,8 @@ public final class APIHandler: RequestHandler, Sendable {
     public let discovery: Discovery
     public let metrics: APIMetrics
     public let openAPI: OpenAPIDocumentSet
+    /// `/api` and `/apis`, legacy and aggregated, encoded once (the registry is fixed).
+    private let coreVersions: [UInt8], groupList: [UInt8], aggregatedCore: [UInt8], aggregatedGroups: [UInt8]
     public let services: ServiceAllocator
     let now: @Sendable () -> Date
 
@@ -22,6 +24,10 @@ public final class APIHandler: RequestHandler, Sendable {
         self.discovery = Discovery(registry: registry)
         self.metrics = APIMetrics()
         self.openAPI = OpenAPIDocumentSet(registry: registry)
+        self.coreVersions = JSONCodec.encode(discovery.apiVersions())
+        self.groupList = JSONCodec.encode(discovery.groupList())
+        self.aggregatedCore = JSONCodec.encode(discovery.aggregated(core: true))
+        self.aggregatedGroups = JSONCodec.encode(discovery.aggregated(core: false))
         self.now = now
     }
 
@@ -87,11 +93,11 @@ public final class APIHandler: RequestHandler, Sendable {
             let counts = await stores.watcherCounts()
             return .full(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(metrics.prometheusText(watchers: counts).utf8))
         case "/api":
-            if aggregated { return Responses.json(200, JSONCodec.encode(discovery.aggregated(core: true)), contentType: Discovery.aggregatedType) }
-            return Responses.json(200, discovery.apiVersions())
+            if aggregated { return Responses.json(200, aggregatedCore, contentType: Discovery.aggregatedType) }
+            return Responses.json(200, coreVersions)
         case "/apis":
-            if aggregated { return Responses.json(200, JSONCodec.encode(discovery.aggregated(core: false)), contentType: Discovery.aggregatedType) }
-            return Responses.json(200, discovery.groupList())
+            if aggregated { return Responses.json(200, aggregatedGroups, contentType: Discovery.aggregatedType) }
+            return Responses.json(200, groupList)
         case "/openapi/v2":
             let accept = request.headers.first(name: "Accept") ?? ""
             if accept.contains("protobuf") {

@@ -189,25 +189,29 @@ public actor WatchCache {
     private func dispatch(_ event: CacheEvent) {
         var slow: [Int] = []
         for (id, watcher) in watchers {
-            let now = watcher.filter.matches(event.object)
-            let before = event.previous.map(watcher.filter.matches) ?? false
-            let item: WatchItem
-            switch (event.type, before, now) {
-            case (.deleted, _, true): item = .event(type: .deleted, object: event.object, frame: event.frame)
-            case (.deleted, _, false): continue
-            case (_, true, true), (.added, _, true):
-                item = .event(type: event.type, object: event.object, frame: event.frame)
-            case (_, false, true): item = .event(type: .added, object: event.object, frame: nil)
-            case (_, true, false):
-                // As Kubernetes: the last state the watcher could see, at this event's revision.
-                item = .event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil)
-            default: continue
-            }
+            guard let item = Self.item(for: event, filter: watcher.filter) else { continue }
             if !watcher.buffer.append(item) { slow.append(id) }
         }
         for id in slow {
             // A watcher that cannot keep up is ended; it re-watches from its last revision.
             watchers.removeValue(forKey: id)?.buffer.close()
+        }
+    }
+
+    /// What a watcher with `filter` sees of `event`: the event itself while the object matches;
+    /// ADDED when it starts matching; DELETED with the last state it could see (at this event's
+    /// revision, as Kubernetes) when it stops matching; nothing otherwise.
+    static func item(for event: CacheEvent, filter: ObjectFilter) -> WatchItem? {
+        let now = filter.matches(event.object)
+        let before = event.previous.map(filter.matches) ?? false
+        switch (event.type, before, now) {
+        case (.deleted, _, true), (_, true, true), (.added, _, true):
+            return .event(type: event.type, object: event.object, frame: event.frame)
+        case (.deleted, _, false): return nil
+        case (_, false, true): return .event(type: .added, object: event.object, frame: nil)
+        case (_, true, false):
+            return .event(type: .deleted, object: withRevision(event.previous ?? event.object, event.revision), frame: nil)
+        default: return nil
         }
     }
 
@@ -298,16 +302,7 @@ public actor WatchCache {
         if let from, from != 0 {
             if from < windowStart { throw CacheError.tooOld(requested: from, oldest: windowStart + 1) }
             for event in events[eventsHead...] where event.revision > from {
-                let now = filter.matches(event.object)
-                let before = event.previous.map(filter.matches) ?? false
-                switch (event.type, before, now) {
-                case (.deleted, _, true), (.added, _, true), (.modified, true, true):
-                    stream.append(.event(type: event.type, object: event.object, frame: event.frame))
-                case (.modified, false, true): stream.append(.event(type: .added, object: event.object, frame: nil))
-                case (.modified, true, false):
-                    stream.append(.event(type: .deleted, object: Self.withRevision(event.previous ?? event.object, event.revision), frame: nil))
-                default: break
-                }
+                if let item = Self.item(for: event, filter: filter) { stream.append(item) }
             }
         } else {
             for object in initial { stream.append(.event(type: .added, object: object, frame: nil)) }
