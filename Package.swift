@@ -11,8 +11,10 @@ let package = Package(
         .library(name: "KVStore", targets: ["KVStore"]),
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "Client", targets: ["Client"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "apiserver", targets: ["apiserver"]),
+        .executable(name: "scheduler", targets: ["scheduler"]),
         .executable(name: "skiff", targets: ["skiff"]),
     ],
     dependencies: [
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -76,7 +79,26 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .target(name: "Client", dependencies: ["APIMachinery"]),
+        .target(
+            name: "Client",
+            dependencies: [
+                "APIMachinery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Scheduler", dependencies: ["APIMachinery", "Client"]),
+        .executableTarget(
+            name: "scheduler",
+            dependencies: [
+                "Scheduler",
+                "Client",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "apiserver",
             dependencies: [
@@ -109,6 +131,7 @@ let package = Package(
             exclude: ["Fixtures", "ProtobufFixtures"]
         ),
         .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "APIMachinery"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "EtcdAPI", "Simulation"]),
         .testTarget(

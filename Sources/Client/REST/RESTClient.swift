@@ -1,0 +1,132 @@
+import APIMachinery
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The HTTP side of the client: sends `RESTRequest`s to one apiserver over a pooled
+/// AsyncHTTPClient (HTTP/2 over TLS when the server offers it, so every request and watch of a
+/// process shares one connection), with authentication headers and client-go's retry rules
+/// (`RetryPolicy`). Thread-safe; create one per process and `shutdown()` it at exit.
+///
+/// Non-2xx answers throw `APIError`; failures to reach the server throw `TransportError`.
+public final class RESTClient: Sendable {
+    public let config: RESTConfig
+    let http: HTTPClient
+    let baseURL: String
+    let clock: any ClientClock
+    let retry: RetryPolicy
+
+    public init(config: RESTConfig, clock: any ClientClock = .continuous) throws {
+        self.config = config
+        self.clock = clock
+        self.retry = RetryPolicy(maxRetries: config.maxRetries)
+        var server = config.server
+        while server.hasSuffix("/") { server.removeLast() }
+        self.baseURL = server
+        var configuration = HTTPClient.Configuration()
+        if server.hasPrefix("https://") { configuration.tlsConfiguration = try Self.tlsConfiguration(config) }
+        configuration.timeout = .init(connect: Self.timeAmount(config.connectTimeout))
+        configuration.connectionPool = .init(idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }
+
+    /// Builds a client from the default kubeconfig (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`).
+    public convenience init(kubeconfig path: String? = nil, context: String? = nil, userAgent: String? = nil) throws {
+        var config = try Kubeconfig.load(explicitPath: path).restConfig(context: context)
+        if let userAgent { config.userAgent = userAgent }
+        try self.init(config: config)
+    }
+
+    /// Closes every connection; requests in flight fail.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    static func tlsConfiguration(_ config: RESTConfig) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if config.insecureSkipTLSVerify {
+            tls.certificateVerification = .none
+        } else if let ca = config.caPEM {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+        }
+        if let certificate = config.clientCertificatePEM, let key = config.clientKeyPEM {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+        }
+        return tls
+    }
+
+    // MARK: Requests
+
+    /// Sends `request` and returns the whole 2xx answer; retries per `RetryPolicy`.
+    public func send(_ request: RESTRequest) async throws -> RESTResponse {
+        try await withRetries(request) { response in
+            let body = try await response.body.collect(upTo: 1 << 30)
+            return RESTResponse(status: Int(response.status.code), headers: Self.headers(response.headers),
+                                body: Array(body.readableBytesView))
+        }
+    }
+
+    /// Sends `request` and returns the 2xx answer's head with its body as a stream of chunks
+    /// as they arrive (watches). Retries apply until the head arrives, never after.
+    public func stream(_ request: RESTRequest) async throws -> (status: Int, body: HTTPClientResponse.Body) {
+        try await withRetries(request) { response in (Int(response.status.code), response.body) }
+    }
+
+    private func withRetries<T>(_ request: RESTRequest, _ accept: (HTTPClientResponse) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            let outcome: RetryPolicy.Outcome
+            let failure: any Error
+            do {
+                let response = try await http.execute(httpRequest(request), timeout: Self.timeAmount(config.requestTimeout))
+                let status = Int(response.status.code)
+                if (200..<300).contains(status) { return try await accept(response) }
+                let body = try await response.body.collect(upTo: 4 << 20)
+                failure = APIError(code: status, body: Array(body.readableBytesView))
+                outcome = .answered(status: status, retryAfter: response.headers.first(name: "Retry-After"))
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                failure = TransportError("\(request.method.rawValue) \(request.path): \(error)")
+                outcome = .transportFailure
+            }
+            guard let wait = retry.delay(after: outcome, attempt: attempt, idempotent: request.isIdempotent) else { throw failure }
+            attempt += 1
+            try await clock.sleep(until: clock.now + wait)
+        }
+    }
+
+    func httpRequest(_ request: RESTRequest) -> HTTPClientRequest {
+        var http = HTTPClientRequest(url: baseURL + request.target)
+        http.method = HTTPMethod(rawValue: request.method.rawValue)
+        http.headers.add(name: "User-Agent", value: config.userAgent)
+        http.headers.add(name: "Accept", value: request.accept)
+        if let token = config.bearerToken {
+            http.headers.add(name: "Authorization", value: "Bearer \(token)")
+        } else if let basic = config.basicAuth {
+            let credentials = Data("\(basic.username):\(basic.password)".utf8).base64EncodedString()
+            http.headers.add(name: "Authorization", value: "Basic \(credentials)")
+        }
+        if let body = request.body {
+            http.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
+            http.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return http
+    }
+
+    static func timeAmount(_ duration: Swift.Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    static func headers(_ headers: HTTPHeaders) -> [(String, String)] {
+        headers.map { ($0.name.lowercased(), $0.value) }
+    }
+}
