@@ -120,6 +120,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "APIMachinery",
+                "Client",
                 "RaftCore",
                 "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
