@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler
 
-.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver
+.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler
 
 all: build
 
@@ -83,6 +83,10 @@ check-generated:
 	python3 scripts/codegen/generate.py api/definitions-1.32.json $$tmp/generated; \
 	diff -rq $$tmp/generated Sources/APIMachinery/Generated || { echo "check-generated: Sources/APIMachinery/Generated is stale (run make generate)"; status=1; }; \
 	[ $$status = 0 ] && echo "check-generated: generated code is up to date"; exit $$status
+
+## bench-scheduler: 5,000 nodes then 10,000 pods through kvstore + apiserver + scheduler (NODES, PODS, CONCURRENCY)
+bench-scheduler: deps
+	scripts/bench/scheduler.sh
 
 ## bench-codec: µs per decode/encode of fixtures and a 1000-pod list (release build)
 bench-codec: release
