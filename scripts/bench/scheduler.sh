@@ -19,7 +19,9 @@ peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 dir=$(mktemp -d); client=$(free_port); peer=$(free_port); api=$(free_port); health=$(free_port)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  # Kill every process before waiting: under `set -e` a failing wait must not leave the others running.
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir" >&2; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT

@@ -33,7 +33,7 @@ bg=()  # helper processes (watchers, writers, check perf)
 
 cleanup() {
   for p in "${bg[@]}" "${pid[@]}"; do kill -9 "$p" 2>/dev/null; done
-  for p in "${bg[@]}" "${pid[@]}"; do wait "$p" 2>/dev/null; done
+  for p in "${bg[@]}" "${pid[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "kvstore-cluster: kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT

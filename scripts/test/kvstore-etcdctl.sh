@@ -14,7 +14,7 @@ dir=$(mktemp -d)
   --advertise-client-urls "http://127.0.0.1:$port" \
   --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$dir/kvstore.log" 2>&1 &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 e() { etcdctl --endpoints="127.0.0.1:$port" --dial-timeout=2s --command-timeout=5s "$@" 2>&1; }
 for _ in $(seq 50); do e endpoint health >/dev/null && break; sleep 0.1; done
 

@@ -9,7 +9,9 @@ client=$(free_port); peer=$(free_port); api=$(free_port)
 dir=$(mktemp -d)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  # Kill every process before waiting: under `set -e` a failing wait must not leave the others running.
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
