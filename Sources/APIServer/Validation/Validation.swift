@@ -116,6 +116,18 @@ public enum Validation {
                 errors += StorageValidation.validateClaimUpdate(claim, old: old, newTree: input.object, oldTree: oldTree)
             }
             return errors
+        case ("", "PersistentVolume"):
+            let (volume, old) = try input.decode(CoreV1.PersistentVolume.self)
+            guard let old, let oldTree = input.old else { return StorageValidation.validatePersistentVolume(volume) }
+            return StorageValidation.validatePersistentVolumeUpdate(volume, old: old, newTree: input.object, oldTree: oldTree)
+        case ("", "Endpoints"):
+            return EndpointsValidation.validateEndpoints(try input.decode(CoreV1.Endpoints.self).new)
+        case ("", "ServiceAccount"):
+            return []  // ObjectMeta rules only, as upstream
+        case ("discovery.k8s.io", "EndpointSlice"):
+            let (slice, old) = try input.decode(DiscoveryV1.EndpointSlice.self)
+            guard let old else { return EndpointsValidation.validateEndpointSlice(slice) }
+            return EndpointsValidation.validateEndpointSliceUpdate(slice, old: old)
         case ("", "ResourceQuota"):
             let (quota, old) = try input.decode(CoreV1.ResourceQuota.self)
             return QuotaValidation.validateQuota(quota) + (old.map { QuotaValidation.validateQuotaUpdate(quota, old: $0) } ?? [])
@@ -181,6 +193,29 @@ public enum Validation {
             return errors + (old.map { RBACValidation.validateRoleRefUpdate(new: binding.roleRef, old: $0.roleRef) } ?? [])
         case ("networking.k8s.io", "Ingress"):
             return NetworkingValidation.validateIngress(try input.decode(NetworkingV1.Ingress.self).new)
+        case ("networking.k8s.io", "NetworkPolicy"):
+            return NetworkingValidation.validateNetworkPolicy(try input.decode(NetworkingV1.NetworkPolicy.self).new)
+        case ("networking.k8s.io", "IngressClass"):
+            let (ingressClass, old) = try input.decode(NetworkingV1.IngressClass.self)
+            guard let old else { return NetworkingValidation.validateIngressClass(ingressClass) }
+            return NetworkingValidation.validateIngressClassUpdate(ingressClass, old: old)
+        case ("autoscaling", "HorizontalPodAutoscaler"):
+            // Both served versions arrive here; v1 is read as the internal (v2-shaped) spec.
+            if gvk.version == "v1" {
+                let (autoscaler, old) = try input.decode(AutoscalingV1.HorizontalPodAutoscaler.self)
+                let spec = AutoscalingValidation.internalSpec(autoscaler.spec ?? AutoscalingV1.HorizontalPodAutoscalerSpec())
+                let oldSpec = old.map { AutoscalingValidation.internalSpec($0.spec ?? AutoscalingV1.HorizontalPodAutoscalerSpec()) }
+                return AutoscalingValidation.validate(spec, old: oldSpec)
+            }
+            let (autoscaler, old) = try input.decode(AutoscalingV2.HorizontalPodAutoscaler.self)
+            return AutoscalingValidation.validate(
+                autoscaler.spec ?? AutoscalingV2.HorizontalPodAutoscalerSpec(), old: old.map { $0.spec ?? AutoscalingV2.HorizontalPodAutoscalerSpec() })
+        case ("policy", "PodDisruptionBudget"):
+            return PolicyValidation.validatePodDisruptionBudget(try input.decode(PolicyV1.PodDisruptionBudget.self).new)
+        case ("storage.k8s.io", "StorageClass"):
+            let (storageClass, old) = try input.decode(StorageV1.StorageClass.self)
+            guard let old else { return StorageValidation.validateStorageClass(storageClass) }
+            return StorageValidation.validateStorageClassUpdate(storageClass, old: old)
         case ("scheduling.k8s.io", "PriorityClass"):
             let (priorityClass, old) = try input.decode(SchedulingV1.PriorityClass.self)
             guard let old else { return SchedulingValidation.validatePriorityClass(priorityClass) }
