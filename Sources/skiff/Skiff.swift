@@ -13,6 +13,6 @@ struct Skiff: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (run them in a release build).",
-        subcommands: [CodecBench.self, RaftBench.self, SchedulerLoad.self]
+        subcommands: [CodecBench.self, RaftBench.self, SchedulerLoad.self, WatchLoad.self]
     )
 }

@@ -2,10 +2,12 @@
 # apiserver benchmark (release builds): for each store (the kvstore, then real etcd), start it
 # and the apiserver on loopback, create PODS pods with CONCURRENCY clients, get and list them,
 # then hold WATCHERS watches while UPDATES updates run at UPDATE_RATE per second (0: as fast as
-# possible); print figures side by side with the peak RSS of each process.
+# possible) with `skiff bench watch-load`; print figures side by side with the peak RSS of each
+# process.
 # Usage: scripts/bench/apiserver.sh (env: PODS CONCURRENCY WATCHERS UPDATES UPDATE_RATE STORES)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+swift build -c release --product skiff >/dev/null
 bin=$(swift build -c release --show-bin-path)
 PODS=${PODS:-10000} CONCURRENCY=${CONCURRENCY:-32} WATCHERS=${WATCHERS:-500} UPDATES=${UPDATES:-1000}
 UPDATE_RATE=${UPDATE_RATE:-100}
@@ -33,7 +35,10 @@ for store in $STORES; do
     [ -s "$dir/certs/apiserver.crt" ] && curl -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
     sleep 0.2
   done
-  figures=$(python3 scripts/bench/apiserver_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$PODS" "$CONCURRENCY" "$WATCHERS" "$UPDATES" "$UPDATE_RATE")
+  figures=$(python3 scripts/bench/apiserver_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$PODS" "$CONCURRENCY" 0 0)
+  watch_figures=$("$bin/skiff" bench watch-load --port "$api" --cacert "$dir/certs/apiserver.crt" --namespace bench \
+    --pods "$PODS" --watchers "$WATCHERS" --updates "$UPDATES" --rate "$UPDATE_RATE")
+  figures=$(python3 -c 'import json, sys; a = json.loads(sys.argv[1]); a.update(json.loads(sys.argv[2])); print(json.dumps(a))' "$figures" "$watch_figures")
   results+=("$store $(peak_kib "$api_pid") $(peak_kib "$store_pid") $figures")
   kill "$api_pid" "$store_pid" 2>/dev/null; wait "$api_pid" "$store_pid" 2>/dev/null || true
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir" >&2; else rm -rf "$dir"; fi
