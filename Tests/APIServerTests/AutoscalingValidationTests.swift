@@ -132,13 +132,27 @@ struct AutoscalingValidationTests {
                 "spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0",
                 "spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas",
             ])
+        // minReplicas defaults to 1, so a zero maximum is also below it.
         let noTarget = Self.v1JSON(#""maxReplicas":0"#)
         #expect(
             try KindValidation.errors(noTarget, kind: Self.v1, namespaced: true) == [
                 "spec.maxReplicas: Invalid value: 0: must be greater than 0",
+                "spec.maxReplicas: Invalid value: 0: must be greater than or equal to `minReplicas`",
                 "spec.scaleTargetRef.kind: Required value",
                 "spec.scaleTargetRef.name: Required value",
             ])
+    }
+
+    /// Defaulting fills a rule's missing policies; validation alone requires them, as
+    /// upstream does for an absent list as for an empty one.
+    @Test func policiesAreRequiredWithoutDefaulting() throws {
+        let json = Self.withMetrics("[\(Self.cpu)]", #""behavior":{"scaleDown":{"stabilizationWindowSeconds":60}}"#)
+        let object = try JSONCodec.parse(json)
+        #expect(
+            Validation.validate(object, old: nil, gvk: Self.v2, namespaced: true).map(\.description) == [
+                "spec.behavior.scaleDown.policies: Required value: must specify at least one Policy"
+            ])
+        #expect(try KindValidation.errors(json, kind: Self.v2, namespaced: true) == [])
     }
 
     @Test func zeroReplicasStayAllowedOnceStored() throws {

@@ -103,7 +103,7 @@ struct NetworkingValidationTests {
                 #""controller":"k8s.io/ingress-nginx","parameters":{"apiGroup":"k8s.example.com","kind":"IngressParameters","name":"external-lb","scope":"Namespace","namespace":"ingress"}"#
             ), []),
         KindValidationCase(
-            "cluster parameters without a scope", classJSON(#""controller":"example.com/lb","parameters":{"kind":"LBConfig","name":"main"}"#), []),
+            "parameters without a scope are defaulted to Cluster", classJSON(#""controller":"example.com/lb","parameters":{"kind":"LBConfig","name":"main"}"#), []),
         KindValidationCase("missing controller", classJSON(""), ["spec.controller: Required value"]),
         KindValidationCase(
             "controller without a domain", classJSON(#""controller":"nginx""#),
@@ -149,5 +149,21 @@ struct NetworkingValidationTests {
             ])
         let withParameters = Self.classJSON(#""controller":"example.com/lb","parameters":{"kind":"LBConfig","name":"main"}"#)
         #expect(try KindValidation.errors(withParameters, kind: Self.ingressClass, namespaced: false, old: old) == [])
+    }
+
+    /// Defaulting supplies the scope; validation alone requires it (and then skips the
+    /// namespace checks), as upstream does.
+    @Test func scopeIsRequiredWithoutDefaulting() throws {
+        let object = try JSONCodec.parse(
+            Self.classJSON(#""controller":"example.com/lb","parameters":{"kind":"LBConfig","name":"main","namespace":"x"}"#))
+        #expect(
+            Validation.validate(object, old: nil, gvk: Self.ingressClass, namespaced: false).map(\.description) == [
+                "spec.parameters.scope: Required value"
+            ])
+        let defaulted = Defaulting.apply(object, gvk: Self.ingressClass)
+        #expect(
+            Validation.validate(defaulted, old: nil, gvk: Self.ingressClass, namespaced: false).map(\.description) == [
+                "spec.parameters.namespace: Forbidden: `parameters.scope` is set to 'Cluster'"
+            ])
     }
 }

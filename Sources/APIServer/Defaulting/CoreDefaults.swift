@@ -1,7 +1,7 @@
 import APIMachinery
 
 /// Defaults of the other core/v1 kinds: Secret type (and `stringData` folded into `data`, as
-/// the apiserver's conversion does), Namespace name label and phase, claim and volume modes,
+/// the apiserver's conversion does), Namespace name label and phase, claim volume modes,
 /// endpoint protocols, LimitRange container defaults, and Node allocatable.
 enum CoreDefaults {
     static func secret(_ object: inout JSONValue) {
@@ -31,14 +31,6 @@ enum CoreDefaults {
 
     static func persistentVolumeClaim(_ object: inout JSONValue) {
         object.editObjectMember("spec") { $0.defaultMember("volumeMode", "Filesystem") }
-        object.editObjectMember("status") { $0.defaultZeroMember("phase", "Pending") }
-    }
-
-    static func persistentVolume(_ object: inout JSONValue) {
-        object.editObjectMember("spec") { spec in
-            spec.defaultZeroMember("persistentVolumeReclaimPolicy", "Retain")
-            spec.defaultMember("volumeMode", "Filesystem")
-        }
         object.editObjectMember("status") { $0.defaultZeroMember("phase", "Pending") }
     }
 

@@ -7,8 +7,10 @@ import APIMachinery
 /// Applying twice gives the same tree as applying once. Besides the versioned defaults of
 /// Kubernetes 1.32 this fills a few values the apiserver sets at create time: Job selectors
 /// (when `metadata.uid` is already set), the Namespace name label, Service IP families and
-/// `clusterIPs`, a Pod's `priority`/`preemptionPolicy` without a priority class, and Secret
-/// `stringData` folded into `data`. Unknown kinds are returned unchanged.
+/// `clusterIPs`, a Pod's `priority`/`preemptionPolicy` without a priority class, Secret
+/// `stringData` folded into `data`, and the 80% CPU target autoscaling/v1 conversion supplies.
+/// Kinds without upstream defaults (policy/v1 PodDisruptionBudgets among them) and unknown
+/// kinds are returned unchanged.
 public enum Defaulting {
     /// Applies the defaults for `gvk` to `object` and returns the defaulted tree.
     public static func apply(_ object: JSONValue, gvk: GroupVersionKind) -> JSONValue {
@@ -37,6 +39,14 @@ public enum Defaulting {
         case ("scheduling.k8s.io", "PriorityClass"): APIGroupDefaults.priorityClass(&tree)
         case ("discovery.k8s.io", "EndpointSlice"): APIGroupDefaults.endpointSlice(&tree)
         case ("storage.k8s.io", "StorageClass"): APIGroupDefaults.storageClass(&tree)
+        case ("networking.k8s.io", "NetworkPolicy"): NetworkingDefaults.networkPolicy(&tree)
+        case ("networking.k8s.io", "IngressClass"): NetworkingDefaults.ingressClass(&tree)
+        case ("autoscaling", "HorizontalPodAutoscaler"):
+            if gvk.version == "v1" {
+                AutoscalingDefaults.horizontalPodAutoscalerV1(&tree)
+            } else {
+                AutoscalingDefaults.horizontalPodAutoscalerV2(&tree)
+            }
         default: break
         }
         return tree

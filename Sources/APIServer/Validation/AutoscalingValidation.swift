@@ -11,9 +11,9 @@ import APIMachinery
 /// their own source with the required names and targets, and scaling rules with bounded
 /// windows, a known select policy and valid policies.
 ///
-/// A v2 `behavior` rule without `policies` is filled with default policies by v2 defaulting,
-/// so only an explicitly empty list is `Required` here. Not covered: metrics carried in v1
-/// annotations.
+/// Defaulting fills a v2 `behavior` rule's missing `policies` first, so a rule that still has
+/// none (absent or empty) is `Required`, as upstream reports it. Not covered: metrics carried
+/// in v1 annotations.
 enum AutoscalingValidation {
     typealias Path = FieldError.Path
 
@@ -257,7 +257,7 @@ enum AutoscalingValidation {
             errors.append(.notSupported(path.child("selectPolicy"), .string(policy), selectPolicies))
         }
         let policiesPath = path.child("policies")
-        if let policies = rules.policies, policies.isEmpty {
+        if (rules.policies ?? []).isEmpty {
             errors.append(.required(policiesPath, "must specify at least one Policy"))
         }
         for (index, policy) in (rules.policies ?? []).enumerated() {

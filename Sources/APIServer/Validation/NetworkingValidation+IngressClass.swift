@@ -5,8 +5,8 @@ import APIMachinery
 /// with a DNS-subdomain API group, path-segment kind and name, and a `Cluster` or `Namespace`
 /// scope (a namespace required for, and only allowed with, `Namespace`).
 ///
-/// networking/v1 defaults a missing scope to `Cluster`; the apiserver's defaulting does not
-/// yet, so an absent scope is read as `Cluster` here rather than reported as `Required`.
+/// Defaulting sets a missing scope to `Cluster` first, so a reference still without one is
+/// `Required` (and its namespace is then not checked), as upstream reports it.
 extension NetworkingValidation {
     static let maxControllerLength = 250
     static let parameterScopes = ["Cluster", "Namespace"]
@@ -71,7 +71,10 @@ extension NetworkingValidation {
                 }
             }
         }
-        let scope = parameters.scope ?? "Cluster"
+        guard let scope = parameters.scope else {
+            errors.append(.required(path.child("scope")))
+            return errors
+        }
         if !parameterScopes.contains(scope) {
             errors.append(.notSupported(path.child("scope"), .string(scope), parameterScopes))
         } else if scope == "Namespace" {
