@@ -183,7 +183,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     }
 
     /// Go duration text (`15s`, `1m30s`, `500ms`, `2h`).
-    static func duration(_ text: String, _ field: String) throws -> Swift.Duration {
+    public static func duration(_ text: String, _ field: String) throws -> Swift.Duration {
         var total: Swift.Duration = .zero
         var number = ""
         var unit = ""

@@ -38,6 +38,8 @@ public actor SchedulingQueue {
     public var snapshot: SchedulingQueueState { state }
     public var schedulingCycle: Int { state.schedulingCycle }
     public func pendingPods() -> PendingPods { state.pendingPods() }
+    /// Sizes of the active, backoff and unschedulable sub-queues.
+    public func pendingCounts() -> (active: Int, backoff: Int, unschedulable: Int) { state.counts }
     public func nominatedPods(forNode nodeName: String) -> [CoreV1.Pod] { state.nominatedPods(forNode: nodeName) }
     /// How many `pop()` callers are suspended.
     public var waitingPoppers: Int { poppers.count }

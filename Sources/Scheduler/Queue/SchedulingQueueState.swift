@@ -68,6 +68,9 @@ public struct SchedulingQueueState: Sendable {
     public var unschedulableCount: Int { unschedulable.count }
     public var inFlightCount: Int { inFlight.count }
 
+    /// How many pods wait in each sub-queue, without copying them (for metrics).
+    public var counts: (active: Int, backoff: Int, unschedulable: Int) { (activeQ.count, backoffQ.count, unschedulable.count) }
+
     /// Where the pod `key` waits, nil when it is not queued (unknown or in flight).
     public func subQueue(of key: String) -> SubQueue? {
         if activeQ.contains(key) { return .active }

@@ -1,0 +1,108 @@
+import APIMachinery
+import Client
+import Foundation
+import Synchronization
+
+/// The scheduler process's work: informers on pods and nodes feed the `SchedulerCache` (assigned
+/// pods, nodes) and the `SchedulingQueue` (pending pods of this scheduler's profiles); one task
+/// pops pods and schedules them one at a time against a snapshot of the cache; a chosen node is
+/// assumed in the cache at once and the binding (`pods/binding`) runs asynchronously, so the
+/// next pod is scheduled while the previous binding is in flight. A pod that fits nowhere gets
+/// the PostFilter plugins (preemption), a `FailedScheduling` event and a `PodScheduled=False`
+/// condition, and waits in the queue until a relevant change; a bound pod gets a `Scheduled`
+/// event.
+///
+/// Thread-safety: the cache is behind a lock; handlers run on the informers' tasks, the
+/// scheduling loop on its own; only the loop reads snapshots.
+public final class SchedulerService: Sendable {
+    public let configuration: SchedulerConfiguration
+    let rest: RESTClient
+    let frameworks: [String: SchedulingFramework]
+    let cache = Mutex(SchedulerCache())
+    let queue: SchedulingQueue
+    let nominated = NominatedPods()
+    let recorder: EventRecorder
+    let metrics = SchedulerMetrics()
+    let podInformer: SharedInformer<CoreV1.Pod>
+    let nodeInformer: SharedInformer<CoreV1.Node>
+    let pods: ResourceClient<CoreV1.Pod>
+    let log: @Sendable (String) -> Void
+
+    /// Builds the frameworks of every profile (throws on unknown plugins or bad args).
+    public init(rest: RESTClient, configuration: SchedulerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.rest = rest
+        self.configuration = configuration
+        self.log = log
+        var frameworks: [String: SchedulingFramework] = [:]
+        for profile in configuration.profiles {
+            frameworks[profile.schedulerName] = try SchedulingFramework(profile: Profile(configuration: profile))
+        }
+        self.frameworks = frameworks
+        var options = SchedulingQueueOptions()
+        options.initialBackoff = configuration.podInitialBackoff
+        options.maxBackoff = configuration.podMaxBackoff
+        queue = SchedulingQueue(options: options)
+        pods = rest.resource(CoreV1.Pod.self)
+        recorder = EventRecorder(sink: RESTEventSink(rest: rest), component: configuration.profiles.first?.schedulerName ?? SchedulerLibrary.defaultSchedulerName)
+        podInformer = SharedInformer(source: RESTListWatch(client: pods, fieldSelector: "status.phase!=Succeeded,status.phase!=Failed"))
+        nodeInformer = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Node.self)))
+        _ = podInformer.addEventHandler(ResourceEventHandler(
+            onAdd: { [weak self] pod in await self?.podAdded(pod) },
+            onUpdate: { [weak self] old, new in await self?.podUpdated(old: old, new: new) },
+            onDelete: { [weak self] deleted in await self?.podDeleted(deleted.object) }))
+        _ = nodeInformer.addEventHandler(ResourceEventHandler(
+            onAdd: { [weak self] node in await self?.nodeAdded(node) },
+            onUpdate: { [weak self] old, new in await self?.nodeUpdated(old: old, new: new) },
+            onDelete: { [weak self] deleted in await self?.nodeDeleted(deleted.object) }))
+    }
+
+    /// The profile names this scheduler answers for (`spec.schedulerName`).
+    public var schedulerNames: [String] { frameworks.keys.sorted() }
+
+    /// Prometheus text of the scheduler's metrics.
+    public func renderMetrics() -> String { metrics.registry.render() }
+
+    /// Whether both informers have listed once.
+    public var hasSynced: Bool { podInformer.hasSynced && nodeInformer.hasSynced }
+
+    /// Runs the informers, the event writer and the queue's timers until cancelled; returns once
+    /// the informers have synced, leaving them running in `group`.
+    public func startBackground(in group: inout TaskGroup<Void>) async {
+        group.addTask { await self.podInformer.run() }
+        group.addTask { await self.nodeInformer.run() }
+        group.addTask { await self.recorder.run() }
+        group.addTask { await self.queue.run() }
+        _ = await nodeInformer.waitForSync()
+        _ = await podInformer.waitForSync()
+    }
+
+    /// Schedules pods until the task is cancelled or the queue closes.
+    public func runSchedulingLoop() async {
+        var algorithm = SchedulingAlgorithm(percentageOfNodesToScore: Int32(configuration.percentageOfNodesToScore))
+        var snapshot = Snapshot()
+        await withTaskCancellationHandler {
+            while !Task.isCancelled, let queued = await queue.pop() {
+                await scheduleOne(queued, algorithm: &algorithm, snapshot: &snapshot)
+            }
+        } onCancel: {
+            Task { await self.queue.close() }
+        }
+    }
+
+    /// Stops accepting events and closes the queue.
+    public func shutDown() async {
+        recorder.shutDown()
+        await queue.close()
+    }
+
+    func isResponsible(for pod: CoreV1.Pod) -> Bool {
+        frameworks[pod.spec?.schedulerName ?? SchedulerLibrary.defaultSchedulerName] != nil
+    }
+}
+
+extension SchedulerService {
+    /// Reports leadership of `lease` in `leader_election_master_status`.
+    public func setLeader(_ leading: Bool, lease: String) {
+        metrics.registry.set(SchedulerMetrics.leaderStatus, labels: [lease], to: leading ? 1 : 0)
+    }
+}

@@ -1,2 +1,0 @@
-// The scheduler executable; flags and wiring land with SchedulerCommand.
-print("scheduler: not wired yet")
