@@ -33,6 +33,9 @@ struct SchedulerLoad: AsyncParsableCommand {
     @Option(help: "Seconds to wait for every pod to be bound.")
     var timeout = 600.0
 
+    @Option(help: "all: create and measure with the scheduler running; create: create nodes and pods, then exit; measure: only watch the existing pods until bound (the scheduler starts after `create`).")
+    var phase = "all"
+
     func run() async throws {
         let rest = try RESTClient(kubeconfig: kubeconfig, userAgent: ClientLibrary.userAgent(component: "skiff-bench"))
         defer { Task { try? await rest.shutdown() } }
@@ -40,14 +43,24 @@ struct SchedulerLoad: AsyncParsableCommand {
         let podClient = rest.resource(CoreV1.Pod.self, namespace: namespace)
         _ = try? await rest.resource(CoreV1.Namespace.self).create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: namespace)))
 
-        let nodeStart = ContinuousClock.now
-        try await Self.parallel(count: nodes, concurrency: concurrency) { index in
-            _ = try await nodeClient.create(Self.node(index))
+        guard ["all", "create", "measure"].contains(phase) else { throw ValidationError("--phase must be all, create or measure") }
+        var nodeSeconds = 0.0
+        if phase != "measure" {
+            let nodeStart = ContinuousClock.now
+            try await Self.parallel(count: nodes, concurrency: concurrency) { index in
+                _ = try await nodeClient.create(Self.node(index))
+            }
+            nodeSeconds = (ContinuousClock.now - nodeStart).seconds
         }
-        let nodeSeconds = (ContinuousClock.now - nodeStart).seconds
 
-        let initial = try await podClient.list(ListOptions(limit: 1))
+        let initial = try await podClient.list(ListOptions(limit: phase == "measure" ? nil : 1))
         let tracker = BindTracker(expected: pods)
+        if phase == "measure" {
+            for pod in initial.items {
+                await tracker.created(pod.name)
+                if pod.spec?.nodeName != nil { await tracker.bound(pod.name) }
+            }
+        }
         let watch = Task {
             let events = try await podClient.watch(ListOptions(resourceVersion: initial.resourceVersion, allowWatchBookmarks: true))
             for try await event in events {
@@ -58,19 +71,31 @@ struct SchedulerLoad: AsyncParsableCommand {
         }
         let podStart = ContinuousClock.now
         await tracker.start(podStart)
-        try await Self.parallel(count: pods, concurrency: concurrency) { index in
-            let name = "pod-\(index)"
-            _ = try await podClient.create(Self.pod(name))
-            await tracker.created(name)
+        var createSeconds = 0.0
+        if phase != "measure" {
+            try await Self.parallel(count: pods, concurrency: concurrency) { index in
+                let name = "pod-\(index)"
+                _ = try await podClient.create(Self.pod(name))
+                await tracker.created(name)
+            }
+            createSeconds = (ContinuousClock.now - podStart).seconds
         }
-        let createSeconds = (ContinuousClock.now - podStart).seconds
+        if phase == "create" {
+            watch.cancel()
+            let data = try JSONSerialization.data(withJSONObject: [
+                "nodes": Double(nodes), "nodes_per_s": Double(nodes) / max(nodeSeconds, 1e-9),
+                "pods": Double(pods), "pod_creates_per_s": Double(pods) / max(createSeconds, 1e-9)], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
         let waited = Task {
             try await Task.sleep(for: .seconds(timeout))
             watch.cancel()
         }
         _ = await watch.result
         waited.cancel()
-        let figures = await tracker.figures(nodes: nodes, nodeSeconds: nodeSeconds, createSeconds: createSeconds)
+        let figures = await tracker.figures(nodes: nodes, nodeSeconds: nodeSeconds, createSeconds: createSeconds,
+                                            fromFirstBind: phase == "measure")
         let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
@@ -124,8 +149,11 @@ actor BindTracker {
     func created(_ name: String) { createdAt[name] = createdAt[name] ?? .now }
     func bound(_ name: String) { if boundAt[name] == nil { boundAt[name] = .now } }
 
-    func figures(nodes: Int, nodeSeconds: Double, createSeconds: Double) -> [String: Double] {
-        let bound = boundAt.values.sorted()
+    /// `fromFirstBind`: the measured phase starts at the first bind (a backlog drained by a
+    /// scheduler started after the pods were created) instead of at the first create.
+    func figures(nodes: Int, nodeSeconds: Double, createSeconds: Double, fromFirstBind: Bool) -> [String: Double] {
+        let bound = boundAt.values.filter { $0 >= start }.sorted()
+        if fromFirstBind, let first = bound.first { start = first }
         let last = bound.last.map { ($0 - start).seconds } ?? 0
         let latencies = boundAt.compactMap { name, at in createdAt[name].map { max(0, (at - $0).seconds) } }.sorted()
         func percentile(_ p: Double) -> Double {

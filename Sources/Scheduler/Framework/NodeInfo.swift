@@ -13,6 +13,9 @@ public final class NodeInfo: Sendable {
     /// The node, or nil for a node the cache has pods for but no Node object (deleted, or not
     /// yet seen while assumed pods point at it). Such entries never reach a snapshot.
     public let node: CoreV1.Node?
+    /// Whether `node` is set. Test this on hot paths: reading `node` copies the whole Node
+    /// (a large struct, one retain per field), which filtering 500 nodes per pod cannot afford.
+    public let hasNode: Bool
     public let name: String
     public let labels: [String: String]
     public let taints: [NodeTaint]
@@ -102,6 +105,7 @@ public final class NodeInfo: Sendable {
 
     init(_ fields: Fields) {
         node = fields.node
+        hasNode = fields.node != nil
         name = fields.name
         labels = fields.labels
         taints = fields.taints

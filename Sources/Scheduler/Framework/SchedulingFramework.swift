@@ -207,7 +207,7 @@ public final class SchedulingFramework: Sendable {
     public func runFilterPluginsWithNominatedPods(
         state: CycleState, pod: PodInfo, nodeInfo: NodeInfo, nominatedPods: (any NominatedPodLister)?
     ) -> Status {
-        guard let nominatedPods, nodeInfo.node != nil else {
+        guard let nominatedPods, nodeInfo.hasNode else {
             return runFilterPlugins(state: state, pod: pod, nodeInfo: nodeInfo)
         }
         let nominated = nominatedPods.nominatedPods(forNode: nodeInfo.name)
