@@ -37,6 +37,7 @@ test: deps check-generated
 	scripts/test/apiserver-kubectl.sh
 	STORE=etcd scripts/test/apiserver-kubectl.sh
 	scripts/test/apiserver-python.sh
+	scripts/test/scheduler.sh
 
 ## run: the local cluster, as far as it exists today
 run: build

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the local cluster from this checkout's build, keeping its state under .skiff/:
-# a 3-member kvstore and the apiserver on loopback, and a kubeconfig for kubectl in .skiff/kubeconfig.
+# a 3-member kvstore, the apiserver and the scheduler on loopback, and a kubeconfig for kubectl in
+# .skiff/kubeconfig.
 # Processes keep running in the background; `scripts/local-cluster.sh stop` stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ mkdir -p "$state"
 bin=$(swift build --show-bin-path)
 
 stop() {
-  for f in "$state"/apiserver.pid "$state"/kvstore-*.pid; do
+  for f in "$state"/scheduler.pid "$state"/apiserver.pid "$state"/kvstore-*.pid; do
     [ -e "$f" ] || continue
     kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
@@ -62,6 +63,9 @@ contexts:
 current-context: skiff
 KUBECONFIG
 
+"$bin/scheduler" --kubeconfig "$state/kubeconfig" --port 10259 >"$state/scheduler.log" 2>&1 &
+echo $! >"$state/scheduler.pid"
+
 cat <<MSG
 Skiff local cluster (state and logs in $state/):
   kvstore: 3 members, etcd v3 API on $endpoints
@@ -70,5 +74,7 @@ Skiff local cluster (state and logs in $state/):
   apiserver: https://127.0.0.1:$port (self-signed certificate in $state/apiserver/)
     export KUBECONFIG=$PWD/$state/kubeconfig
     kubectl get namespaces
+  scheduler: leader-elected on kube-system/kube-scheduler; health and metrics on http://127.0.0.1:10259/metrics
+    (nodes register with the kubelet, which has not landed yet: pods stay Pending until a Node object exists)
   stop with: scripts/local-cluster.sh stop
 MSG

@@ -39,10 +39,7 @@ extension SchedulerService {
         } catch .unschedulable(var fitError) {
             let (postFilter, _) = SchedulingAlgorithm.runPostFilter(
                 fitError: &fitError, framework: framework, state: state, nominatedPods: nominated)
-            if let node = postFilter?.nominatedNodeName, !node.isEmpty {
-                metrics.registry.increment(SchedulerMetrics.preemptionAttempts)
-                await nominate(pod, node: node)
-            }
+            if let postFilter { await carryOut(postFilter, for: pod, profile: profileName) }
             await requeue(queued, pod: pod, plugins: fitError.diagnosis.unschedulablePlugins, message: fitError.message,
                           profile: profileName, started: started)
         } catch .noNodesAvailable {
@@ -100,14 +97,64 @@ extension SchedulerService {
         }
     }
 
-    /// Sets `status.nominatedNodeName` (preemption made room on `node`).
-    func nominate(_ pod: CoreV1.Pod, node: String) async {
-        nominated.update(pod, node: node)
-        let patch: JSONValue = ["status": ["nominatedNodeName": .string(node)]]
+    /// Carries out a PostFilter (preemption) decision: the preemptor is nominated to the node at
+    /// once (so the next cycles keep its room), then, off the scheduling loop, each victim is
+    /// marked `DisruptionTarget` and deleted gracefully with a `Preempted` event, and
+    /// lower-priority pods nominated to that node lose their nomination.
+    func carryOut(_ result: PostFilterResult, for pod: CoreV1.Pod, profile: String) async {
+        guard let node = result.nominatedNodeName else { return }
+        if node.isEmpty {
+            await nominate(pod, node: nil)
+            return
+        }
+        metrics.registry.increment(SchedulerMetrics.preemptionAttempts)
+        metrics.registry.observe(SchedulerMetrics.preemptionVictims, Double(result.victims.count))
+        await nominate(pod, node: node)
+        let victims = result.victims.map(\.pod)
+        let cleared = result.nominatedPodsToClear.map(\.pod)
+        Task {
+            await withTaskGroup(of: Void.self) { group in
+                for victim in victims {
+                    group.addTask { await self.preempt(victim, by: pod, node: node, profile: profile) }
+                }
+                for other in cleared {
+                    group.addTask { await self.nominate(other, node: nil) }
+                }
+            }
+        }
+    }
+
+    /// Marks `victim` as a disruption target, deletes it with its default grace period, and
+    /// records why.
+    func preempt(_ victim: CoreV1.Pod, by preemptor: CoreV1.Pod, node: String, profile: String) async {
+        let condition: JSONValue = [
+            "type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler",
+            "message": .string("\(profile): preempting to accommodate a higher priority pod"),
+            "lastTransitionTime": .string(Self.now().description),
+        ]
+        let patch: JSONValue = ["status": ["conditions": [condition]]]
+        do {
+            _ = try await pods.patch(victim.name, namespace: victim.namespace, type: .strategicMerge, body: JSONCodec.encode(patch), subresource: "status")
+            var options = MetaV1.DeleteOptions()
+            if let uid = victim.metadata?.uid { options.preconditions = MetaV1.Preconditions(uid: uid) }
+            try await pods.delete(victim.name, namespace: victim.namespace, options: options)
+            recorder.event(regarding: victim, type: .normal, reason: "Preempted",
+                           message: "Preempted by pod \(preemptor.metadata?.uid ?? preemptor.name) on node \(node)")
+        } catch let error as APIError where error.isNotFound {
+            return
+        } catch {
+            log("preempt \(victim.namespace)/\(victim.name): \(error)")
+        }
+    }
+
+    /// Sets `status.nominatedNodeName` (preemption made room on `node`), or clears it (nil).
+    func nominate(_ pod: CoreV1.Pod, node: String?) async {
+        if let node { nominated.update(pod, node: node) } else { nominated.remove(pod) }
+        let patch: JSONValue = ["status": ["nominatedNodeName": node.map { .string($0) } ?? .null]]
         do {
             _ = try await pods.patch(pod.name, namespace: pod.namespace, type: .strategicMerge, body: JSONCodec.encode(patch), subresource: "status")
         } catch {
-            log("nominate \(pod.namespace)/\(pod.name) on \(node): \(error)")
+            log("nominate \(pod.namespace)/\(pod.name) on \(node ?? "(none)"): \(error)")
         }
     }
 
