@@ -17,15 +17,17 @@ import Testing
         #expect(
             framework.pluginNames(at: .filter) == [
                 "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
+                "PodTopologySpread", "InterPodAffinity",
             ])
-        #expect(framework.pluginNames(at: .preFilter) == ["NodeAffinity", "NodePorts"])
-        #expect(framework.pluginNames(at: .postFilter).isEmpty)
+        #expect(framework.pluginNames(at: .preFilter) == ["NodeAffinity", "NodePorts", "PodTopologySpread", "InterPodAffinity"])
+        #expect(framework.pluginNames(at: .postFilter) == ["DefaultPreemption"])
         #expect(
             framework.pluginNames(at: .score) == [
-                "TaintToleration", "NodeAffinity", "NodeResourcesFit", "NodeResourcesBalancedAllocation", "ImageLocality",
+                "TaintToleration", "NodeAffinity", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity",
+                "NodeResourcesBalancedAllocation", "ImageLocality",
             ])
         let weights = framework.pluginNames(at: .score).map { framework.scoreWeight(of: $0) ?? 0 }
-        #expect(weights == [3, 2, 1, 1, 1])
+        #expect(weights == [3, 2, 1, 2, 2, 1, 1])
         #expect(framework.percentageOfNodesToScore == nil)
     }
 
@@ -63,10 +65,13 @@ import Testing
         let profile = built[1]
         #expect(profile.percentageOfNodesToScore == 100)
         let framework = try SchedulingFramework(profile: profile)
-        #expect(framework.pluginNames(at: .score) == ["TaintToleration", "NodeAffinity", "NodeResourcesFit"])
+        #expect(
+            framework.pluginNames(at: .score) == [
+                "TaintToleration", "NodeAffinity", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity",
+            ])
         #expect(framework.scoreWeight(of: "NodeResourcesFit") == 5)
         #expect(!framework.pluginNames(at: .filter).contains("NodePorts"))
-        #expect(framework.pluginNames(at: .preFilter) == ["NodeAffinity", "NodePorts"])
+        #expect(framework.pluginNames(at: .preFilter) == ["NodeAffinity", "NodePorts", "PodTopologySpread", "InterPodAffinity"])
         let fit = try #require(profile.plugins.first { $0.plugin.name == "NodeResourcesFit" }?.plugin as? NodeResourcesFit)
         #expect(fit.ignoredResourceGroups == ["example.com"])
         #expect(
@@ -196,7 +201,7 @@ import Testing
                 args: {scoringStrategy: {type: MostAllocated}}
             """)
         let framework = try SchedulingFramework(profile: built[0])
-        #expect(framework.pluginNames(at: .score) == ["NodeResourcesFit"])
+        #expect(framework.pluginNames(at: .score) == ["NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"])
         let snapshot = Snapshot(
             nodes: [Fx.node("empty"), Fx.node("busy")], pods: [Fx.pod("e", node: "busy", requests: [["cpu": "3", "memory": "4Gi"]])])
         let state = CycleState(snapshot: snapshot)

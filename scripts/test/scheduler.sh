@@ -39,8 +39,8 @@ status:
   conditions: [{type: Ready, status: "True"}]
 Y
 }
-pod() {  # pod NAME CPU [SPEC-EXTRA-YAML (indented 2)] [LABELS-YAML]
-  k apply -f - >/dev/null <<Y
+pod() {  # pod NAME CPU [SPEC-EXTRA-YAML (indented 2)] [LABELS-YAML]; prints only errors
+  k apply -f - <<Y | grep -v " created$\| configured$\| unchanged$"
 apiVersion: v1
 kind: Pod
 metadata: {name: $1, namespace: sched, labels: {${4:-}}}
@@ -107,6 +107,9 @@ kind: PriorityClass
 metadata: {name: high}
 value: 1000
 Y
+check system-priority-class 2000000000 "$(k get priorityclass system-cluster-critical -o jsonpath='{.value}')"
+check unknown-priority-class 'Error from server (Forbidden): error when creating "STDIN": pods "nope" is forbidden: no PriorityClass with name missing was found' \
+  "$(pod nope 100m '  priorityClassName: missing')"
 check low-priority-placed n-full "$(pod low 1500m '  nodeSelector: {role: preempt}'; wait_bound low)"
 pod high 1500m '  nodeSelector: {role: preempt}
   priorityClassName: high'
@@ -119,7 +122,7 @@ check preemptor-placed n-full "$(wait_bound high)"
 # Leader election: a standby takes over after kill -9 of the leader; no pod is bound twice.
 start_scheduler beta; beta=$sched_pid
 check leader-is-alpha alpha "$(k get lease -n kube-system kube-scheduler -o jsonpath='{.spec.holderIdentity}')"
-kill -9 "$alpha"
+kill -9 "$alpha"; wait "$alpha" 2>/dev/null
 killed_at=$(date +%s)
 for i in 1 2 3 4 5; do pod "after-$i" 100m; done
 for i in 1 2 3 4 5; do wait_bound "after-$i" 30s >/dev/null; done

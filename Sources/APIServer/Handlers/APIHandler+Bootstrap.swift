@@ -21,12 +21,34 @@ extension APIHandler {
                     } catch StoreError.keyExists {}
                 }
                 try await ensureKubernetesService()
+                try await ensureSystemPriorityClasses()
                 return
             } catch StoreError.unavailable(let message) {
                 attempt += 1
                 if attempt >= 60 { throw StoreError.unavailable(message) }
                 try await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// Kubernetes' two built-in PriorityClasses, which system pods name.
+    public static let systemPriorityClasses: [(name: String, value: Int64, description: String)] = [
+        ("system-node-critical", 2_000_001_000, "Used for system critical pods that must not be moved from their current node."),
+        ("system-cluster-critical", 2_000_000_000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."),
+    ]
+
+    private func ensureSystemPriorityClasses() async throws {
+        guard let info = registry.info(for: GroupVersionResource(group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses")) else { return }
+        let store = stores.store(for: info)
+        for (name, value, description) in Self.systemPriorityClasses {
+            var object: JSONObject = [
+                "kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1", "metadata": ["name": .string(name)],
+                "value": .int(value), "description": .string(description), "preemptionPolicy": "PreemptLowerPriority",
+            ]
+            ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
+            do {
+                _ = try await store.kv.create(store.key(namespace: nil, name: name), value: JSONCodec.encode(JSONValue.object(object)))
+            } catch StoreError.keyExists {}
         }
     }
 

@@ -109,8 +109,9 @@ extension ResourceContext {
         // After prepareForCreate: some defaults (a Job's selector) derive from the uid.
         if case .object(let defaulted) = Defaulting.apply(.object(object), gvk: resource.gvk) { object = defaulted }
         KindStrategies.prepareForCreate(&object, info: resource)
-        try validate(object, old: nil)
         let name = object.objectMember("metadata")["name"]?.stringValue ?? ""
+        if isPod { try await admitPriority(&object, name: name) }
+        try validate(object, old: nil)
         try await checkNamespaceAcceptsCreates(name: name)
         if dryRun { return withWarnings(objectResponse(201, JSONCodec.encode(JSONValue.object(object))), warnings) }
         if isService {
@@ -134,6 +135,31 @@ extension ResourceContext {
     }
 
     var isService: Bool { resource.gvk.group.isEmpty && resource.plural == "services" }
+    var isPod: Bool { resource.gvk.group.isEmpty && resource.plural == "pods" }
+
+    /// The Priority admission step of a pod create: `spec.priorityClassName` names a
+    /// PriorityClass whose value becomes `spec.priority` (and its preemption policy the pod's);
+    /// an unknown class is refused with Kubernetes' 403, and a pod that sets a different
+    /// `spec.priority` itself is refused too. Without a class the pod keeps priority 0 (the
+    /// `globalDefault` class is not looked up yet).
+    private func admitPriority(_ object: inout JSONObject, name: String) async throws {
+        guard var spec = object["spec"], let className = spec["priorityClassName"]?.stringValue, !className.isEmpty else { return }
+        guard let info = handler.registry.info(for: GroupVersionResource(group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses")) else { return }
+        let classes = handler.stores.store(for: info)
+        guard let stored = try await classes.read(classes.key(namespace: nil, name: className)), let priorityClass = try? stored.tree() else {
+            throw APIError(.failure(.forbidden, message: "pods \"\(name)\" is forbidden: no PriorityClass with name \(className) was found"))
+        }
+        var value: Int64 = 0
+        if case .int(let number)? = priorityClass["value"] { value = number }
+        if let given = spec["priority"], given != .null, given != .int(value) {
+            throw APIError(.failure(.forbidden, message: "pods \"\(name)\" is forbidden: the integer value of priority (\(JSONCodec.encodeToString(given))) must not be provided in pod spec; priority admission controller computed \(value) from the given PriorityClass name"))
+        }
+        guard case .object(var fields) = spec else { return }
+        fields["priority"] = .int(value)
+        fields["preemptionPolicy"] = priorityClass["preemptionPolicy"] ?? "PreemptLowerPriority"
+        spec = .object(fields)
+        object["spec"] = spec
+    }
     var isNamespace: Bool { resource.gvk.group.isEmpty && resource.plural == "namespaces" }
 
     /// No creates in a missing or terminating namespace.

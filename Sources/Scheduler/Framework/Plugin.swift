@@ -83,12 +83,40 @@ public protocol FilterPlugin: SchedulerPlugin {
     func filter(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo) -> Status
 }
 
-/// What a PostFilter plugin achieved (upstream `PostFilterResult`).
+/// What a PostFilter plugin achieved (upstream `PostFilterResult`), and what the shell must
+/// carry out for it: plugins do no I/O.
+///
+/// With preemption, `nominatedNodeName` is the node where room is being made; the shell
+/// deletes each of `victims` gracefully (after marking it with a `DisruptionTarget`
+/// condition, reason `PreemptionByScheduler`), clears `status.nominatedNodeName` of
+/// `nominatedPodsToClear` (lower-priority pods nominated to the same node, which may no longer
+/// fit there), and sets the preemptor's `status.nominatedNodeName`. An empty
+/// `nominatedNodeName` asks the shell to clear the pod's existing nomination; nil leaves it.
 public struct PostFilterResult: Sendable, Hashable {
     /// The node the pod should be nominated to (preemption made room there), if any.
     public var nominatedNodeName: String?
+    /// Pods to delete so the preemptor fits on `nominatedNodeName`, most important first.
+    public var victims: [PodInfo]
+    /// Lower-priority pods nominated to `nominatedNodeName` whose nomination must be cleared.
+    public var nominatedPodsToClear: [PodInfo]
 
-    public init(nominatedNodeName: String? = nil) { self.nominatedNodeName = nominatedNodeName }
+    public init(nominatedNodeName: String? = nil, victims: [PodInfo] = [], nominatedPodsToClear: [PodInfo] = []) {
+        self.nominatedNodeName = nominatedNodeName
+        self.victims = victims
+        self.nominatedPodsToClear = nominatedPodsToClear
+    }
+
+    /// Equal when nominating the same node with the same victims and cleared pods (by key).
+    public static func == (lhs: PostFilterResult, rhs: PostFilterResult) -> Bool {
+        lhs.nominatedNodeName == rhs.nominatedNodeName && lhs.victims.map(\.key) == rhs.victims.map(\.key)
+            && lhs.nominatedPodsToClear.map(\.key) == rhs.nominatedPodsToClear.map(\.key)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(nominatedNodeName)
+        hasher.combine(victims.map(\.key))
+        hasher.combine(nominatedPodsToClear.map(\.key))
+    }
 }
 
 /// What a PostFilter plugin may use besides the cycle state (which holds the snapshot): why

@@ -20,6 +20,8 @@ public final class PodInfo: Sendable {
     /// `spec.priority`, 0 when unset.
     public let priority: Int32
     public let labels: [String: String]
+    /// Whether `metadata.deletionTimestamp` is set (the pod is terminating).
+    public let isTerminating: Bool
 
     /// The effective request (see `PodRequests`), as NodeResourcesFit checks it.
     public let requests: Resource
@@ -77,6 +79,7 @@ public final class PodInfo: Sendable {
         if let uid = metadata?.uid, !uid.isEmpty { key = uid } else { key = namespace + "/" + name }
         nodeName = pod.spec?.nodeName ?? ""
         labels = metadata?.labels ?? [:]
+        isTerminating = metadata?.deletionTimestamp != nil
         if let basis {
             priority = basis.priority
             requests = basis.requests

@@ -6,9 +6,11 @@ extension Profile {
     /// score weight, and the extension points where the file disables it (a score weight of
     /// 0 means not scoring).
     ///
-    /// Plugins in `PluginRegistry.handledElsewhere` or `PluginRegistry.notYetImplemented`
-    /// that `registry` does not provide are left out; any other unknown name, or bad
-    /// plugin args, throws.
+    /// Plugins in `PluginRegistry.handledElsewhere` (or `PluginRegistry.notYetImplemented`,
+    /// now empty) that `registry` does not provide are left out; any other unknown name, or
+    /// bad plugin args, throws. With `.inTree`, the default set therefore builds every
+    /// Kubernetes default plugin except the binder, gates and volume plugins, including
+    /// PodTopologySpread (weight 2), InterPodAffinity (weight 2) and DefaultPreemption.
     public init(
         configuration: SchedulerConfiguration.Profile, registry: PluginRegistry = .inTree
     ) throws(FrameworkError) {

@@ -16,6 +16,11 @@ import APIMachinery
 /// is set, by `cleanupExpiredAssumedPods` when no informer event confirmed it in time.
 /// A pod observed on a node other than the one assumed moves to the observed node.
 ///
+/// Besides nodes and pods it holds what some plugins read: namespace labels (inter-pod
+/// affinity), the selectors of Services/ReplicationControllers/ReplicaSets/StatefulSets
+/// (PodTopologySpread defaults) and PodDisruptionBudgets (preemption), each fed by the
+/// shell's informers through `add…`/`remove…` and copied into snapshots when changed.
+///
 /// Not thread-safe: a `final class` with no locking. The owner serialises every call (one
 /// actor, or one lock around the cache). Snapshots it produces are immutable and may be
 /// shared freely.
@@ -46,6 +51,13 @@ public final class SchedulerCache {
     private var treeGeneration: Int64 = 0
     /// Node changes in generation order; compacted to the latest change per live node.
     private var changeLog: [Change] = []
+    private var namespaceLabels: [String: [String: String]] = [:]
+    private var workloadSelectors = WorkloadSelectors()
+    private var disruptionBudgets: [String: DisruptionBudget] = [:]
+    /// Bumped by every change to namespaces, workload selectors or budgets.
+    private var objectsGeneration: Int64 = 0
+    /// Distinguishes this cache's snapshots from other caches' (generations are per cache).
+    private let identity = UInt64.random(in: 1...UInt64.max)
 
     public init(assumedPodTTLSeconds: Int64 = 0) {
         self.assumedPodTTLSeconds = assumedPodTTLSeconds
@@ -206,6 +218,80 @@ public final class SchedulerCache {
         return info
     }
 
+    // MARK: - Namespaces, workloads and disruption budgets
+
+    /// Records a namespace's labels (inter-pod affinity namespace selectors), replacing any
+    /// earlier version.
+    public func addNamespace(_ namespace: CoreV1.Namespace) {
+        namespaceLabels[namespace.metadata?.name ?? ""] = namespace.metadata?.labels ?? [:]
+        objectsGeneration = nextGeneration()
+    }
+
+    /// Same as `addNamespace`.
+    public func updateNamespace(_ namespace: CoreV1.Namespace) { addNamespace(namespace) }
+
+    /// Forgets a namespace; unknown names are ignored.
+    public func removeNamespace(named name: String) {
+        guard namespaceLabels.removeValue(forKey: name) != nil else { return }
+        objectsGeneration = nextGeneration()
+    }
+
+    /// Records (or replaces) a Service's selector for PodTopologySpread's default constraints.
+    public func addService(_ service: CoreV1.Service) {
+        workloadSelectors.setService(service)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func removeService(namespace: String, name: String) {
+        workloadSelectors.removeService(namespace: namespace, name: name)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func addReplicationController(_ controller: CoreV1.ReplicationController) {
+        workloadSelectors.setReplicationController(controller)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func removeReplicationController(namespace: String, name: String) {
+        workloadSelectors.removeReplicationController(namespace: namespace, name: name)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func addReplicaSet(_ replicaSet: AppsV1.ReplicaSet) {
+        workloadSelectors.setReplicaSet(replicaSet)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func removeReplicaSet(namespace: String, name: String) {
+        workloadSelectors.removeReplicaSet(namespace: namespace, name: name)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func addStatefulSet(_ statefulSet: AppsV1.StatefulSet) {
+        workloadSelectors.setStatefulSet(statefulSet)
+        objectsGeneration = nextGeneration()
+    }
+
+    public func removeStatefulSet(namespace: String, name: String) {
+        workloadSelectors.removeStatefulSet(namespace: namespace, name: name)
+        objectsGeneration = nextGeneration()
+    }
+
+    /// Records (or replaces) a PodDisruptionBudget for preemption.
+    public func addPodDisruptionBudget(_ budget: PolicyV1.PodDisruptionBudget) {
+        let info = DisruptionBudget(budget)
+        disruptionBudgets[info.namespace + "/" + info.name] = info
+        objectsGeneration = nextGeneration()
+    }
+
+    /// Same as `addPodDisruptionBudget`.
+    public func updatePodDisruptionBudget(_ budget: PolicyV1.PodDisruptionBudget) { addPodDisruptionBudget(budget) }
+
+    public func removePodDisruptionBudget(namespace: String, name: String) {
+        guard disruptionBudgets.removeValue(forKey: namespace + "/" + name) != nil else { return }
+        objectsGeneration = nextGeneration()
+    }
+
     // MARK: - Images
 
     private func addImages(of info: NodeInfo) {
@@ -267,6 +353,7 @@ public final class SchedulerCache {
                 index[name] = infos.count - 1
             }
             snapshot.nodeInfos = infos
+            snapshot.nodeGenerations = infos.map(\.generation)
             snapshot.indexByName = index
             snapshot.treeGeneration = treeGeneration
             affinityDirty = true
@@ -282,6 +369,7 @@ public final class SchedulerCache {
                     affinityDirty = true
                 }
                 snapshot.nodeInfos[position] = live
+                snapshot.nodeGenerations[position] = live.generation
             }
         }
         if affinityDirty { snapshot.rebuildAffinityLists() }
@@ -289,7 +377,17 @@ public final class SchedulerCache {
             snapshot.imageNodeCounts = imageNodeCounts
             snapshot.imagesGeneration = imagesGeneration
         }
+        if snapshot.objectsGeneration != objectsGeneration {
+            // Copy-on-write values: O(1), except the budget list (O(budgets)).
+            snapshot.namespaceLabels = namespaceLabels
+            snapshot.workloadSelectors = workloadSelectors
+            snapshot.disruptionBudgets = disruptionBudgets.values.sorted {
+                ($0.namespace, $0.name) < ($1.namespace, $1.name)
+            }
+            snapshot.objectsGeneration = objectsGeneration
+        }
         snapshot.generation = generationCounter
+        snapshot.sourceIdentity = identity
     }
 }
 

@@ -18,13 +18,14 @@ public final class SchedulerService: Sendable {
     public let configuration: SchedulerConfiguration
     let rest: RESTClient
     let frameworks: [String: SchedulingFramework]
-    let cache = Mutex(SchedulerCache())
+    let cache = LockedCache()
     let queue: SchedulingQueue
     let nominated = NominatedPods()
     let recorder: EventRecorder
     let metrics = SchedulerMetrics()
     let podInformer: SharedInformer<CoreV1.Pod>
     let nodeInformer: SharedInformer<CoreV1.Node>
+    let auxiliaryInformers: [any AuxiliaryInformer]
     let pods: ResourceClient<CoreV1.Pod>
     let log: @Sendable (String) -> Void
 
@@ -46,6 +47,8 @@ public final class SchedulerService: Sendable {
         recorder = EventRecorder(sink: RESTEventSink(rest: rest), component: configuration.profiles.first?.schedulerName ?? SchedulerLibrary.defaultSchedulerName)
         podInformer = SharedInformer(source: RESTListWatch(client: pods, fieldSelector: "status.phase!=Succeeded,status.phase!=Failed"))
         nodeInformer = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Node.self)))
+        let cache = cache
+        auxiliaryInformers = Self.makeAuxiliaryInformers(rest: rest) { body in cache.withLock { body($0) } }
         _ = podInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [weak self] pod in await self?.podAdded(pod) },
             onUpdate: { [weak self] old, new in await self?.podUpdated(old: old, new: new) },
@@ -72,6 +75,8 @@ public final class SchedulerService: Sendable {
         group.addTask { await self.nodeInformer.run() }
         group.addTask { await self.recorder.run() }
         group.addTask { await self.queue.run() }
+        for informer in auxiliaryInformers { group.addTask { await informer.run() } }
+        for informer in auxiliaryInformers { _ = await informer.waitForSync() }
         _ = await nodeInformer.waitForSync()
         _ = await podInformer.waitForSync()
     }
