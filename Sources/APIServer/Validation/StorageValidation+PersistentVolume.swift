@@ -41,21 +41,7 @@ extension StorageValidation {
         var errors: [FieldError] = []
         let modes = spec.accessModes ?? []
         if modes.isEmpty { errors.append(.required(path.child("accessModes"))) }
-        var hasOncePod = false
-        var hasOther = false
-        for mode in modes {
-            if !accessModes.contains(mode) {
-                errors.append(.notSupported(path.child("accessModes"), .string(mode), accessModes))
-            }
-            if mode == "ReadWriteOncePod" {
-                hasOncePod = true
-            } else if accessModes.contains(mode) {
-                hasOther = true
-            }
-        }
-        if hasOncePod && hasOther {
-            errors.append(.forbidden(path.child("accessModes"), "may not use ReadWriteOncePod with other access modes"))
-        }
+        errors += accessModeErrors(modes, path: path.child("accessModes"))
 
         let capacityPath = path.child("capacity")
         let capacity = spec.capacity ?? [:]

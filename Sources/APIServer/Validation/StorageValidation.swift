@@ -6,6 +6,27 @@ enum StorageValidation {
     typealias Path = FieldError.Path
 
     static let accessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
+
+    /// Each access mode known, and ReadWriteOncePod alone (claims and volumes share the rule).
+    static func accessModeErrors(_ modes: [String], path: Path) -> [FieldError] {
+        var errors: [FieldError] = []
+        var hasOncePod = false
+        var hasOther = false
+        for mode in modes {
+            if !accessModes.contains(mode) {
+                errors.append(.notSupported(path, .string(mode), accessModes))
+            }
+            if mode == "ReadWriteOncePod" {
+                hasOncePod = true
+            } else if accessModes.contains(mode) {
+                hasOther = true
+            }
+        }
+        if hasOncePod && hasOther {
+            errors.append(.forbidden(path, "may not use ReadWriteOncePod with other access modes"))
+        }
+        return errors
+    }
     static let volumeModes = ["Block", "Filesystem"]
 
     static func validateClaim(_ claim: CoreV1.PersistentVolumeClaim) -> [FieldError] {
@@ -20,21 +41,7 @@ enum StorageValidation {
             errors.append(.required(path.child("accessModes"), "at least 1 access mode is required"))
         }
         errors += LabelSelectorValidation.validate(spec.selector, path: path.child("selector"))
-        var hasOncePod = false
-        var hasOther = false
-        for mode in modes {
-            if !accessModes.contains(mode) {
-                errors.append(.notSupported(path.child("accessModes"), .string(mode), accessModes))
-            }
-            if mode == "ReadWriteOncePod" {
-                hasOncePod = true
-            } else if accessModes.contains(mode) {
-                hasOther = true
-            }
-        }
-        if hasOncePod && hasOther {
-            errors.append(.forbidden(path.child("accessModes"), "may not use ReadWriteOncePod with other access modes"))
-        }
+        errors += accessModeErrors(modes, path: path.child("accessModes"))
         let storagePath = path.child("resources").key("storage")
         if let storage = spec.resources?.requests?["storage"] {
             let positive = ResourceValidation.positiveQuantity(storage, path: storagePath)
