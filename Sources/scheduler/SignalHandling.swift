@@ -1,7 +1,7 @@
 import Foundation
 
-/// SIGTERM and SIGINT start a clean shutdown once; a second signal, or a shutdown taking more
-/// than ten seconds, exits at once.
+/// SIGTERM and SIGINT start a clean shutdown once; a second signal exits at once (1), and a
+/// shutdown still running after 30 s (longer than a lease release may take) exits 0.
 enum SignalHandling {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
@@ -13,7 +13,7 @@ enum SignalHandling {
             source.setEventHandler {
                 if fired.testAndSet() { _exit(1) }
                 action()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 10) { _exit(1) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 30) { _exit(0) }
             }
             source.resume()
             sources.append(source)

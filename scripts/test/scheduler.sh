@@ -110,11 +110,14 @@ Y
 check system-priority-class 2000000000 "$(k get priorityclass system-cluster-critical -o jsonpath='{.value}')"
 check unknown-priority-class 'Error from server (Forbidden): error when creating "STDIN": pods "nope" is forbidden: no PriorityClass with name missing was found' \
   "$(pod nope 100m '  priorityClassName: missing')"
+check self-set-priority 'Error from server (Forbidden): error when creating "STDIN": pods "selfish" is forbidden: the integer value of priority (2000000000) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name' \
+  "$(pod selfish 100m '  priority: 2000000000')"
 check low-priority-placed n-full "$(pod low 1500m '  nodeSelector: {role: preempt}'; wait_bound low)"
 pod high 1500m '  nodeSelector: {role: preempt}
   priorityClassName: high'
 k wait -n sched --for=jsonpath='{.status.nominatedNodeName}'=n-full pod/high --timeout=30s >/dev/null
 check preemptor-nominated n-full "$(k get pod -n sched high -o jsonpath='{.status.nominatedNodeName}')"
+for _ in $(seq 100); do [ -n "$(k get pod -n sched low -o jsonpath='{.metadata.deletionTimestamp}')" ] && break; sleep 0.2; done
 check victim-terminating true "$(k get pod -n sched low -o jsonpath='{.metadata.deletionTimestamp}' | grep -q . && echo true)"
 k delete pod -n sched low --grace-period=0 --force >/dev/null 2>&1   # what the kubelet does once the victim stopped
 check preemptor-placed n-full "$(wait_bound high)"

@@ -139,24 +139,32 @@ extension ResourceContext {
 
     /// The Priority admission step of a pod create: `spec.priorityClassName` names a
     /// PriorityClass whose value becomes `spec.priority` (and its preemption policy the pod's);
-    /// an unknown class is refused with Kubernetes' 403, and a pod that sets a different
-    /// `spec.priority` itself is refused too. Without a class the pod keeps priority 0 (the
-    /// `globalDefault` class is not looked up yet).
+    /// an unknown class is refused with Kubernetes' 403. Without a class the priority is 0 (the
+    /// `globalDefault` class is not looked up yet). A pod that sets a different `spec.priority`
+    /// or `spec.preemptionPolicy` itself is refused, as upstream does.
     private func admitPriority(_ object: inout JSONObject, name: String) async throws {
-        guard var spec = object["spec"], let className = spec["priorityClassName"]?.stringValue, !className.isEmpty else { return }
-        guard let info = handler.registry.info(for: GroupVersionResource(group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses")) else { return }
-        let classes = handler.stores.store(for: info)
-        guard let stored = try await classes.read(classes.key(namespace: nil, name: className)), let priorityClass = try? stored.tree() else {
-            throw APIError(.failure(.forbidden, message: "pods \"\(name)\" is forbidden: no PriorityClass with name \(className) was found"))
-        }
+        guard var spec = object["spec"] else { return }
         var value: Int64 = 0
-        if case .int(let number)? = priorityClass["value"] { value = number }
+        var policy: JSONValue = "PreemptLowerPriority"
+        if let className = spec["priorityClassName"]?.stringValue, !className.isEmpty,
+            let info = handler.registry.info(for: GroupVersionResource(group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses"))
+        {
+            let classes = handler.stores.store(for: info)
+            guard let stored = try await classes.read(classes.key(namespace: nil, name: className)), let priorityClass = try? stored.tree() else {
+                throw APIError(.failure(.forbidden, message: "pods \"\(name)\" is forbidden: no PriorityClass with name \(className) was found"))
+            }
+            if case .int(let number)? = priorityClass["value"] { value = number }
+            if let classPolicy = priorityClass["preemptionPolicy"], classPolicy != .null { policy = classPolicy }
+        }
         if let given = spec["priority"], given != .null, given != .int(value) {
             throw APIError(.failure(.forbidden, message: "pods \"\(name)\" is forbidden: the integer value of priority (\(JSONCodec.encodeToString(given))) must not be provided in pod spec; priority admission controller computed \(value) from the given PriorityClass name"))
         }
+        if let given = spec["preemptionPolicy"], given != .null, given != policy, spec["priorityClassName"]?.stringValue?.isEmpty == false {
+            throw APIError(.failure(.forbidden, message: "pods \"\(name)\" is forbidden: the string value of PreemptionPolicy (\(given.stringValue ?? "")) must not be provided in pod spec; priority admission controller computed \(policy.stringValue ?? "") from the given PriorityClass name"))
+        }
         guard case .object(var fields) = spec else { return }
         fields["priority"] = .int(value)
-        fields["preemptionPolicy"] = priorityClass["preemptionPolicy"] ?? "PreemptLowerPriority"
+        if fields["preemptionPolicy"] == nil || fields["preemptionPolicy"] == .null { fields["preemptionPolicy"] = policy }
         spec = .object(fields)
         object["spec"] = spec
     }

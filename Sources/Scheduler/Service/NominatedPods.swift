@@ -38,6 +38,12 @@ final class NominatedPods: NominatedPodLister, Sendable {
         count.store(total, ordering: .relaxed)
     }
 
+    func isNominated(_ pod: CoreV1.Pod) -> Bool {
+        guard count.load(ordering: .relaxed) > 0 else { return false }
+        let key = QueuedPodInfo.key(for: pod)
+        return state.withLock { $0.nodeOfPod[key] != nil }
+    }
+
     func nominatedPods(forNode nodeName: String) -> [PodInfo] {
         guard count.load(ordering: .relaxed) > 0 else { return [] }
         return state.withLock { state in

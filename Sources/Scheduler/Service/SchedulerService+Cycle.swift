@@ -4,7 +4,10 @@ import Foundation
 
 /// One scheduling cycle (upstream `scheduleOne`) and the binding cycle it starts.
 extension SchedulerService {
-    func scheduleOne(_ queued: QueuedPodInfo, algorithm: inout SchedulingAlgorithm, snapshot: inout Snapshot) async {
+    /// Bindings and preemptions run as children of `work`, so shutting the loop down waits for
+    /// them (no binding outlives leadership).
+    func scheduleOne(_ queued: QueuedPodInfo, algorithm: inout SchedulingAlgorithm, snapshot: inout Snapshot,
+                     work: inout DiscardingTaskGroup) async {
         let started = ContinuousClock.now
         // The informer's copy is the newest; a pod deleted, bound or terminating meanwhile is skipped.
         guard let pod = podInformer.lister.get(queued.key), !Self.isAssigned(pod), !Self.isTerminating(pod) else {
@@ -33,13 +36,15 @@ extension SchedulerService {
                 await requeue(queued, pod: pod, plugins: [], message: nil, profile: profileName, started: started)
                 return
             }
+            // Assumed: its room is counted on the node; a nomination would count it twice.
+            if pod.status?.nominatedNodeName?.isEmpty == false || nominated.isNominated(pod) { nominated.remove(pod) }
             await queue.done(queued.key)
             let attempt = queued
-            Task { await self.bind(pod: pod, assumed: assumed, host: result.suggestedHost, queued: attempt, profile: profileName, started: started) }
+            work.addTask { await self.bind(pod: pod, assumed: assumed, host: result.suggestedHost, queued: attempt, profile: profileName, started: started) }
         } catch .unschedulable(var fitError) {
             let (postFilter, _) = SchedulingAlgorithm.runPostFilter(
                 fitError: &fitError, framework: framework, state: state, nominatedPods: nominated)
-            if let postFilter { await carryOut(postFilter, for: pod, profile: profileName) }
+            if let postFilter { await carryOut(postFilter, for: pod, profile: profileName, work: &work) }
             await requeue(queued, pod: pod, plugins: fitError.diagnosis.unschedulablePlugins, message: fitError.message,
                           profile: profileName, started: started)
         } catch .noNodesAvailable {
@@ -101,7 +106,7 @@ extension SchedulerService {
     /// once (so the next cycles keep its room), then, off the scheduling loop, each victim is
     /// marked `DisruptionTarget` and deleted gracefully with a `Preempted` event, and
     /// lower-priority pods nominated to that node lose their nomination.
-    func carryOut(_ result: PostFilterResult, for pod: CoreV1.Pod, profile: String) async {
+    func carryOut(_ result: PostFilterResult, for pod: CoreV1.Pod, profile: String, work: inout DiscardingTaskGroup) async {
         guard let node = result.nominatedNodeName else { return }
         if node.isEmpty {
             await nominate(pod, node: nil)
@@ -112,15 +117,11 @@ extension SchedulerService {
         await nominate(pod, node: node)
         let victims = result.victims.map(\.pod)
         let cleared = result.nominatedPodsToClear.map(\.pod)
-        Task {
-            await withTaskGroup(of: Void.self) { group in
-                for victim in victims {
-                    group.addTask { await self.preempt(victim, by: pod, node: node, profile: profile) }
-                }
-                for other in cleared {
-                    group.addTask { await self.nominate(other, node: nil) }
-                }
-            }
+        for victim in victims {
+            work.addTask { await self.preempt(victim, by: pod, node: node, profile: profile) }
+        }
+        for other in cleared {
+            work.addTask { await self.nominate(other, node: nil) }
         }
     }
 
@@ -150,6 +151,8 @@ extension SchedulerService {
     /// Sets `status.nominatedNodeName` (preemption made room on `node`), or clears it (nil).
     func nominate(_ pod: CoreV1.Pod, node: String?) async {
         if let node { nominated.update(pod, node: node) } else { nominated.remove(pod) }
+        // Only write a change: clearing a nomination the pod does not have costs a round trip.
+        if (pod.status?.nominatedNodeName ?? "") == (node ?? "") { return }
         let patch: JSONValue = ["status": ["nominatedNodeName": node.map { .string($0) } ?? .null]]
         do {
             _ = try await pods.patch(pod.name, namespace: pod.namespace, type: .strategicMerge, body: JSONCodec.encode(patch), subresource: "status")

@@ -18,9 +18,22 @@ extension SchedulerService {
         }
     }
 
+    /// The cache key of a pod (its uid, as `PodInfo.key`), without building a `PodInfo`.
+    static func cacheKey(_ pod: CoreV1.Pod) -> String {
+        if let uid = pod.metadata?.uid, !uid.isEmpty { return uid }
+        return pod.namespace + "/" + pod.name
+    }
+
     func podUpdated(old: CoreV1.Pod, new: CoreV1.Pod) async {
+        // A relist can turn one pod into another of the same name (new uid), or show a pod
+        // unbound again: both are a delete of the old state and an add of the new.
+        if Self.cacheKey(old) != Self.cacheKey(new) || (Self.isAssigned(old) && !Self.isAssigned(new)) {
+            await podDeleted(old, tombstone: false)
+            await podAdded(new)
+            return
+        }
         switch (Self.isAssigned(old), Self.isAssigned(new)) {
-        case (_, true) where Self.isAssigned(old):
+        case (true, true):
             withCache("update pod") { try $0.updatePod(old: PodInfo(old), new: PodInfo(new)) }
             await queue.assignedPodUpdated(old: old, new: new)
         case (false, true):
@@ -36,20 +49,29 @@ extension SchedulerService {
                 await queue.delete(new)
                 return
             }
-            nominated.update(new)
-            let assumed = cache.withLock { $0.pod(forKey: PodInfo(new).key)?.nodeName.isEmpty == false }
-            if !assumed { await queue.update(old: old, new: new) }
+            let key = Self.cacheKey(new)
+            let assumed = cache.withLock { $0.pod(forKey: key)?.nodeName.isEmpty == false }
+            if !assumed {
+                nominated.update(new)
+                await queue.update(old: old, new: new)
+            }
         }
     }
 
-    func podDeleted(_ pod: CoreV1.Pod) async {
+    /// A deleted pod leaves the queue and the cache. The last state seen may be stale (a
+    /// tombstone from a relist, or a pod whose bind event was missed), so the cache is asked
+    /// whether it holds the pod (assumed or bound), whatever that state says.
+    func podDeleted(_ pod: CoreV1.Pod, tombstone: Bool) async {
         nominated.remove(pod)
-        if Self.isAssigned(pod) {
-            withCache("remove pod") { try $0.removePod(PodInfo(pod)) }
-            await queue.assignedPodDeleted(pod)
-        } else {
-            await queue.delete(pod)
+        let key = Self.cacheKey(pod)
+        let cached = cache.withLock { $0.pod(forKey: key) }
+        if let cached {
+            withCache("remove pod") { try $0.removePod(cached) }
         }
+        if Self.isAssigned(pod) || cached != nil {
+            await queue.assignedPodDeleted(pod)
+        }
+        if !Self.isAssigned(pod) || tombstone { await queue.delete(pod) }
     }
 
     func nodeAdded(_ node: CoreV1.Node) async {

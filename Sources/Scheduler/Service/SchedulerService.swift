@@ -52,7 +52,7 @@ public final class SchedulerService: Sendable {
         _ = podInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [weak self] pod in await self?.podAdded(pod) },
             onUpdate: { [weak self] old, new in await self?.podUpdated(old: old, new: new) },
-            onDelete: { [weak self] deleted in await self?.podDeleted(deleted.object) }))
+            onDelete: { [weak self] deleted in await self?.podDeleted(deleted.object, tombstone: deleted.isTombstone) }))
         _ = nodeInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [weak self] node in await self?.nodeAdded(node) },
             onUpdate: { [weak self] old, new in await self?.nodeUpdated(old: old, new: new) },
@@ -86,8 +86,10 @@ public final class SchedulerService: Sendable {
         var algorithm = SchedulingAlgorithm(percentageOfNodesToScore: Int32(configuration.percentageOfNodesToScore))
         var snapshot = Snapshot()
         await withTaskCancellationHandler {
-            while !Task.isCancelled, let queued = await queue.pop() {
-                await scheduleOne(queued, algorithm: &algorithm, snapshot: &snapshot)
+            await withDiscardingTaskGroup { work in
+                while !Task.isCancelled, let queued = await queue.pop() {
+                    await scheduleOne(queued, algorithm: &algorithm, snapshot: &snapshot, work: &work)
+                }
             }
         } onCancel: {
             Task { await self.queue.close() }
