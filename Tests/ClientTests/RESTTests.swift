@@ -146,3 +146,20 @@ struct RESTWireTests {
         #expect(RetryPolicy(maxRetries: 10).delay(after: outcome, attempt: attempt, idempotent: idempotent) == expected)
     }
 }
+
+@Suite("REST body deadline")
+struct RESTDeadlineTests {
+    @Test func aBodyThatNeverEndsFailsAtThePassedDeadline() async {
+        await #expect(throws: TransportError.self) {
+            _ = try await RESTClient.withDeadline(ContinuousClock.now) {
+                try await Task.sleep(for: .seconds(3600))
+                return 1
+            }
+        }
+    }
+
+    @Test func aBodyThatEndsInTimeIsReturned() async throws {
+        let value = try await RESTClient.withDeadline(ContinuousClock.now + .seconds(3600)) { 42 }
+        #expect(value == 42)
+    }
+}

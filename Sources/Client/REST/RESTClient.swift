@@ -66,7 +66,9 @@ public final class RESTClient: Sendable {
     /// Sends `request` and returns the whole 2xx answer; retries per `RetryPolicy`.
     public func send(_ request: RESTRequest) async throws -> RESTResponse {
         try await withRetries(request) { response in
-            let body = try await response.body.collect(upTo: 1 << 30)
+            // AsyncHTTPClient's deadline ends with the response head; the body gets its own.
+            let deadline = ContinuousClock.now + config.requestTimeout
+            let body = try await Self.withDeadline(deadline) { try await response.body.collect(upTo: 1 << 30) }
             return RESTResponse(status: Int(response.status.code), headers: Self.headers(response.headers),
                                 body: Array(body.readableBytesView))
         }
@@ -100,6 +102,23 @@ public final class RESTClient: Sendable {
             guard let wait = retry.delay(after: outcome, attempt: attempt, idempotent: request.isIdempotent) else { throw failure }
             attempt += 1
             try await clock.sleep(until: clock.now + wait)
+        }
+    }
+
+    /// Runs `body`, throwing `TransportError` if it has not finished by `deadline` (the body is
+    /// cancelled).
+    static func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw TransportError("the response body did not arrive within the request timeout")
+            }
+            return value
         }
     }
 

@@ -19,7 +19,7 @@ public struct RESTConfig: Sendable {
     /// The context's default namespace, if the kubeconfig sets one.
     public var namespace: String?
     public var userAgent = ClientLibrary.userAgent(component: "skiff")
-    /// Time allowed for a non-watch request, from sending to the end of the response body.
+    /// Time allowed for a non-watch request's response head to arrive, and again for its body.
     public var requestTimeout: Swift.Duration = .seconds(30)
     /// Time allowed to open a connection (TCP and TLS).
     public var connectTimeout: Swift.Duration = .seconds(10)

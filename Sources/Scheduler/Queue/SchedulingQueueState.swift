@@ -352,8 +352,10 @@ public struct SchedulingQueueState: Sendable {
         now: ContinuousClock.Instant
     ) -> SchedulingQueueUpdate {
         var update = SchedulingQueueUpdate()
-        for info in candidates.sorted(by: { $0.key < $1.key })
-        where options.eventTable.mayMakeSchedulable(rejectedBy: info.rejectorPlugins, event: event) {
+        // Only the pods that move are ordered (by key, so moves are deterministic): an event most
+        // pods do not care about costs one table lookup per pod, not a sort of them all.
+        let moving = candidates.filter { options.eventTable.mayMakeSchedulable(rejectedBy: $0.rejectorPlugins, event: event) }
+        for info in moving.sorted(by: { $0.key < $1.key }) {
             unschedulable[info.key] = nil
             requeue(info, now: now, &update)
         }
