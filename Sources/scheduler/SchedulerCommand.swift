@@ -49,8 +49,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     var verbosity = 0
 
     func run() async throws {
-        var settings = config.map { _ in SchedulerConfiguration() } ?? SchedulerConfiguration()
-        if let config { settings = try SchedulerConfiguration.load(path: config) }
+        var settings = try config.map(SchedulerConfiguration.load(path:)) ?? SchedulerConfiguration()
         if let leaderElect { settings.leaderElection.leaderElect = leaderElect }
         if let text = leaderElectLeaseDuration { settings.leaderElection.leaseDuration = try SchedulerConfiguration.duration(text, "--leader-elect-lease-duration") }
         if let text = leaderElectRenewDeadline { settings.leaderElection.renewDeadline = try SchedulerConfiguration.duration(text, "--leader-elect-renew-deadline") }
@@ -60,7 +59,8 @@ struct SchedulerCommand: AsyncParsableCommand {
 
         let verbosity = verbosity
         let log: @Sendable (String) -> Void = { line in
-            FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) scheduler: \(line)\n".utf8))
+            let stamp = Date().formatted(.iso8601)
+            FileHandle.standardError.write(Data("\(stamp) scheduler: \(line)\n".utf8))
         }
         let detail: @Sendable (String) -> Void = { line in if verbosity >= 2 { log(line) } }
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {

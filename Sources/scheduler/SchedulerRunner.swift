@@ -88,4 +88,12 @@ final class Flag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
+
+    /// Sets the flag; returns whether it was already set.
+    func testAndSet() -> Bool {
+        value.withLock { was in
+            defer { was = true }
+            return was
+        }
+    }
 }

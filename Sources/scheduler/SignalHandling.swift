@@ -6,7 +6,7 @@ enum SignalHandling {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     static func onTerminate(_ action: @escaping @Sendable () -> Void) {
-        let fired = ManagedAtomicFlag()
+        let fired = Flag()
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -18,20 +18,5 @@ enum SignalHandling {
             source.resume()
             sources.append(source)
         }
-    }
-}
-
-/// A flag set once, safe across threads.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-
-    /// Sets the flag; returns whether it was already set.
-    func testAndSet() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        let was = set
-        set = true
-        return was
     }
 }

@@ -7,15 +7,7 @@ cd "$(dirname "$0")/../.."
 source scripts/test/lib/apiserver-env.sh
 k() { kubectl --request-timeout=10s "$@" 2>&1; }
 
-passed=0; failed=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"; fi
-}
-contains() {  # contains NAME NEEDLE ACTUAL
-  if [[ "$3" == *"$2"* ]]; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); printf 'FAIL %s\n  expected to contain: %q\n  actual: %q\n' "$1" "$2" "$3"; fi
-}
+source scripts/test/lib/checks.sh
 
 check system-namespaces $'default\nkube-node-lease\nkube-public\nkube-system' "$(k get ns -o name | sed 's|namespace/||')"
 check api-versions-has-apps "apps/v1" "$(k api-versions | grep -x apps/v1)"

@@ -10,15 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/test/lib/apiserver-env.sh
 k() { kubectl --request-timeout=10s "$@" 2>&1; }
-passed=0; failed=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"; fi
-}
-contains() {  # contains NAME NEEDLE ACTUAL
-  if [[ "$3" == *"$2"* ]]; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); printf 'FAIL %s\n  expected to contain: %q\n  actual: %q\n' "$1" "$2" "$3"; fi
-}
+source scripts/test/lib/checks.sh
 lease_flags=(--leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s)
 start_scheduler() {  # start_scheduler NAME → pid in $sched_pid
   "$bindir/scheduler" --kubeconfig "$KUBECONFIG" --port "$(free_port)" --identity "$1" "${lease_flags[@]}" --v 2 \
