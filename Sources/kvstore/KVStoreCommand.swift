@@ -1,7 +1,5 @@
 import ArgumentParser
 import Glibc
-import GRPCCore
-import GRPCNIOTransportHTTP2
 import KVStore
 
 /// `kvstore`: Skiff's etcd-compatible replicated key-value store. Flags follow etcd's.
@@ -93,20 +91,13 @@ struct KVStoreCommand: AsyncParsableCommand {
             guard let address = URLAddress(metrics) else { throw ValidationError("--listen-metrics-urls: expected http://host:port") }
             _ = try await HealthServer.start(host: address.host, port: address.port, backend: backend)
         }
-        var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
         // etcd lets a request through gRPC with 512 KiB of headroom, then checks the limit itself.
-        transportConfig.rpc.maxRequestPayloadSize = maxRequestBytes + 512 * 1024
-        let server = GRPCServer(
-            transport: .http2NIOPosix(
-                address: .ipv4(host: client.host, port: client.port), transportSecurity: .plaintext, config: transportConfig),
-            services: [
-                KVService(backend: backend), WatchService(backend: backend), LeaseService(backend: backend),
-                MaintenanceService(backend: backend), ClusterService(backend: backend),
-            ])
+        let server = try await GRPCServer.start(
+            host: client.host, port: client.port, routes: EtcdRoutes.make(backend), maximumMessageBytes: maxRequestBytes + 512 * 1024)
         FileHandleStderr.write(
             "kvstore: member \(name) (\(String(config.memberID, radix: 16))) of cluster \(String(config.clusterID, radix: 16)) serving clients on \(client.host):\(client.port), peers on \(peer.host):\(peer.port), data in \(config.dataDirectory)\n")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
+            group.addTask { try await server.closeFuture.get() }
             group.addTask { await backend.run(transport: transport) }
             try await group.next()
             group.cancelAll()

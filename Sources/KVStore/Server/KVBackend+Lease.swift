@@ -116,31 +116,3 @@ extension KVBackend {
     }
 
 }
-
-/// The etcd `Lease` service.
-public struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
-    let backend: KVBackend
-    public init(backend: KVBackend) { self.backend = backend }
-
-    public func leaseGrant(request: Etcdserverpb_LeaseGrantRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseGrantResponse {
-        try await backend.leaseGrant(request)
-    }
-    public func leaseRevoke(request: Etcdserverpb_LeaseRevokeRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseRevokeResponse {
-        try await backend.leaseRevoke(request)
-    }
-    public func leaseKeepAlive(
-        request: RPCAsyncSequence<Etcdserverpb_LeaseKeepAliveRequest, any Error>,
-        response: RPCWriter<Etcdserverpb_LeaseKeepAliveResponse>,
-        context: ServerContext
-    ) async throws {
-        for try await message in request {
-            try await response.write(try await backend.leaseKeepAlive(message.id))
-        }
-    }
-    public func leaseTimeToLive(request: Etcdserverpb_LeaseTimeToLiveRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseTimeToLiveResponse {
-        try await backend.leaseTimeToLive(request)
-    }
-    public func leaseLeases(request: Etcdserverpb_LeaseLeasesRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseLeasesResponse {
-        try await backend.leaseLeases()
-    }
-}

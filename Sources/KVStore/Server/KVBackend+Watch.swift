@@ -103,34 +103,6 @@ extension KVBackend {
     }
 }
 
-/// The etcd `Watch` service: one bidirectional stream carrying many watches.
-public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
-    let backend: KVBackend
-    public init(backend: KVBackend) { self.backend = backend }
-
-    public func watch(
-        request: RPCAsyncSequence<Etcdserverpb_WatchRequest, any Error>,
-        response: RPCWriter<Etcdserverpb_WatchResponse>,
-        context: ServerContext
-    ) async throws {
-        let (outgoing, continuation) = AsyncStream<Etcdserverpb_WatchResponse>.makeStream(bufferingPolicy: .unbounded)
-        let id = await backend.openWatchStream(continuation)
-        defer { Task { await backend.closeWatchStream(id) } }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for try await message in request { await backend.handle(message, stream: id) }
-                // The client closed its side: end the stream.
-                await backend.closeWatchStream(id)
-            }
-            group.addTask {
-                for await message in outgoing { try await response.write(message) }
-            }
-            try await group.next()
-            try await group.next()
-        }
-    }
-}
-
 extension KVBackend {
     /// etcd's cancellation of a watch whose start revision is compacted away.
     func compactedCancel(_ localID: Int64, revision: Int64) -> Etcdserverpb_WatchResponse {
