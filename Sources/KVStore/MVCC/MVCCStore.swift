@@ -14,7 +14,7 @@ public struct MVCCStore: Sendable {
     public internal(set) var approximateBytes = 0
     static let versionOverhead = 48
     /// Keys in byte order (every key with retained history).
-    var keys: [[UInt8]] = []
+    var keys = SortedKeys()
     var histories: [[UInt8]: KeyHistory] = [:]
 
     public init() {}
@@ -74,23 +74,14 @@ public struct MVCCStore: Sendable {
     }
 
     /// Keys of `range` in byte order (binary search, then a scan).
-    func keys(in range: KeyRange) -> ArraySlice<[UInt8]> {
-        let start = lowerBound(range.key)
+    func keys(in range: KeyRange) -> SortedKeys.Span {
+        let start = keys.lowerBound(range.key)
         if range.isSingleKey {
-            return start < keys.count && keys[start] == range.key ? keys[start...start] : []
+            let found = start < keys.end && keys[start] == range.key
+            return keys.span(start, found ? SortedKeys.Position(chunk: start.chunk, offset: start.offset + 1) : start)
         }
-        let end = range.end == [0] ? keys.count : lowerBound(range.end)
-        return start < end ? keys[start..<end] : []
-    }
-
-    private func lowerBound(_ key: [UInt8]) -> Int {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let mid = (low + high) / 2
-            if compareKeys(keys[mid], key) < 0 { low = mid + 1 } else { high = mid }
-        }
-        return low
+        let end = range.end == [0] ? keys.end : keys.lowerBound(range.end)
+        return keys.span(start, max(start, end))
     }
 
     // MARK: - Writes
@@ -195,7 +186,7 @@ public struct MVCCStore: Sendable {
     }
 
     private mutating func insertKey(_ key: [UInt8]) {
-        keys.insert(key, at: lowerBound(key))
+        keys.insert(key)
     }
 
     /// etcd refuses a transaction branch that writes one key twice.

@@ -1,3 +1,4 @@
+import Glibc
 /// A point in the store's history: `main` grows by one per write transaction, `sub`
 /// numbers the changes inside it (as etcd's MVCC revisions).
 public struct Revision: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -46,6 +47,9 @@ public struct WatchEvent: Sendable, Hashable {
 @inlinable
 func compareKeys(_ a: [UInt8], _ b: [UInt8]) -> Int {
     let n = min(a.count, b.count)
-    for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+    if n > 0 {
+        let order = a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) } }
+        if order != 0 { return order < 0 ? -1 : 1 }
+    }
     return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
 }

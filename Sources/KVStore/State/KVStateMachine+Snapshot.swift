@@ -58,7 +58,7 @@ extension KVStateMachine {
         store.currentRevision = try r.signed()
         store.compactedRevision = try r.signed()
         let keyCount = try r.count()
-        store.keys.reserveCapacity(keyCount)
+        var lastKey: [UInt8] = []
         for _ in 0..<keyCount {
             let key = try r.data()
             var history = KeyHistory()
@@ -73,7 +73,9 @@ extension KVStateMachine {
                 let tombstone = try r.bool() ? Revision(main: try r.signed(), sub: try r.signed()) : nil
                 history.generations.append(.init(createRevision: create, versionCount: versionCount, versions: versions, tombstone: tombstone))
             }
-            store.keys.append(key)
+            guard store.keys.count == 0 || compareKeys(key, lastKey) > 0 else { throw ByteReader.Malformed(description: "snapshot keys out of order") }
+            lastKey = key
+            store.keys.appendSorted(key)
             store.histories[key] = history
             store.approximateBytes += history.approximateBytes(key: key)
         }
