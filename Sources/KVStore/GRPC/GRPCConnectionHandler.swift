@@ -183,7 +183,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
                 return
             }
             calls[id]!.request = nil
-            calls[id]!.task = Self.run(body, request, id, loopBound)
+            calls[id]!.task = Self.run(body, request, id, loopBound, executor)
         }
     }
 
@@ -205,6 +205,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private var loopBound: NIOLoopBound<GRPCConnectionHandler> {
         NIOLoopBound(self, eventLoop: context!.eventLoop)
     }
+
+    /// Calls' tasks run on this connection's event loop.
+    private(set) lazy var executor = EventLoopTaskExecutor(context!.eventLoop)
 
     private func finishUnary(_ id: HTTP2StreamID, _ result: Result<[UInt8], RPCError>) {
         guard let context, calls.removeValue(forKey: id) != nil else { return }
@@ -229,12 +232,16 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     /// The task of a unary call: runs the body, then writes the response on the event loop.
     private static func run(
         _ body: @escaping @Sendable (ByteBuffer) async throws -> [UInt8], _ request: ByteBuffer,
-        _ id: HTTP2StreamID, _ handler: NIOLoopBound<GRPCConnectionHandler>
+        _ id: HTTP2StreamID, _ handler: NIOLoopBound<GRPCConnectionHandler>, _ executor: EventLoopTaskExecutor
     ) -> Task<Void, Never> {
-        Task {
+        Task(executorPreference: executor) {
             let result: Result<[UInt8], RPCError>
             do { result = .success(try await body(request)) } catch { result = .failure(status(of: error)) }
-            handler.eventLoop.execute { handler.value.finishUnary(id, result) }
+            if handler.eventLoop.inEventLoop {
+                handler.value.finishUnary(id, result)
+            } else {
+                handler.eventLoop.execute { handler.value.finishUnary(id, result) }
+            }
         }
     }
 

@@ -209,7 +209,7 @@ extension KVBackend {
         let index = snapshot.metadata.index
         // A snapshot installed from the leader meanwhile may already cover this one.
         guard index > lastSnapshotIndex, index <= storage.lastIndex else { return }
-        storage.createSnapshot(at: index, configuration: snapshot.metadata.configuration, data: snapshot.data)
+        storage.createSnapshot(at: index, configuration: snapshot.metadata.configuration)
         do {
             try await disk.saveSnapshot(snapshot)
         } catch {

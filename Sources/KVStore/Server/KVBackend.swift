@@ -27,8 +27,8 @@ public actor KVBackend {
     /// Milliseconds on a monotonic clock (injected for tests).
     let now: @Sendable () -> Int64
 
-    let storage: MemoryStorage
-    var raft: RaftNode<MemoryStorage>
+    let storage: RaftLogStorage
+    var raft: RaftNode<RaftLogStorage>
     let disk: DiskWorker
     var transport: PeerTransport?
     var draining = false
@@ -68,7 +68,7 @@ public actor KVBackend {
         if replay.truncatedBytes > 0 {
             FileHandleStderr.write("kvstore: cut a torn or corrupt tail of \(replay.truncatedBytes) bytes off the write-ahead log\n")
         }
-        let storage = MemoryStorage()
+        let storage = RaftLogStorage(snapshots: snapshots)
         var state = KVStateMachine(minimumLeaseTTL: Int64(max(2, (3 * config.electionMilliseconds + 999) / 2000)), quotaBytes: config.effectiveQuotaBytes)
         var hardState = replay.hardState
         if let snapshot {

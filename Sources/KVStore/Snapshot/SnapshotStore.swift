@@ -65,6 +65,12 @@ struct SnapshotStore {
         return (nil, damaged)
     }
 
+    /// The snapshot with this metadata, if its file is there and intact.
+    func load(_ metadata: Raft.SnapshotMetadata) -> Raft.Snapshot? {
+        guard let snapshot = load(directory + "/" + fileName(metadata)), snapshot.metadata == metadata else { return nil }
+        return snapshot
+    }
+
     private func load(_ path: String) -> Raft.Snapshot? {
         guard let bytes = try? readWholeFile(path), bytes.count >= 12 else { return nil }
         func u32(_ at: Int) -> UInt32 { LittleEndian.read(UInt32.self, bytes[...], at: at) }
