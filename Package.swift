@@ -47,9 +47,11 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
+        .target(name: "CCRC32C"),
         .target(
             name: "KVStore",
             dependencies: [
+                "CCRC32C",
                 "RaftCore",
                 "EtcdAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -88,6 +88,10 @@ struct KVStateMachineTests {
         #expect(restored.lessor.leases[99]?.keys == [Array("a".utf8)])
         #expect(restored.members[7]?.name == "a")
         #expect(throws: (any Error).self) { try KVStateMachine(snapshot: Array(sm.snapshotData().dropLast(3))) }
+        // Written in small pieces (as to a snapshot file), the bytes are the same.
+        var pieces: [[UInt8]] = []
+        sm.writeSnapshot(chunkBytes: 4) { (piece: [UInt8]) throws(Never) in pieces.append(piece) }
+        #expect(pieces.count > 1 && Array(pieces.joined()) == sm.snapshotData())
     }
 
     @Test func quotaRefusesPutsOnceFull() throws {

@@ -43,3 +43,16 @@ struct SnapshotStoreTests {
         rmdir(dir)
     }
 }
+
+@Suite struct CRC32CTests {
+    @Test func knownValuesAndPieces() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8]()) == 0)
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var running = CRC32C.Running()
+        for piece in [0..<1, 1..<9, 9..<500, 500..<1000] { running.update(data[piece]) }
+        #expect(running.value == CRC32C.checksum(data))
+        #expect(CRC32C.checksum(data[3...]) == CRC32C.checksum(Array(data[3...])))
+    }
+}

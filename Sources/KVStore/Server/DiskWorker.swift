@@ -28,14 +28,20 @@ final class DiskWorker: @unchecked Sendable {
         }
     }
 
-    /// Saves a snapshot of the applied state (the file on its own queue, so WAL appends go
-    /// on meanwhile), then records it in the WAL and releases the segments it covers.
-    func saveSnapshot(_ snapshot: Raft.Snapshot) async throws {
-        try await run(on: snapshotQueue) { [snapshots] in try snapshots.save(snapshot) }
+    /// Writes a snapshot file of the applied state, `encode` handing its data over piece by
+    /// piece (on the snapshot queue, so WAL appends go on meanwhile).
+    func writeSnapshot(
+        _ metadata: Raft.SnapshotMetadata, encode: @escaping @Sendable (_ sink: ([UInt8]) throws -> Void) throws -> Void
+    ) async throws {
+        try await run(on: snapshotQueue) { [snapshots] in try snapshots.save(metadata, data: encode) }
+    }
+
+    /// Records a written snapshot in the WAL and releases the segments it covers.
+    func recordSnapshot(_ metadata: Raft.SnapshotMetadata) async throws {
         try await run(on: queue) { [wal] in
-            try wal.appendSnapshotMarker(index: snapshot.metadata.index, term: snapshot.metadata.term)
+            try wal.appendSnapshotMarker(index: metadata.index, term: metadata.term)
             try wal.sync()
-            try wal.releaseSegments(through: snapshot.metadata.index)
+            try wal.releaseSegments(through: metadata.index)
         }
     }
 

@@ -190,28 +190,34 @@ extension KVBackend {
     }
 
     /// Snapshots the applied state every `--snapshot-count` entries and trims the log. The
-    /// state is copied (copy-on-write) and encoded, checksummed and written off the actor,
-    /// so the Ready loop keeps going meanwhile; at most one snapshot is taken at a time.
+    /// state is copied (copy-on-write) and encoded straight into the snapshot file, piece by
+    /// piece, off the actor, so the Ready loop keeps going meanwhile and the encoded snapshot
+    /// is never whole in memory; at most one snapshot is taken at a time.
     private func maybeSnapshot() async {
         let applied = raft.appliedIndex
         guard !snapshotting, applied >= lastSnapshotIndex + config.snapshotCount, let term = raft.term(at: applied) else { return }
         snapshotting = true
         let copy = state
-        let configuration = raft.configuration
+        let metadata = Raft.SnapshotMetadata(index: applied, term: term, configuration: raft.configuration)
+        let disk = disk
         Task {
-            let data = await Task.detached { copy.snapshotData() }.value
-            await self.finishSnapshot(Raft.Snapshot(metadata: .init(index: applied, term: term, configuration: configuration), data: data))
+            do {
+                try await disk.writeSnapshot(metadata) { sink in try copy.writeSnapshot(to: sink) }
+            } catch {
+                fatalError("kvstore: saving a snapshot failed: \(error)")
+            }
+            await self.finishSnapshot(metadata)
         }
     }
 
-    private func finishSnapshot(_ snapshot: Raft.Snapshot) async {
+    private func finishSnapshot(_ metadata: Raft.SnapshotMetadata) async {
         defer { snapshotting = false }
-        let index = snapshot.metadata.index
+        let index = metadata.index
         // A snapshot installed from the leader meanwhile may already cover this one.
         guard index > lastSnapshotIndex, index <= storage.lastIndex else { return }
-        storage.createSnapshot(at: index, configuration: snapshot.metadata.configuration)
+        storage.createSnapshot(at: index, configuration: metadata.configuration)
         do {
-            try await disk.saveSnapshot(snapshot)
+            try await disk.recordSnapshot(metadata)
         } catch {
             fatalError("kvstore: saving a snapshot failed: \(error)")
         }

@@ -18,32 +18,34 @@ struct SnapshotStore {
     }
 
     func save(_ snapshot: Raft.Snapshot) throws {
+        try save(snapshot.metadata) { sink in try sink(snapshot.data) }
+    }
+
+    /// Saves a snapshot whose data `write` hands over piece by piece (never joined in memory).
+    func save(_ metadata: Raft.SnapshotMetadata, data write: (_ sink: ([UInt8]) throws -> Void) throws -> Void) throws {
         // Layout: CRC of the metadata, CRC of the data, metadata length (all 4-byte little-endian),
-        // metadata, data. The data is written from the snapshot itself: a snapshot can be
-        // large, so it is never copied into a joined buffer.
+        // metadata, data. The header is written again once the data's checksum is known.
         var w = ByteWriter()
-        PeerFrame.encode(snapshot.metadata, into: &w)
+        PeerFrame.encode(metadata, into: &w)
         let meta = w.bytes
-        var header: [UInt8] = []
-        for v in [CRC32C.checksum(meta), CRC32C.checksum(snapshot.data), UInt32(meta.count)] { LittleEndian.append(v, to: &header) }
-        header += meta
-        let body = snapshot.data
-        let name = fileName(snapshot.metadata)
+        let name = fileName(metadata)
         let temporary = directory + "/." + name + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WriteAheadLog.WALError(description: "snap: create \(temporary): \(String(cString: strerror(errno)))") }
         do {
+            defer { close(fd) }
+            try writeAll(fd, [UInt8](repeating: 0, count: 12) + meta, what: "snap")
+            var crc = CRC32C.Running()
+            try write { chunk in
+                crc.update(chunk)
+                try writeAll(fd, chunk, what: "snap")
+            }
+            var header: [UInt8] = []
+            for v in [CRC32C.checksum(meta), crc.value, UInt32(meta.count)] { LittleEndian.append(v, to: &header) }
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw WriteAheadLog.WALError(description: "snap: seek: \(String(cString: strerror(errno)))") }
             try writeAll(fd, header, what: "snap")
-            try writeAll(fd, body, what: "snap")
-        } catch {
-            close(fd)
-            throw error
+            guard fsync(fd) == 0 else { throw WriteAheadLog.WALError(description: "snap: fsync: \(String(cString: strerror(errno)))") }
         }
-        guard fsync(fd) == 0 else {
-            close(fd)
-            throw WriteAheadLog.WALError(description: "snap: fsync: \(String(cString: strerror(errno)))")
-        }
-        close(fd)
         guard rename(temporary, directory + "/" + name) == 0 else {
             throw WriteAheadLog.WALError(description: "snap: rename: \(String(cString: strerror(errno)))")
         }

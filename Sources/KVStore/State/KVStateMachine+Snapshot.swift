@@ -8,7 +8,20 @@ extension KVStateMachine {
     static let snapshotVersion: UInt8 = 1
 
     public func snapshotData() -> [UInt8] {
-        var w = ByteWriter(capacity: store.approximateBytes + 1024)
+        var out: [UInt8] = []
+        writeSnapshot { (chunk: [UInt8]) throws(Never) in out += chunk }
+        return out
+    }
+
+    /// Encodes the snapshot into `sink` in pieces of about `chunkBytes` (a snapshot is as large
+    /// as the store; it need not be whole in memory to be written to a file).
+    public func writeSnapshot<E: Error>(chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws(E) -> Void) throws(E) {
+        var w = ByteWriter(capacity: chunkBytes + 4096)
+        func spill(_ force: Bool = false) throws(E) {
+            guard force || w.bytes.count >= chunkBytes, !w.bytes.isEmpty else { return }
+            try sink(w.bytes)
+            w.bytes.removeAll(keepingCapacity: true)
+        }
         w.byte(Self.snapshotVersion)
         w.varint(appliedIndex)
         w.signed(store.currentRevision)
@@ -36,6 +49,7 @@ extension KVStateMachine {
                     w.bool(false)
                 }
             }
+            try spill()
         }
         w.varint(UInt64(lessor.leases.count))
         for lease in lessor.leases.values.sorted(by: { $0.id < $1.id }) {
@@ -46,7 +60,7 @@ extension KVStateMachine {
         }
         w.varint(UInt64(members.count))
         for member in members.values.sorted(by: { $0.id < $1.id }) { w.data(member.encoded) }
-        return w.bytes
+        try spill(true)
     }
 
     /// Rebuilds the state from `snapshotData()`; throws on anything malformed.
