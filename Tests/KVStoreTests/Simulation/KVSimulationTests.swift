@@ -6,7 +6,7 @@ import Testing
 struct KVSimulationTests {
     @Test(arguments: 0..<8)
     func linearizableAndGapFreeWatches(batch: Int) {
-        var operations = 0, completed = 0, crashes = 0, watched = 0
+        var operations = 0, completed = 0, crashes = 0, watched = 0, leases = 0, expired = 0
         for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
             let simulation = KVClusterSimulation(options: .init(seed: seed))
             let violations = simulation.run()
@@ -15,10 +15,12 @@ struct KVSimulationTests {
             completed += simulation.history.filter { $0.returned != nil }.count
             crashes += simulation.crashes
             watched += simulation.watchers.map(\.seen.count).reduce(0, +)
+            leases += simulation.leases.count
+            expired += simulation.leasesExpired
         }
         // The runs are not vacuous: many operations, most answered, crashes, watch traffic.
-        #expect(operations > 1000 && completed > operations / 2 && crashes > 10 && watched > 1000,
-                "\(operations) operations, \(completed) answered, \(crashes) crashes, \(watched) revisions watched")
+        #expect(operations > 1000 && completed > operations / 2 && crashes > 10 && watched > 1000 && leases > 20 && expired > 5,
+                "\(operations) operations, \(completed) answered, \(crashes) crashes, \(watched) revisions watched, \(leases) leases, \(expired) expired")
     }
 
     /// The checker is not vacuous here: a cluster that serves reads without ReadIndex
