@@ -4,7 +4,7 @@ import SwiftProtobuf
 
 /// The etcd v3 gRPC services (KV, Watch, Lease, Cluster, Maintenance) over a `KVBackend`,
 /// by method path, for `GRPCServer`. Methods not built yet answer UNIMPLEMENTED as etcd
-/// words it.
+/// words it (Snapshot: the store's snapshot format is not etcd's bbolt file).
 public enum EtcdRoutes {
     public static func make(_ backend: KVBackend) -> [String: GRPCRoute] {
         var routes: [String: GRPCRoute] = [:]
@@ -64,10 +64,10 @@ public enum EtcdRoutes {
             r.header = await backend.header
             return r
         })
-        add("Maintenance", "Hash", unimplemented(Etcdserverpb_HashRequest.self, "hash is not implemented yet"))
-        add("Maintenance", "HashKV", unimplemented(Etcdserverpb_HashKVRequest.self, "hashkv is not implemented yet"))
+        add("Maintenance", "Hash", .unary(Etcdserverpb_HashRequest.self) { _ in await backend.hash() })
+        add("Maintenance", "HashKV", .unary(Etcdserverpb_HashKVRequest.self) { try await backend.hashKV($0) })
         add("Maintenance", "Snapshot", unimplemented(Etcdserverpb_SnapshotRequest.self, "snapshot is not implemented yet"))
-        add("Maintenance", "MoveLeader", unimplemented(Etcdserverpb_MoveLeaderRequest.self, "etcdserver: move-leader is not supported"))
+        add("Maintenance", "MoveLeader", .unary(Etcdserverpb_MoveLeaderRequest.self) { try await backend.moveLeader($0) })
         return routes
     }
 

@@ -55,6 +55,7 @@ extension KVBackend {
         expire(&waiters, at: t)
         expire(&configurationWaiters, at: t)
         expire(&leaseWaiters, at: t)
+        settleTransfers(leader: raft.leader, at: t)
         for (context, round) in readRounds where round.contains(where: { $0.deadline <= t }) {
             readRounds[context] = nil
             for w in round { w.fail(.timedOut) }
@@ -141,6 +142,7 @@ extension KVBackend {
     }
 
     private func roleChanged(_ soft: Raft.SoftState) {
+        settleTransfers(leader: soft.leader, at: now())
         if soft.role == .leader {
             state.promote(now: now())
             metrics.leaderChanges += 1

@@ -49,6 +49,8 @@ public actor KVBackend {
     /// Lease requests forwarded to the leader.
     var leaseWaiters: [UInt64: Waiter<LeaseForward.Response>] = [:]
     var revoking: Set<Int64> = []
+    /// MoveLeader callers, by request ID.
+    var transfers: [UInt64: Transfer] = [:]
     public internal(set) var metrics = KVMetrics()
 
     /// Opens the member's snapshot and WAL under the data directory, bootstraps a new
