@@ -141,7 +141,14 @@ let package = Package(
         .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "APIMachinery"]),
-        .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "EtcdAPI", "Simulation"]),
+        .testTarget(
+            name: "KVStoreTests",
+            dependencies: [
+                "KVStore", "EtcdAPI", "Simulation",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "RaftCoreTests",
             dependencies: ["RaftCore", "Simulation"],
