@@ -1,10 +1,12 @@
-@testable import KVStore
+import RaftCore
 import Testing
+
+@testable import KVStore
 
 @Suite struct SortedKeysTests {
     /// Random inserts, lookups, ranges and removals agree with a plain sorted array.
     @Test(arguments: [1, 2, 3]) func agreesWithASortedArray(seed: UInt64) {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         var keys = SortedKeys()
         var model: [[UInt8]] = []
         func randomKey() -> [UInt8] { (0..<Int(rng.next() % 4)).map { _ in UInt8(rng.next() % 6) } }
@@ -29,17 +31,5 @@ import Testing
         #expect(Array(loaded) == model)
         loaded.insert([9, 9, 9])
         #expect(Array(loaded).last == [9, 9, 9])
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
