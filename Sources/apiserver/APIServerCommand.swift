@@ -65,11 +65,36 @@ struct APIServerCommand: AsyncParsableCommand {
         signal(SIGTERM) { _ in _exit(0) }
         signal(SIGINT) { _ in _exit(0) }
         let listening = channels
+        let services = handler.services
         try await withThrowingTaskGroup(of: Void.self) { group in
             for channel in listening { group.addTask { try await channel.closeFuture.get() } }
+            group.addTask { await Self.repairAllocations(services) }
             try await group.next()
+            group.cancelAll()
         }
         kv.close()
+    }
+
+    /// Kubernetes' repair controllers for cluster IPs and node ports: a pass at start and every
+    /// three minutes releases allocations no Service holds (once settled) and restores missing ones.
+    private static func repairAllocations(_ services: ServiceAllocator) async {
+        var settled: Int64?
+        while !Task.isCancelled {
+            do {
+                let (report, revision) = try await services.repair(settledBefore: settled)
+                settled = revision
+                for key in report.released { logLine("repair: released \(key), which no Service holds") }
+                for key in report.restored { logLine("repair: restored \(key), held by a Service but not allocated") }
+                for key in report.shared { logLine("repair: \(key) is held by more than one Service") }
+            } catch {
+                logLine("repair: service allocations not checked: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(180))
+        }
+    }
+
+    private static func logLine(_ message: String) {
+        FileHandle.standardError.write(Data("apiserver: \(message)\n".utf8))
     }
 
     private func log(_ message: String) {
