@@ -106,6 +106,44 @@ struct KVStateMachineTests {
         }
         #expect(failures > 0 && failures < 10)
     }
+
+    /// NOSPACE caps the store as etcd's does: writes that add data fail, deletes and
+    /// compaction go on; disarming lifts it; the alarm survives a snapshot.
+    @Test func noSpaceAlarmCapsTheStore() throws {
+        var sm = KVStateMachine()
+        var index: UInt64 = 0
+        func apply(_ request: LoggedRequest) -> LoggedResult? {
+            index += 1
+            return sm.apply(Raft.Entry(term: 1, index: index, data: try! request.encoded(id: index)), header: .init(), now: 0).result
+        }
+        func alarm(_ action: Etcdserverpb_AlarmRequest.AlarmAction, _ type: Etcdserverpb_AlarmType = .nospace) -> [Etcdserverpb_AlarmMember] {
+            var r = Etcdserverpb_AlarmRequest()
+            r.action = action
+            r.memberID = 42
+            r.alarm = type
+            guard case .alarm(let response)? = apply(.alarm(r)) else { return [] }
+            return response.alarms
+        }
+        func failed(_ result: LoggedResult?) -> String? { if case .failure(let e)? = result { e.message } else { nil } }
+        var put = Etcdserverpb_PutRequest()
+        put.key = Data("a".utf8)
+        #expect(failed(apply(.put(put))) == nil)
+        #expect(alarm(.activate).map(\.memberID) == [42])
+        #expect(alarm(.get, .none).map(\.alarm) == [.nospace])
+        #expect(failed(apply(.put(put))) == "etcdserver: mvcc: database space exceeded")
+        var grant = Etcdserverpb_LeaseGrantRequest()
+        grant.id = 5
+        grant.ttl = 10
+        #expect(failed(apply(.leaseGrant(grant))) == "etcdserver: mvcc: database space exceeded")
+        var delete = Etcdserverpb_DeleteRangeRequest()
+        delete.key = Data("a".utf8)
+        #expect(failed(apply(.deleteRange(delete))) == nil)
+        let restored = try KVStateMachine(snapshot: sm.snapshotData())
+        #expect(restored.alarms == sm.alarms && restored.isCapped)
+        #expect(alarm(.deactivate).map(\.alarm) == [.nospace])
+        #expect(alarm(.deactivate).isEmpty)
+        #expect(failed(apply(.put(put))) == nil)
+    }
 }
 
 struct MemberTests {

@@ -69,7 +69,7 @@ check lease-unknown "Error: etcdserver: requested lease not found" "$(e put z 1 
 start_kvstore() {
   "$bin" --name itest --data-dir "$dir" --listen-client-urls "http://127.0.0.1:$port" \
     --advertise-client-urls "http://127.0.0.1:$port" \
-  --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" >>"$dir/kvstore.log" 2>&1 &
+  --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" "$@" >>"$dir/kvstore.log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do e endpoint health >/dev/null && return; sleep 0.1; done
 }
@@ -85,5 +85,21 @@ printf '\x20\x00\x00\x00garbage' >>"$wal"
 start_kvstore
 check torn-wal-recovers "v20" "$(e get durable/20 --print-value-only)"
 check writes-after-recovery "OK" "$(e put after torn)"
+# Quota: a write past --quota-backend-bytes raises NOSPACE, which caps the store (as etcd) until
+# space is freed and the alarm disarmed.
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+start_kvstore --quota-backend-bytes=65536
+big=$(head -c 12000 /dev/zero | tr '\0' x)
+err=""; for i in $(seq 1 20); do err=$(e put "big/$i" "$big" | grep '^Error'); [ -n "$err" ] && break; done
+check quota-exceeded "Error: etcdserver: mvcc: database space exceeded" "$err"
+alarms=""; for _ in $(seq 20); do alarms=$(e alarm list); [ -n "$alarms" ] && break; sleep 0.1; done
+check alarm-list-nospace "alarm:NOSPACE" "$(echo "$alarms" | grep -o 'alarm:NOSPACE')"
+check nospace-caps-small-puts "Error: etcdserver: mvcc: database space exceeded" "$(e put small 1 | grep '^Error')"
+e del big --prefix >/dev/null
+rev=$(e get durable/1 -w json | python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])')
+check nospace-compaction "compacted revision $rev" "$(e compaction "$rev")"
+check alarm-disarm "alarm:NOSPACE" "$(e alarm disarm | grep -o 'alarm:NOSPACE')"
+check alarm-list-empty "" "$(e alarm list)"
+check put-after-disarm "OK" "$(e put small 1)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

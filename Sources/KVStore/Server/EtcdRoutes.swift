@@ -54,11 +54,7 @@ public enum EtcdRoutes {
         add("Cluster", "MemberPromote", unimplemented(Etcdserverpb_MemberPromoteRequest.self, "learners are not supported"))
 
         add("Maintenance", "Status", .unary(Etcdserverpb_StatusRequest.self) { _ in await backend.status() })
-        add("Maintenance", "Alarm", .unary(Etcdserverpb_AlarmRequest.self) { _ in
-            var r = Etcdserverpb_AlarmResponse()
-            r.header = await backend.header
-            return r
-        })
+        add("Maintenance", "Alarm", .unary(Etcdserverpb_AlarmRequest.self) { try await backend.alarm($0) })
         add("Maintenance", "Defragment", .unary(Etcdserverpb_DefragmentRequest.self) { _ in
             var r = Etcdserverpb_DefragmentResponse()
             r.header = await backend.header

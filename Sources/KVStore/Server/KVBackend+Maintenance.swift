@@ -45,6 +45,34 @@ extension KVBackend {
         }
     }
 
+    /// etcd's Alarm call: a list (after a linearizable barrier), or a change through the log.
+    func alarm(_ request: Etcdserverpb_AlarmRequest) async throws -> Etcdserverpb_AlarmResponse {
+        if request.action == .get {
+            try await linearizableBarrier()
+            var response = Etcdserverpb_AlarmResponse()
+            response.header = header
+            response.alarms = request.alarm == .none ? state.alarms : state.alarms.filter { $0.alarm == request.alarm }
+            return response
+        }
+        guard case .alarm(let response) = try await submit(.alarm(request)) else { throw RPCError.wrongResult }
+        return response
+    }
+
+    /// A write failed for want of space: raise this member's NOSPACE alarm (once), as etcd's
+    /// quota check does, which caps the store until an operator frees space and disarms it.
+    func raiseNoSpace() {
+        guard !raisingNoSpace, !state.alarms.contains(where: { $0.memberID == memberID && $0.alarm == .nospace }) else { return }
+        raisingNoSpace = true
+        var request = Etcdserverpb_AlarmRequest()
+        request.action = .activate
+        request.memberID = memberID
+        request.alarm = .nospace
+        Task {
+            _ = try? await self.submit(.alarm(request))
+            self.raisingNoSpace = false
+        }
+    }
+
     func hashKV(_ request: Etcdserverpb_HashKVRequest) throws -> Etcdserverpb_HashKVResponse {
         do {
             let (hash, revision) = try state.store.hashKV(at: request.revision)

@@ -82,7 +82,9 @@ extension KVBackend {
             pump()
         }
         switch result {
-        case .success(.failure(let error)): throw error
+        case .success(.failure(let error)):
+            if error.code == RPCError.noSpace.code, error.message == RPCError.noSpace.message { raiseNoSpace() }
+            throw error
         case .success(let value): return value
         case .failure(let error): throw error
         }

@@ -49,6 +49,8 @@ public actor KVBackend {
     /// Lease requests forwarded to the leader.
     var leaseWaiters: [UInt64: Waiter<LeaseForward.Response>] = [:]
     var revoking: Set<Int64> = []
+    /// A NOSPACE alarm proposal is under way.
+    var raisingNoSpace = false
     /// MoveLeader callers, by request ID.
     var transfers: [UInt64: Transfer] = [:]
     public internal(set) var metrics = KVMetrics()
@@ -171,6 +173,7 @@ extension RPCError {
     static let noLeader = RPCError(code: .unavailable, message: "etcdserver: no leader")
     static let tooLarge = RPCError(code: .invalidArgument, message: "etcdserver: request is too large")
     static let stopped = RPCError(code: .unavailable, message: "etcdserver: server stopped")
+    static let noSpace = RPCError(code: .resourceExhausted, message: "etcdserver: mvcc: database space exceeded")
 
     /// etcd's status codes and messages for the store's errors.
     init(_ error: any Error) {

@@ -13,6 +13,8 @@ enum LoggedRequest: Sendable {
     case leaseRevoke(Etcdserverpb_LeaseRevokeRequest)
     /// A member publishes its name and client URLs.
     case publish(Etcdserverpb_Member)
+    /// An alarm raised or cleared (NOSPACE caps the store).
+    case alarm(Etcdserverpb_AlarmRequest)
 
     func encoded(id: UInt64) throws -> [UInt8] {
         var out = LittleEndian.bytes(id)
@@ -25,6 +27,7 @@ enum LoggedRequest: Sendable {
             case .leaseGrant(let m): (5, m)
             case .leaseRevoke(let m): (6, m)
             case .publish(let m): (7, m)
+            case .alarm(let m): (8, m)
             }
         out.append(tag)
         out.append(contentsOf: try message.serializedBytes() as [UInt8])
@@ -44,6 +47,7 @@ enum LoggedRequest: Sendable {
             case 5: return (id, .leaseGrant(try .init(serializedBytes: Array(payload))))
             case 6: return (id, .leaseRevoke(try .init(serializedBytes: Array(payload))))
             case 7: return (id, .publish(try .init(serializedBytes: Array(payload))))
+            case 8: return (id, .alarm(try .init(serializedBytes: Array(payload))))
             default: return nil
             }
         } catch {
@@ -61,5 +65,6 @@ enum LoggedResult: Sendable {
     case leaseGrant(Etcdserverpb_LeaseGrantResponse)
     case leaseRevoke(Etcdserverpb_LeaseRevokeResponse)
     case published
+    case alarm(Etcdserverpb_AlarmResponse)
     case failure(RPCError)
 }

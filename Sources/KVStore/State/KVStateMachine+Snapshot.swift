@@ -1,11 +1,13 @@
+import EtcdAPI
+
 /// The snapshot of the applied state: what a member writes every `--snapshot-count` entries
 /// and what the leader sends a member too far behind to catch up from the log.
 ///
 /// Format (`ByteWriter`): a version byte, applied index, store revisions, every retained key
 /// history in key order, the leases with their TTLs (deadlines are the leader's and are not
-/// kept), and the members.
+/// kept), the members, and (from version 2) the raised alarms.
 extension KVStateMachine {
-    static let snapshotVersion: UInt8 = 1
+    static let snapshotVersion: UInt8 = 2
 
     public func snapshotData() -> [UInt8] {
         var out: [UInt8] = []
@@ -60,6 +62,11 @@ extension KVStateMachine {
         }
         w.varint(UInt64(members.count))
         for member in members.values.sorted(by: { $0.id < $1.id }) { w.data(member.encoded) }
+        w.varint(UInt64(alarms.count))
+        for alarm in alarms {
+            w.varint(alarm.memberID)
+            w.varint(UInt64(alarm.alarm.rawValue))
+        }
         try spill(true)
     }
 
@@ -67,7 +74,8 @@ extension KVStateMachine {
     public init(snapshot data: [UInt8], minimumLeaseTTL: Int64 = 2, quotaBytes: Int = 0) throws {
         self.init(minimumLeaseTTL: minimumLeaseTTL, quotaBytes: quotaBytes)
         var r = ByteReader(data)
-        guard try r.byte() == Self.snapshotVersion else { throw ByteReader.Malformed(description: "unknown snapshot version") }
+        let version = try r.byte()
+        guard version == 1 || version == Self.snapshotVersion else { throw ByteReader.Malformed(description: "unknown snapshot version") }
         appliedIndex = try r.varint()
         store.currentRevision = try r.signed()
         store.compactedRevision = try r.signed()
@@ -103,6 +111,14 @@ extension KVStateMachine {
         for _ in 0..<(try r.count()) {
             guard let member = Member(encoded: try r.data()) else { throw ByteReader.Malformed(description: "bad member") }
             members[member.id] = member
+        }
+        if version >= 2 {
+            for _ in 0..<(try r.count()) {
+                var alarm = Etcdserverpb_AlarmMember()
+                alarm.memberID = try r.varint()
+                alarm.alarm = Etcdserverpb_AlarmType(rawValue: Int(try r.varint())) ?? .none
+                alarms.append(alarm)
+            }
         }
         guard r.isAtEnd else { throw ByteReader.Malformed(description: "trailing bytes in snapshot") }
     }

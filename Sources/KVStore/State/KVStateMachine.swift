@@ -11,6 +11,10 @@ public struct KVStateMachine: Sendable {
     public internal(set) var lessor: Lessor
     public internal(set) var members: [UInt64: Member] = [:]
     public internal(set) var appliedIndex: UInt64 = 0
+    /// Raised alarms, by member and type, in that order. While NOSPACE is raised the store is
+    /// capped, as etcd's is: puts, writing transactions and lease grants fail; reads, deletes,
+    /// compaction and revocation go on, so space can be freed before the alarm is cleared.
+    public internal(set) var alarms: [Etcdserverpb_AlarmMember] = []
     /// `--quota-backend-bytes`: puts fail once the store holds more (0 = no limit).
     public var quotaBytes: Int
 
@@ -69,7 +73,7 @@ public struct KVStateMachine: Sendable {
         switch request {
         case .put(let r):
             if r.lease != 0, !lessor.exists(r.lease) { throw Lessor.LeaseError.notFound }
-            try checkQuota()
+            try checkSpace()
             let (response, e) = try store.put(PutRequest(r))
             committed(e, into: &events)
             return .put(Etcdserverpb_PutResponse(response, header: stamped()))
@@ -79,7 +83,7 @@ public struct KVStateMachine: Sendable {
             return .deleteRange(Etcdserverpb_DeleteRangeResponse(response, header: stamped()))
         case .txn(let r):
             let request = TxnRequest(r)
-            if request.writesKeys { try checkQuota() }
+            if request.writesKeys { try checkSpace() }
             for case .put(let p) in request.success + request.failure where p.lease != 0 && !lessor.exists(p.lease) {
                 throw Lessor.LeaseError.notFound
             }
@@ -92,6 +96,7 @@ public struct KVStateMachine: Sendable {
             response.header = stamped()
             return .compaction(response)
         case .leaseGrant(let r):
+            if isCapped { throw RPCError.noSpace }
             let lease = try lessor.grant(id: r.id, ttl: r.ttl, now: now)
             var response = Etcdserverpb_LeaseGrantResponse()
             response.header = stamped()
@@ -116,13 +121,42 @@ public struct KVStateMachine: Sendable {
                 members[m.id] = member
             }
             return .published
+        case .alarm(let r):
+            return .alarm(applyAlarm(r, header: stamped()))
         }
     }
 
-    private func checkQuota() throws(RPCError) {
-        if quotaBytes > 0, store.approximateBytes > quotaBytes {
-            throw RPCError(code: .resourceExhausted, message: "etcdserver: mvcc: database space exceeded")
+    var isCapped: Bool { alarms.contains { $0.alarm == .nospace } }
+
+    /// etcd's alarm store: activate (answers the alarm, new or already raised), deactivate
+    /// (answers it if it was raised), get (the raised ones of that type; NONE: all).
+    private mutating func applyAlarm(_ r: Etcdserverpb_AlarmRequest, header: Etcdserverpb_ResponseHeader) -> Etcdserverpb_AlarmResponse {
+        var response = Etcdserverpb_AlarmResponse()
+        response.header = header
+        var member = Etcdserverpb_AlarmMember()
+        member.memberID = r.memberID
+        member.alarm = r.alarm
+        switch r.action {
+        case .activate where r.alarm != .none:
+            if !alarms.contains(member) {
+                alarms.append(member)
+                alarms.sort { ($0.memberID, $0.alarm.rawValue) < ($1.memberID, $1.alarm.rawValue) }
+            }
+            response.alarms = [member]
+        case .deactivate:
+            if let index = alarms.firstIndex(of: member) {
+                alarms.remove(at: index)
+                response.alarms = [member]
+            }
+        default:
+            response.alarms = r.alarm == .none ? alarms : alarms.filter { $0.alarm == r.alarm }
         }
+        return response
+    }
+
+    /// A write that adds data fails while NOSPACE is raised or once the quota is used up.
+    private func checkSpace() throws(RPCError) {
+        if isCapped || (quotaBytes > 0 && store.approximateBytes > quotaBytes) { throw RPCError.noSpace }
     }
 
     /// Keeps leases in step with an applied write.
