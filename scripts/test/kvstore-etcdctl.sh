@@ -94,6 +94,7 @@ err=""; for i in $(seq 1 20); do err=$(e put "big/$i" "$big" | grep '^Error'); [
 check quota-exceeded "Error: etcdserver: mvcc: database space exceeded" "$err"
 alarms=""; for _ in $(seq 20); do alarms=$(e alarm list); [ -n "$alarms" ] && break; sleep 0.1; done
 check alarm-list-nospace "alarm:NOSPACE" "$(echo "$alarms" | grep -o 'alarm:NOSPACE')"
+check status-errors-nospace "alarm:NOSPACE" "$(e endpoint status -w json | grep -o 'alarm:NOSPACE')"
 check nospace-caps-small-puts "Error: etcdserver: mvcc: database space exceeded" "$(e put small 1 | grep '^Error')"
 e del big --prefix >/dev/null
 rev=$(e get durable/1 -w json | python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])')

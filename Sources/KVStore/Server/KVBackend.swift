@@ -138,6 +138,8 @@ public actor KVBackend {
         s.raftAppliedIndex = raft.appliedIndex
         s.dbSize = Int64(state.store.approximateBytes)
         s.dbSizeInUse = Int64(state.store.approximateBytes)
+        // etcd lists raised alarms as errors, in the alarm's text form.
+        s.errors = state.alarms.map { "memberID:\($0.memberID) alarm:\($0.alarm == .nospace ? "NOSPACE" : $0.alarm == .corrupt ? "CORRUPT" : "NONE") " }
         return s
     }
 
