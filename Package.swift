@@ -39,6 +39,7 @@ let package = Package(
         ),
         .target(name: "RaftCore"),
         .target(name: "Simulation", dependencies: ["RaftCore"]),
+        .target(name: "DataDriven"),
         .target(
             name: "EtcdAPI",
             dependencies: [
@@ -140,7 +141,11 @@ let package = Package(
         ),
         .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery"]),
-        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "APIMachinery"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: ["APIServer", "APIMachinery", "DataDriven", .product(name: "NIOHTTP1", package: "swift-nio")],
+            exclude: ["testdata"]
+        ),
         .testTarget(
             name: "KVStoreTests",
             dependencies: [
@@ -151,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RaftCoreTests",
-            dependencies: ["RaftCore", "Simulation"],
+            dependencies: ["RaftCore", "Simulation", "DataDriven"],
             exclude: ["testdata"]
         ),
     ]

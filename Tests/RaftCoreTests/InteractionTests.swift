@@ -1,3 +1,4 @@
+import DataDriven
 import Foundation
 import Testing
 
@@ -16,9 +17,16 @@ struct InteractionTests {
         .filter { $0.hasSuffix(".txt") }.sorted()
 
     @Test(arguments: InteractionTests.scripts)
-    func script(_ name: String) {
+    func script(_ name: String) async {
         let path = Self.testdata + "/" + name
-        let result = ScriptRunner.run(path: path)
+        let environment = InteractionEnvironment()
+        let result = await ScriptRunner.run(
+            path: path,
+            execute: { block in
+                guard block.input.isEmpty else { throw ScriptError("interaction commands take no input lines") }
+                return try environment.execute(ScriptCommand(parsing: block.command, line: block.line))
+            },
+            violations: { environment.takeViolations() })
         for failure in result.failures {
             Issue.record(
                 Comment(rawValue: failure.description),

@@ -160,6 +160,15 @@ public final class APIHandler: RequestHandler, Sendable {
         }
         let context = ResourceContext(
             request: request, info: info, resource: resource, store: stores.store(for: resource), handler: self)
+        // The query options of a write are checked before anything is read or stored.
+        switch info.verb {
+        case "create": _ = try WriteOptions(query: request, kind: .create)
+        case "update": _ = try WriteOptions(query: request, kind: .update)
+        case "patch":
+            let type = (request.headers.first(name: "Content-Type") ?? "").lowercased()
+            _ = try WriteOptions(query: request, kind: .patch, applyPatch: type.hasPrefix("application/apply-patch"))
+        default: break
+        }
         switch (info.verb, info.subresource) {
         case ("get", nil): return try await context.get()
         case ("list", nil): return try await context.list()

@@ -2,46 +2,9 @@ import APIMachinery
 import Foundation
 
 extension ResourceContext {
-    /// DeleteOptions from the body (if any) and the query.
-    struct DeleteOptions {
-        var gracePeriodSeconds: Int64?
-        var propagationPolicy: String?
-        var uid: String?
-        var resourceVersion: String?
-        /// `orphanDependents: false` was sent: a deletion left pending answers 202 (as Kubernetes).
-        var cascadeRequested = false
-    }
-
-    func deleteOptions() throws -> DeleteOptions {
-        var options = DeleteOptions()
-        if !request.body.isEmpty {
-            guard case .object(let body)? = try? JSONCodec.parse(request.body) else {
-                throw APIError.badRequest("the body of the request was not a valid DeleteOptions")
-            }
-            if case .int(let grace)? = body["gracePeriodSeconds"] { options.gracePeriodSeconds = grace }
-            options.propagationPolicy = body["propagationPolicy"]?.stringValue
-            if body["orphanDependents"] == .bool(true) { options.propagationPolicy = "Orphan" }
-            if body["orphanDependents"] == .bool(false) { options.cascadeRequested = true }
-            options.uid = body["preconditions"]?["uid"]?.stringValue
-            options.resourceVersion = body["preconditions"]?["resourceVersion"]?.stringValue
-        }
-        if let grace = request.parameter("gracePeriodSeconds") {
-            guard let value = Int64(grace) else { throw APIError.badRequest("gracePeriodSeconds: invalid value \"\(grace)\"") }
-            options.gracePeriodSeconds = value
-        }
-        if let policy = request.parameter("propagationPolicy") { options.propagationPolicy = policy }
-        if let policy = options.propagationPolicy, !["Orphan", "Background", "Foreground"].contains(policy) {
-            throw APIError(.invalid(group: "", kind: "DeleteOptions", name: "", causes: [MetaV1.StatusCause(
-                field: "propagationPolicy",
-                message: "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
-                reason: "FieldValueNotSupported")]))
-        }
-        return options
-    }
-
     func delete() async throws -> APIResponse {
         guard let name = info.name else { throw APIError(APIHandler.notFoundPath) }
-        let options = try deleteOptions()
+        let options = try DeleteOptions(request: request)
         let (response, _) = try await deleteOne(name: name, options: options)
         return response
     }
@@ -61,7 +24,7 @@ extension ResourceContext {
                 throw APIError(.failure(.conflict, message: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)"))
             }
             var finalizers: [JSONValue] = if case .array(let list)? = metadata["finalizers"] { list } else { [] }
-            switch options.propagationPolicy {
+            switch options.effectivePolicy {
             case "Foreground" where !finalizers.contains("foregroundDeletion"): finalizers.append("foregroundDeletion")
             case "Orphan" where !finalizers.contains("orphan"): finalizers.append("orphan")
             default: break
@@ -75,7 +38,7 @@ extension ResourceContext {
                 metadata["deletionGracePeriodSeconds"] = 0
                 metadata["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers)
                 object["metadata"] = .object(metadata)
-                do { return (try await writeDeletionState(object, current), false) } catch StoreError.conflict { continue }
+                do { return (try await writeDeletionState(object, current, dryRun: options.isDryRun), false) } catch StoreError.conflict { continue }
             }
             let grace = gracePeriod(object, options)
             if !finalizers.isEmpty || grace > 0 {
@@ -93,13 +56,13 @@ extension ResourceContext {
                 metadata["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers)
                 object["metadata"] = .object(metadata)
                 let response: APIResponse
-                do { response = try await writeDeletionState(object, current) } catch StoreError.conflict { continue }
+                do { response = try await writeDeletionState(object, current, dryRun: options.isDryRun) } catch StoreError.conflict { continue }
                 if case .full(_, let headers, let body) = response, !finalizers.isEmpty, options.cascadeRequested {
                     return (.full(status: 202, headers: headers, body: body), false)
                 }
                 return (response, false)
             }
-            if dryRun { return (deletedResponse(object, current.resourceVersion), true) }
+            if options.isDryRun { return (deletedResponse(object, current.resourceVersion), true) }
             do {
                 let revision = try await store.kv.delete(key(name), expected: current.resourceVersion)
                 if isService { await handler.services.release(old: object, new: nil) }
@@ -128,7 +91,7 @@ extension ResourceContext {
         return max(requested, 0)
     }
 
-    private func writeDeletionState(_ object: JSONObject, _ current: CachedObject) async throws -> APIResponse {
+    private func writeDeletionState(_ object: JSONObject, _ current: CachedObject, dryRun: Bool) async throws -> APIResponse {
         if dryRun { return objectResponse(200, CachedObject(key: current.key, object: Self.stamp(object, current.resourceVersion), revision: current.resourceVersion, resource: resource).json) }
         var stored = object
         var metadata = stored.objectMember("metadata")
@@ -156,7 +119,7 @@ extension ResourceContext {
     }
 
     func deleteCollection() async throws -> APIResponse {
-        let options = try deleteOptions()
+        let options = try DeleteOptions(request: request)
         let filter = try filter()
         try await waitForCache(store.kv.currentRevision())
         let (items, _) = await store.cache.list(filter)

@@ -15,16 +15,23 @@ extension ResourceContext {
         guard let current = try await store.read(key(name)), case .object(let pod) = try current.tree() else {
             throw APIError.notFound(resource, name)
         }
+        let createOptions = try WriteOptions(query: request, kind: .create)
         var options = DeleteOptions()
-        if case .object(let deleteOptions)? = eviction["deleteOptions"] {
-            if case .int(let grace)? = deleteOptions["gracePeriodSeconds"] { options.gracePeriodSeconds = grace }
-            options.uid = deleteOptions["preconditions"]?["uid"]?.stringValue
-            options.resourceVersion = deleteOptions["preconditions"]?["resourceVersion"]?.stringValue
+        if case .object(let deleteOptions)? = eviction["deleteOptions"] { options = try DeleteOptions(object: deleteOptions) }
+        // As upstream's propagateDryRun: the query's dry run applies unless the eviction's own
+        // deleteOptions name a different one.
+        let queryDryRun = request.query["dryRun"] ?? []
+        if options.dryRun.isEmpty {
+            options.dryRun = queryDryRun
+        } else if !queryDryRun.isEmpty && queryDryRun != options.dryRun {
+            throw APIError.badRequest("DryRun in DeleteOptions doesn't match DryRun in CreateOptions")
         }
+        try options.validate()
+        let dryRun = createOptions.dryRun || options.isDryRun
         let phase = pod["status"]?["phase"]?.stringValue ?? ""
         let terminal = phase == "Succeeded" || phase == "Failed"
         if !terminal && pod.objectMember("metadata")["deletionTimestamp"] == nil {
-            try await takeDisruption(pod: pod, podName: name, namespace: namespace)
+            try await takeDisruption(pod: pod, podName: name, namespace: namespace, dryRun: dryRun)
         }
         if !dryRun {
             do { _ = try await deleteOne(name: name, options: options) } catch let error as APIError where error.status.code == 404 {}
@@ -32,7 +39,7 @@ extension ResourceContext {
         return Responses.json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
     }
 
-    private func takeDisruption(pod: JSONObject, podName: String, namespace: String) async throws {
+    private func takeDisruption(pod: JSONObject, podName: String, namespace: String, dryRun: Bool) async throws {
         guard let pdbInfo = handler.registry.info(for: GroupVersionResource(group: "policy", version: "v1", resource: "poddisruptionbudgets"))
         else { return }
         let budgets = handler.stores.store(for: pdbInfo)

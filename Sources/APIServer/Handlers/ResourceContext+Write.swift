@@ -57,9 +57,6 @@ extension ResourceContext {
         }
         object["metadata"] = .object(metadata)
         let validation = request.parameter("fieldValidation") ?? "Warn"
-        guard ["Strict", "Warn", "Ignore", ""].contains(validation) else {
-            throw APIError.badRequest("fieldValidation parameter unsupported: \(validation). Valid values are Strict, Warn, Ignore")
-        }
         guard let type = GeneratedKinds.all[gvk] else { return [] }
         let issues: [StrictDecodingIssue]
         do {
@@ -113,13 +110,14 @@ extension ResourceContext {
         if isPod { try await admitPriority(&object, name: name) }
         try validate(object, old: nil)
         try await checkNamespaceAcceptsCreates(name: name)
-        if dryRun { return withWarnings(objectResponse(201, JSONCodec.encode(JSONValue.object(object))), warnings) }
-        if isService {
+        if dryRun || isService {
+            // A dry run answers as the real create would, so a taken name is a 409 here too.
             if try await store.read(key(name)) != nil {
                 throw APIError(.alreadyExists(group: resource.gvk.group, resource: resource.plural, name: name))
             }
-            try await handler.services.allocate(&object, owner: "\(namespace ?? "")/\(name)")
         }
+        if dryRun { return withWarnings(objectResponse(201, JSONCodec.encode(JSONValue.object(object))), warnings) }
+        if isService { try await handler.services.allocate(&object, owner: "\(namespace ?? "")/\(name)") }
         let revision: Int64
         do {
             revision = try await store.kv.create(key(name), value: store.encode(object))

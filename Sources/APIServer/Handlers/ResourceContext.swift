@@ -12,7 +12,9 @@ struct ResourceContext: Sendable {
     var namespace: String? { resource.namespaced ? info.namespace : nil }
     var listKind: String { resource.gvk.kind + "List" }
     var apiVersion: String { resource.gvk.apiVersion }
-    var dryRun: Bool { request.query["dryRun"]?.contains("All") ?? false }
+    /// The query asks for a dry run (create, update, patch and their subresources; the handler
+    /// has already refused values other than `All`). Deletes read theirs from `DeleteOptions`.
+    var dryRun: Bool { !(request.query["dryRun"] ?? []).isEmpty }
 
     /// The Accept header asks for a server-side Table.
     var wantsTable: Bool { (request.headers.first(name: "Accept") ?? "").contains("as=Table") }

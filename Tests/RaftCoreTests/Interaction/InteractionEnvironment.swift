@@ -1,3 +1,4 @@
+import DataDriven
 @testable import RaftCore
 
 /// A deterministic test bed for `RaftNode`: N members with in-memory storage, one FIFO queue

@@ -1,3 +1,4 @@
+import DataDriven
 @testable import RaftCore
 
 /// One command line of a script: a name, positional arguments and `key=value` options,

@@ -1,25 +1,26 @@
-import Foundation
-
-/// A datadriven script: blocks of `command`, `----`, expected output, ended by a blank line.
-/// Lines starting with `#` and blank lines between blocks are kept verbatim, so a file can
-/// be rendered back with new outputs (rewrite mode) without losing its comments.
-struct ScriptFile {
-    struct Block {
+/// A datadriven script: blocks of a command line, optional input lines, `----`, the expected
+/// output, ended by a blank line. Lines starting with `#` and blank lines between blocks are
+/// kept verbatim, so a file can be rendered back with new outputs (rewrite mode) without
+/// losing its comments.
+public struct ScriptFile: Sendable {
+    public struct Block: Sendable {
         /// Comments and blank lines before the command.
-        var leading: [String]
-        var command: String
+        public var leading: [String]
+        public var command: String
+        /// Lines between the command and `----` (a request body, say); often none.
+        public var input: [String]
         /// 1-based line of `command`.
-        var line: Int
-        var expected: [String]
+        public var line: Int
+        public var expected: [String]
     }
 
-    static let separator = "----"
+    public static let separator = "----"
 
-    var blocks: [Block] = []
+    public var blocks: [Block] = []
     /// Comments and blank lines after the last block.
-    var trailing: [String] = []
+    public var trailing: [String] = []
 
-    init(parsing text: String) throws {
+    public init(parsing text: String) throws {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if text.hasSuffix("\n") { lines.removeLast() }
         var pending: [String] = []
@@ -33,6 +34,11 @@ struct ScriptFile {
             }
             let commandLine = i + 1
             i += 1
+            var input: [String] = []
+            while i < lines.count, lines[i] != Self.separator, !lines[i].isEmpty {
+                input.append(lines[i])
+                i += 1
+            }
             guard i < lines.count, lines[i] == Self.separator else {
                 throw ScriptError("line \(commandLine): command `\(line)` is not followed by \(Self.separator)")
             }
@@ -43,19 +49,20 @@ struct ScriptFile {
                 i += 1
             }
             if i < lines.count { i += 1 }  // the blank line ending the block
-            blocks.append(Block(leading: pending, command: line, line: commandLine, expected: expected))
+            blocks.append(Block(leading: pending, command: line, input: input, line: commandLine, expected: expected))
             pending = []
         }
         trailing = pending
     }
 
     /// The script with `outputs[i]` as the output of block `i`.
-    func rendered(outputs: [[String]]) -> String {
+    public func rendered(outputs: [[String]]) -> String {
         precondition(outputs.count == blocks.count)
         var lines: [String] = []
         for (block, output) in zip(blocks, outputs) {
             lines += block.leading
             lines.append(block.command)
+            lines += block.input
             lines.append(Self.separator)
             lines += output
             lines.append("")

@@ -1,7 +1,7 @@
 /// A line diff of expected and actual output, for failure reports: `-` lines are expected
 /// but missing, `+` lines are produced but not expected; long unchanged runs are elided.
-enum LineDiff {
-    static func render(expected: [String], actual: [String], context: Int = 3) -> String {
+public enum LineDiff {
+    public static func render(expected: [String], actual: [String], context: Int = 3) -> String {
         let n = expected.count
         let m = actual.count
         // lcs[i][j]: length of the longest common subsequence of expected[i...] and actual[j...].

@@ -1,0 +1,262 @@
+import APIMachinery
+
+/// The options a write verb carries (`CreateOptions`, `UpdateOptions`, `PatchOptions`,
+/// `DeleteOptions`), read and validated as kube-apiserver does before anything is stored.
+///
+/// Query parameters are decoded as upstream's parameter codec decodes them (repeated
+/// `dryRun`, one value for the rest); a value that does not parse is a 400, a value that parses
+/// but is not allowed is a 422 `<Kind>.meta.k8s.io "" is invalid` naming the field.
+struct WriteOptions: Sendable, Equatable {
+    /// `dryRun=All`: run every stage, persist nothing.
+    var dryRun: Bool = false
+    var fieldManager: String?
+    /// `Strict`, `Warn` (the default) or `Ignore`.
+    var fieldValidation: String = "Warn"
+    /// Only for apply patches.
+    var force: Bool?
+
+    /// The options kind each verb validates as (its name appears in the 422 message).
+    enum Kind: String, Sendable {
+        case create = "CreateOptions", update = "UpdateOptions", patch = "PatchOptions"
+    }
+
+    static let allowedDryRun = ["All"]
+    static let allowedFieldValidation = ["", "Ignore", "Strict", "Warn"]
+    static let fieldManagerMaxLength = 128
+
+    /// Reads and validates the query of a create, update or patch. `applyPatch` is whether the
+    /// patch is a server-side apply (which requires a field manager and alone may force).
+    init(query request: APIRequest, kind: Kind, applyPatch: Bool = false) throws {
+        let dryRunValues = request.query["dryRun"] ?? []
+        fieldManager = request.parameter("fieldManager")
+        let validation = request.parameter("fieldValidation") ?? ""
+        if let text = request.parameter("force") {
+            guard let value = request.flag("force") else {
+                throw APIError.badRequest("strconv.ParseBool: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
+            }
+            force = value
+        }
+        var errors: [FieldError] = []
+        if kind == .patch {
+            if !applyPatch, force != nil {
+                errors.append(.forbidden("force", "may not be specified for non-apply patch"))
+            } else if applyPatch, (fieldManager ?? "").isEmpty {
+                errors.append(.required("fieldManager", "is required for apply patch"))
+            }
+        }
+        errors += Self.validateFieldManager(fieldManager ?? "")
+        errors += Self.validateDryRun(dryRunValues)
+        if !Self.allowedFieldValidation.contains(validation) {
+            errors.append(.notSupported("fieldValidation", .string(validation), Self.allowedFieldValidation))
+        }
+        try Self.throwInvalid(kind.rawValue, errors)
+        dryRun = !dryRunValues.isEmpty
+        fieldValidation = validation.isEmpty ? "Warn" : validation
+    }
+
+    /// `ValidateFieldManager`: at most 128 characters, all printable.
+    static func validateFieldManager(_ manager: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        if manager.count > fieldManagerMaxLength {
+            errors.append(.tooLong("fieldManager", max: fieldManagerMaxLength))
+        }
+        for (position, scalar) in manager.unicodeScalars.enumerated() where !isPrintable(scalar) {
+            let code = "U+" + String(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4))
+            errors.append(.invalid("fieldManager", .string(manager), "invalid character \(code) (at position \(position))"))
+        }
+        return errors
+    }
+
+    /// `ValidateDryRun`: every value is `All`.
+    static func validateDryRun(_ values: [String]) -> [FieldError] {
+        guard values.contains(where: { !allowedDryRun.contains($0) }) else { return [] }
+        return [.notSupported("dryRun", .stringSlice(values), allowedDryRun)]
+    }
+
+    static func throwInvalid(_ kind: String, _ errors: [FieldError]) throws {
+        guard !errors.isEmpty else { return }
+        throw APIError(.invalid(group: "meta.k8s.io", kind: kind, name: "", causes: errors.map(\.statusCause)))
+    }
+
+    /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
+    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == " " { return true }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark,
+             .decimalNumber, .letterNumber, .otherNumber,
+             .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation,
+             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// `DeleteOptions` of a delete, a deletecollection or an eviction.
+///
+/// Upstream reads them from the body when one is sent and from the query otherwise. Skiff reads
+/// both: a field set in only one place is taken from there, a field set in both places to
+/// different values is a 400 (never a silent choice: a dry run asked for in the query must not
+/// delete because a body came too). Then `ValidateDeleteOptions` as upstream: 422 for an
+/// unknown propagation policy or dry-run value, or `orphanDependents` with `propagationPolicy`.
+struct DeleteOptions: Sendable, Equatable {
+    var dryRun: [String] = []
+    var gracePeriodSeconds: Int64?
+    var propagationPolicy: String?
+    var orphanDependents: Bool?
+    var uid: String?
+    var resourceVersion: String?
+
+    var isDryRun: Bool { !dryRun.isEmpty }
+
+    /// The policy in effect: `propagationPolicy`, or `Orphan` for `orphanDependents: true`.
+    var effectivePolicy: String? {
+        if let propagationPolicy { return propagationPolicy }
+        return orphanDependents == true ? "Orphan" : nil
+    }
+
+    /// `orphanDependents: false` was sent: a deletion left pending answers 202 (as Kubernetes).
+    var cascadeRequested: Bool { orphanDependents == false }
+
+    static let policies = ["Foreground", "Background", "Orphan"]
+
+    /// The options of a DELETE: the body's `DeleteOptions` (JSON or YAML) merged with the query.
+    init(request: APIRequest) throws {
+        let fromBody = try Self.body(request)
+        let fromQuery = try Self(query: request)
+        self = try fromBody.merged(with: fromQuery)
+        try validate()
+    }
+
+    /// Options from a JSON object (a request body or an Eviction's `deleteOptions`).
+    init(object: JSONObject) throws {
+        if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != "DeleteOptions" {
+            throw APIError.internalError("decoded object cannot be converted to DeleteOptions")
+        }
+        switch object["dryRun"] {
+        case nil, .null?: break
+        case .array(let values)?:
+            dryRun = try values.map { value in
+                guard let text = value.stringValue else { throw Self.typeError("dryRun", "[]string", value) }
+                return text
+            }
+        case let value?: throw Self.typeError("dryRun", "[]string", value)
+        }
+        switch object["gracePeriodSeconds"] {
+        case nil, .null?: break
+        case .int(let value)?: gracePeriodSeconds = value
+        case let value?: throw Self.typeError("gracePeriodSeconds", "int64", value)
+        }
+        switch object["propagationPolicy"] {
+        case nil, .null?: break
+        case .string(let value)?: propagationPolicy = value
+        case let value?: throw Self.typeError("propagationPolicy", "v1.DeletionPropagation", value)
+        }
+        switch object["orphanDependents"] {
+        case nil, .null?: break
+        case .bool(let value)?: orphanDependents = value
+        case let value?: throw Self.typeError("orphanDependents", "bool", value)
+        }
+        switch object["preconditions"] {
+        case nil, .null?: break
+        case .object(let preconditions)?:
+            for field in ["uid", "resourceVersion"] {
+                switch preconditions[field] {
+                case nil, .null?: break
+                case .string(let value)?: if field == "uid" { uid = value } else { resourceVersion = value }
+                case let value?: throw Self.typeError("preconditions.\(field)", "string", value)
+                }
+            }
+        case let value?: throw Self.typeError("preconditions", "v1.Preconditions", value)
+        }
+    }
+
+    init() {}
+
+    /// The query's options, as upstream's parameter codec reads them.
+    init(query request: APIRequest) throws {
+        dryRun = request.query["dryRun"] ?? []
+        if let text = request.parameter("gracePeriodSeconds") {
+            guard let value = Int64(text) else {
+                throw APIError.badRequest("strconv.ParseInt: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
+            }
+            gracePeriodSeconds = value
+        }
+        propagationPolicy = request.parameter("propagationPolicy")
+        if let text = request.parameter("orphanDependents") {
+            guard let value = request.flag("orphanDependents") else {
+                throw APIError.badRequest("strconv.ParseBool: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
+            }
+            orphanDependents = value
+        }
+    }
+
+    private static func body(_ request: APIRequest) throws -> DeleteOptions {
+        guard request.body.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+            return DeleteOptions()
+        }
+        let type = (request.headers.first(name: "Content-Type") ?? "application/json").lowercased()
+        let tree: JSONValue
+        do {
+            tree = type.contains("yaml") ? try YAMLCodec.parse(String(decoding: request.body, as: UTF8.self)) : try JSONCodec.parse(request.body)
+        } catch {
+            throw APIError.badRequest("the body of the request was not a valid DeleteOptions: \(error)")
+        }
+        guard case .object(let object) = tree else {
+            throw APIError.badRequest("the body of the request was not a valid DeleteOptions: expected an object")
+        }
+        return try DeleteOptions(object: object)
+    }
+
+    /// These options with the unset fields taken from `other`; 400 where both set a field differently.
+    func merged(with other: DeleteOptions) throws -> DeleteOptions {
+        func pick<T: Equatable>(_ name: String, _ mine: T?, _ theirs: T?) throws -> T? {
+            if let mine, let theirs, mine != theirs {
+                throw APIError.badRequest("\(name) in the DeleteOptions body does not match \(name) in the query parameters")
+            }
+            return mine ?? theirs
+        }
+        var merged = self
+        merged.dryRun = try pick("dryRun", dryRun.isEmpty ? nil : dryRun, other.dryRun.isEmpty ? nil : other.dryRun) ?? []
+        merged.gracePeriodSeconds = try pick("gracePeriodSeconds", gracePeriodSeconds, other.gracePeriodSeconds)
+        merged.propagationPolicy = try pick("propagationPolicy", propagationPolicy, other.propagationPolicy)
+        merged.orphanDependents = try pick("orphanDependents", orphanDependents, other.orphanDependents)
+        merged.uid = try pick("preconditions.uid", uid, other.uid)
+        merged.resourceVersion = try pick("preconditions.resourceVersion", resourceVersion, other.resourceVersion)
+        return merged
+    }
+
+    /// `ValidateDeleteOptions`: 422 `DeleteOptions.meta.k8s.io "" is invalid`.
+    func validate() throws {
+        var errors: [FieldError] = []
+        if orphanDependents != nil, let propagationPolicy {
+            errors.append(.invalid("propagationPolicy", .string(propagationPolicy), "orphanDependents and deletionPropagation cannot be both set"))
+        }
+        if let propagationPolicy, !Self.policies.contains(propagationPolicy) {
+            errors.append(.notSupported("propagationPolicy", .string(propagationPolicy), Self.policies + ["nil"]))
+        }
+        errors += WriteOptions.validateDryRun(dryRun)
+        try WriteOptions.throwInvalid("DeleteOptions", errors)
+    }
+
+    private static func typeError(_ field: String, _ goType: String, _ value: JSONValue) -> APIError {
+        let found: String = switch value {
+        case .string: "string"
+        case .int, .double: "number"
+        case .bool: "bool"
+        case .array: "array"
+        case .object: "object"
+        default: "value"
+        }
+        return APIError.badRequest("json: cannot unmarshal \(found) into Go struct field DeleteOptions.\(field) of type \(goType)")
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
