@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "Component", targets: ["Component"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "scheduler", targets: ["scheduler"]),
@@ -31,6 +32,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -94,14 +99,29 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Scheduler", dependencies: ["APIMachinery", "Client"]),
+        .target(
+            name: "Component",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Scheduler", dependencies: ["APIMachinery", "Client", "Component", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "scheduler",
             dependencies: [
                 "Scheduler",
                 "Client",
+                "Component",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -140,6 +160,10 @@ let package = Package(
             exclude: ["Fixtures", "ProtobufFixtures"]
         ),
         .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery"]),
+        .testTarget(
+            name: "ComponentTests",
+            dependencies: ["Component", "Client", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery"]),
         .testTarget(
             name: "APIServerTests",

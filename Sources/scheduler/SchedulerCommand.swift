@@ -1,6 +1,7 @@
 import APIMachinery
 import ArgumentParser
 import Client
+import Component
 import Foundation
 import Scheduler
 
@@ -45,7 +46,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     @Option(help: "Port of the /healthz and /metrics endpoint.")
     var port = 10259
 
-    @Option(name: .customLong("v"), help: "Log verbosity (0: errors and leadership; 2: every failed cycle).")
+    @Option(name: .customLong("v"), help: "Log verbosity as klog: 0 leadership and errors, 2 every failed scheduling cycle, 4 and above trace.")
     var verbosity = 0
 
     func run() async throws {
@@ -57,38 +58,43 @@ struct SchedulerCommand: AsyncParsableCommand {
         if let name = leaderElectResourceName { settings.leaderElection.resourceName = name }
         if let namespace = leaderElectResourceNamespace { settings.leaderElection.resourceNamespace = namespace }
 
-        let verbosity = verbosity
-        let log: @Sendable (String) -> Void = { line in
-            let stamp = Date().formatted(.iso8601)
-            FileHandle.standardError.write(Data("\(stamp) scheduler: \(line)\n".utf8))
-        }
-        let detail: @Sendable (String) -> Void = { line in if verbosity >= 2 { log(line) } }
+        let component = Component.bootstrap(name: "scheduler", verbosity: verbosity)
+        let logger = component.logger
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
-            log("warning: serving /healthz and /metrics without authentication on \(bindAddress)")
+            logger.warning("serving /healthz and /metrics without authentication", metadata: ["address": "\(bindAddress)"])
         }
 
         var restConfig = try Kubeconfig.load(explicitPath: kubeconfig ?? settings.kubeconfig).restConfig()
         restConfig.userAgent = ClientLibrary.userAgent(component: "scheduler")
         let rest = try RESTClient(config: restConfig)
-        let service = try SchedulerService(rest: rest, configuration: settings, log: detail)
-        let identity = identity ?? "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
-        let runner = SchedulerRunner(service: service, rest: rest, settings: settings, identity: identity, log: log)
+        let service = try SchedulerService(rest: rest, configuration: settings, logger: logger, metrics: component.metrics)
+        let election = settings.leaderElection
+        let runner = LeaderElectedRunner(
+            rest: rest,
+            config: LeaderElectionConfig(
+                identity: identity ?? "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())",
+                leaseDuration: election.leaseDuration, renewDeadline: election.renewDeadline,
+                retryPeriod: election.retryPeriod, releaseOnCancel: true, name: election.resourceName),
+            namespace: election.resourceNamespace, enabled: election.leaderElect, logger: logger,
+            onLeadership: { service.setLeader($0, lease: election.resourceName) })
+        component.health.add("leaderElection", .livez) { runner.healthProblem() }
+        component.health.add("informer-sync", .readyz) { service.hasSynced ? nil : "informers not synced" }
 
-        let server = try await StatusServer(host: bindAddress, port: port, routes: [
-            "/healthz": { runner.health() },
-            "/livez": { runner.health() },
-            "/readyz": { service.hasSynced ? .init(body: "ok") : .init(status: 503, body: "informers not synced\n") },
-            "/metrics": { .init(contentType: "text/plain; version=0.0.4; charset=utf-8", body: service.renderMetrics()) },
+        let server = try await StatusServer(host: bindAddress, port: port, health: component.health, metrics: component.metrics)
+        logger.info("serving /healthz and /metrics", metadata: [
+            "address": "http://\(bindAddress):\(server.port)", "profiles": "\(service.schedulerNames.joined(separator: ","))",
         ])
-        log("serving /healthz and /metrics on http://\(bindAddress):\(server.port); profiles \(service.schedulerNames.joined(separator: ", "))")
-
-        let main = Task { await runner.run() }
-        SignalHandling.onTerminate {
-            log("terminating")
-            main.cancel()
+        let scheduling = CancellableService {
+            await withTaskGroup(of: Void.self) { group in
+                await service.startBackground(in: &group)
+                logger.info("informers synced")
+                await runner.run { await service.runSchedulingLoop() }
+                await service.shutDown()
+                group.cancelAll()
+            }
         }
-        await main.value
-        await server.close()
+        // The status server starts first and stops last; scheduling stops first, releasing the Lease.
+        try await component.run(services: [server.service, scheduling])
         try? await rest.shutdown()
         if runner.lostLeadership { throw ExitCode(1) }
     }

@@ -12,8 +12,9 @@ source scripts/test/lib/apiserver-env.sh
 k() { kubectl --request-timeout=10s "$@" 2>&1; }
 source scripts/test/lib/checks.sh
 lease_flags=(--leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s)
-start_scheduler() {  # start_scheduler NAME → pid in $sched_pid
-  "$bindir/scheduler" --kubeconfig "$KUBECONFIG" --port "$(free_port)" --identity "$1" "${lease_flags[@]}" --v 2 \
+start_scheduler() {  # start_scheduler NAME → pid in $sched_pid, status port in $sched_port
+  sched_port=$(free_port)
+  "$bindir/scheduler" --kubeconfig "$KUBECONFIG" --port "$sched_port" --identity "$1" "${lease_flags[@]}" --v 2 \
     >"$dir/scheduler-$1.log" 2>&1 &
   sched_pid=$!; pids+=($sched_pid)
 }
@@ -128,6 +129,31 @@ counts=$(k get events -n sched --field-selector reason=Scheduled -o jsonpath='{r
 check no-pod-bound-twice "" "$(echo "$counts" | awk '$2 != 1' )"
 bound=$(k get pods -n sched -o jsonpath='{range .items[?(@.spec.nodeName)]}{.metadata.name}{"\n"}{end}' | sort)
 check every-bound-pod-has-scheduled-event "" "$(comm -23 <(echo "$bound") <(echo "$counts" | awk '{print $1}' | sort -u) | xargs)"
+
+# /metrics passes promtool; logs are in the one component format.
+if command -v promtool >/dev/null; then
+  check metrics-promtool "" "$(curl -sf "http://127.0.0.1:$sched_port/metrics" | promtool check metrics 2>&1)"
+fi
+check log-format true "$(grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z INFO scheduler: became leader .*lease=' "$dir/scheduler-beta.log" && echo true)"
+check readyz-verbose "[+]ping ok|[+]shutdown ok|[+]informer-sync ok|readyz check passed" "$(curl -sf "http://127.0.0.1:$sched_port/readyz?verbose" | paste -sd'|')"
+
+# SIGTERM of the leader: it exits 0 within 10 s, releasing the Lease, so a standby takes over at
+# once (not after the lease duration).
+start_scheduler gamma; gamma=$sched_pid
+for _ in $(seq 50); do grep -q "new leader observed" "$dir/scheduler-gamma.log" && break; sleep 0.1; done
+termed_at=$(date +%s%N)
+kill -TERM "$beta"
+for _ in $(seq 100); do kill -0 "$beta" 2>/dev/null || break; sleep 0.1; done
+wait "$beta"; status=$?
+check sigterm-exit-0 0 "$status"
+check sigterm-within-10s true "$([ $(( ($(date +%s%N) - termed_at) / 1000000000 )) -lt 10 ] && echo true)"
+for _ in $(seq 100); do [ "$(k get lease -n kube-system kube-scheduler -o jsonpath='{.spec.holderIdentity}')" = gamma ] && break; sleep 0.05; done
+took_ms=$(( ($(date +%s%N) - termed_at) / 1000000 ))
+check standby-after-release gamma "$(k get lease -n kube-system kube-scheduler -o jsonpath='{.spec.holderIdentity}')"
+check takeover-before-lease-expiry true "$([ "$took_ms" -lt 3500 ] && echo true || echo "false ($took_ms ms)")"
+check sigterm-logged true "$(grep -q 'NOTICE scheduler: shutting down gracefully' "$dir/scheduler-beta.log" && echo true)"
+pod after-term 100m
+check bound-after-term true "$(wait_bound after-term 30s | grep -q . && echo true)"
 
 echo "scheduler: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

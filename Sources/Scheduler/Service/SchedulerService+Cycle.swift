@@ -32,7 +32,7 @@ extension SchedulerService {
             do {
                 try cache.withLock { cache throws(SchedulerCacheError) in try cache.assumePod(assumed) }
             } catch {
-                log("assume \(queued.key) on \(result.suggestedHost): \(error)")
+                logger.debug("assume \(queued.key) on \(result.suggestedHost): \(error)")
                 await requeue(queued, pod: pod, plugins: [], message: nil, profile: profileName, started: started)
                 return
             }
@@ -51,7 +51,7 @@ extension SchedulerService {
             await requeue(queued, pod: pod, plugins: [], message: ScheduleError.noNodesAvailable.description,
                           profile: profileName, started: started)
         } catch {
-            log("schedule \(queued.key): \(error)")
+            logger.debug("schedule \(queued.key): \(error)")
             await requeue(queued, pod: pod, plugins: [], message: nil, profile: profileName, started: started, result: "error")
         }
         await updatePendingGauge()
@@ -73,7 +73,7 @@ extension SchedulerService {
         do {
             try await queue.addUnschedulableIfNotPresent(info, podSchedulingCycle: queued.schedulingCycle)
         } catch {
-            log("requeue \(queued.key): \(error)")
+            logger.debug("requeue \(queued.key): \(error)")
         }
     }
 
@@ -94,7 +94,7 @@ extension SchedulerService {
             recorder.event(regarding: pod, type: .normal, reason: "Scheduled",
                            message: "Successfully assigned \(pod.namespace)/\(pod.name) to \(host)")
         } catch {
-            log("bind \(pod.namespace)/\(pod.name) to \(host): \(error)")
+            logger.debug("bind \(pod.namespace)/\(pod.name) to \(host): \(error)")
             withCache("forget pod") { try $0.forgetPod(assumed) }
             if let apiError = error as? APIError, apiError.isNotFound { return }
             await requeue(queued, pod: pod, plugins: [], message: "Binding rejected: \(error)", profile: profile,
@@ -144,7 +144,7 @@ extension SchedulerService {
         } catch let error as APIError where error.isNotFound {
             return
         } catch {
-            log("preempt \(victim.namespace)/\(victim.name): \(error)")
+            logger.debug("preempt \(victim.namespace)/\(victim.name): \(error)")
         }
     }
 
@@ -157,7 +157,7 @@ extension SchedulerService {
         do {
             _ = try await pods.patch(pod.name, namespace: pod.namespace, type: .strategicMerge, body: JSONCodec.encode(patch), subresource: "status")
         } catch {
-            log("nominate \(pod.namespace)/\(pod.name) on \(node ?? "(none)"): \(error)")
+            logger.debug("nominate \(pod.namespace)/\(pod.name) on \(node ?? "(none)"): \(error)")
         }
     }
 
@@ -174,7 +174,7 @@ extension SchedulerService {
         do {
             _ = try await pods.patch(pod.name, namespace: pod.namespace, type: .strategicMerge, body: JSONCodec.encode(patch), subresource: "status")
         } catch {
-            log("condition of \(pod.namespace)/\(pod.name): \(error)")
+            logger.debug("condition of \(pod.namespace)/\(pod.name): \(error)")
         }
     }
 

@@ -96,6 +96,6 @@ extension SchedulerService {
             do { try body(cache) } catch { return "\(error)" }
             return nil
         }
-        if let failure { log("cache: \(what): \(failure)") }
+        if let failure { logger.debug("cache: \(what): \(failure)") }
     }
 }

@@ -1,6 +1,8 @@
 import APIMachinery
 import Client
+import Component
 import Foundation
+import Logging
 import Synchronization
 
 /// The scheduler process's work: informers on pods and nodes feed the `SchedulerCache` (assigned
@@ -22,18 +24,24 @@ public final class SchedulerService: Sendable {
     let queue: SchedulingQueue
     let nominated = NominatedPods()
     let recorder: EventRecorder
-    let metrics = SchedulerMetrics()
+    let metrics: SchedulerMetrics
     let podInformer: SharedInformer<CoreV1.Pod>
     let nodeInformer: SharedInformer<CoreV1.Node>
     let auxiliaryInformers: [any AuxiliaryInformer]
     let pods: ResourceClient<CoreV1.Pod>
-    let log: @Sendable (String) -> Void
+    let logger: Logger
 
-    /// Builds the frameworks of every profile (throws on unknown plugins or bad args).
-    public init(rest: RESTClient, configuration: SchedulerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    /// Builds the frameworks of every profile (throws on unknown plugins or bad args); metrics
+    /// go to `metrics`, per-pod failures to `logger` at debug level (`--v=2`).
+    public init(
+        rest: RESTClient, configuration: SchedulerConfiguration,
+        logger: Logger = Logger(label: "scheduler", factory: { _ in SwiftLogNoOpLogHandler() }),
+        metrics: MetricsRegistry = MetricsRegistry()
+    ) throws {
         self.rest = rest
         self.configuration = configuration
-        self.log = log
+        self.logger = logger
+        self.metrics = SchedulerMetrics(registry: metrics)
         var frameworks: [String: SchedulingFramework] = [:]
         for profile in configuration.profiles {
             frameworks[profile.schedulerName] = try SchedulingFramework(profile: Profile(configuration: profile))
@@ -61,9 +69,6 @@ public final class SchedulerService: Sendable {
 
     /// The profile names this scheduler answers for (`spec.schedulerName`).
     public var schedulerNames: [String] { frameworks.keys.sorted() }
-
-    /// Prometheus text of the scheduler's metrics.
-    public func renderMetrics() -> String { metrics.registry.render() }
 
     /// Whether both informers have listed once.
     public var hasSynced: Bool { podInformer.hasSynced && nodeInformer.hasSynced }
