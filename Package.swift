@@ -60,6 +60,8 @@ let package = Package(
                 "CCRC32C",
                 "RaftCore",
                 "EtcdAPI",
+                "Component",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -75,6 +77,8 @@ let package = Package(
             dependencies: [
                 "APIMachinery",
                 "EtcdAPI",
+                "Component",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -129,6 +133,8 @@ let package = Package(
             name: "apiserver",
             dependencies: [
                 "APIServer",
+                "Component",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -138,6 +144,7 @@ let package = Package(
             name: "kvstore",
             dependencies: [
                 "KVStore",
+                "Component",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,6 @@
 import APIServer
+import Component
+import Logging
 import ArgumentParser
 import Foundation
 import NIOCore
@@ -39,65 +41,76 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "Range of Service node ports (first-last).")
     var serviceNodePortRange = "30000-32767"
 
-    @Option(name: .customLong("v"), help: "Log verbosity.")
+    @Option(name: .customLong("v"), help: "Log verbosity as klog: 0–1 info, 2–3 debug, 4 and above one line per request.")
     var verbosity = 0
 
+    @Option(help: "Seconds to keep serving after SIGTERM with /readyz failing, so load balancers stop sending requests first.")
+    var shutdownDelayDuration = 0
+
+    @Option(help: "Seconds a graceful stop may take to finish requests in flight before the process exits anyway.")
+    var shutdownGracePeriod = 10
+
     func run() async throws {
+        let component = Component.bootstrap(name: "apiserver", verbosity: verbosity)
+        let logger = component.logger
         let endpoints = etcdServers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let kv = try EtcdStore(endpoints: endpoints)
-        let handler = try APIHandler(kv: kv, serviceCIDR: serviceClusterIpRange, nodePortRange: serviceNodePortRange)
+        let handler = try APIHandler(
+            kv: kv, serviceCIDR: serviceClusterIpRange, nodePortRange: serviceNodePortRange,
+            metrics: component.metrics, health: component.health)
         try await handler.bootstrap()
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
-            log("WARNING: serving on \(bindAddress) without authentication: anyone who reaches this port has full access")
+            logger.warning("serving without authentication: anyone who reaches this port has full access", metadata: ["address": "\(bindAddress)"])
         }
-        var channels: [any Channel] = []
+        let served: any RequestHandler = verbosity >= 4 ? LoggingRequestHandler(handler, logger: logger) : handler
+        var services: [any Service] = [CancellableService { await Self.repairAllocations(handler.services, logger: logger) }]
+        var listeners: [(any Channel, String)] = []
         if insecurePort > 0 {
-            channels.append(try await HTTPServer.start(host: "127.0.0.1", port: insecurePort, tls: nil, handler: handler))
-            log("serving insecurely on http://127.0.0.1:\(insecurePort)")
+            listeners.append((try await HTTPServer.start(host: "127.0.0.1", port: insecurePort, tls: nil, handler: served), "http://127.0.0.1:\(insecurePort)"))
         }
         if securePort > 0 {
             let tls = try TLSSetup.context(certFile: tlsCertFile, keyFile: tlsPrivateKeyFile, certDir: certDir)
-            channels.append(try await HTTPServer.start(host: bindAddress, port: securePort, tls: tls, handler: handler))
-            log("serving securely on https://\(bindAddress):\(securePort)")
+            listeners.append((try await HTTPServer.start(host: bindAddress, port: securePort, tls: tls, handler: served), "https://\(bindAddress):\(securePort)"))
         }
-        // SIGTERM/SIGINT: exit 0 at once. The apiserver holds no state of its own (the store has
-        // everything acknowledged); open watches end and their clients re-watch elsewhere.
-        signal(SIGTERM) { _ in _exit(0) }
-        signal(SIGINT) { _ in _exit(0) }
-        let listening = channels
-        let services = handler.services
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for channel in listening { group.addTask { try await channel.closeFuture.get() } }
-            group.addTask { await Self.repairAllocations(services) }
-            try await group.next()
-            group.cancelAll()
-        }
+        for (_, address) in listeners { logger.info("serving", metadata: ["address": "\(address)"]) }
+        // On SIGTERM: /readyz fails at once; after --shutdown-delay-duration the listeners close and
+        // requests in flight finish (open watches end with the process; clients re-watch elsewhere).
+        let channels = listeners.map(\.0)
+        let delay = shutdownDelayDuration
+        let grace = shutdownGracePeriod
+        services.append(ServerService(
+            finished: {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for channel in channels { group.addTask { try await channel.closeFuture.get() } }
+                    try await group.next()
+                }
+            },
+            stop: {
+                if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
+                for channel in channels { try? await channel.close() }
+                if !(await handler.drain(timeout: .seconds(max(1, grace - delay - 1)))) {
+                    logger.warning("stopping with requests in flight", metadata: ["requests": "\(handler.requestsInFlight)"])
+                }
+            }))
+        try await component.run(services: services, gracePeriod: .seconds(grace))
         kv.close()
     }
 
     /// Kubernetes' repair controllers for cluster IPs and node ports: a pass at start and every
     /// three minutes releases allocations no Service holds (once settled) and restores missing ones.
-    private static func repairAllocations(_ services: ServiceAllocator) async {
+    private static func repairAllocations(_ services: ServiceAllocator, logger: Logger) async {
         var settled: Int64?
         while !Task.isCancelled {
             do {
                 let (report, revision) = try await services.repair(settledBefore: settled)
                 settled = revision
-                for key in report.released { logLine("repair: released \(key), which no Service holds") }
-                for key in report.restored { logLine("repair: restored \(key), held by a Service but not allocated") }
-                for key in report.shared { logLine("repair: \(key) is held by more than one Service") }
+                for key in report.released { logger.notice("repair: released an allocation no Service holds", metadata: ["key": "\(key)"]) }
+                for key in report.restored { logger.notice("repair: restored an allocation a Service holds", metadata: ["key": "\(key)"]) }
+                for key in report.shared { logger.warning("repair: allocation held by more than one Service", metadata: ["key": "\(key)"]) }
             } catch {
-                logLine("repair: service allocations not checked: \(error)")
+                logger.warning("repair: service allocations not checked", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: .seconds(180))
         }
-    }
-
-    private static func logLine(_ message: String) {
-        FileHandle.standardError.write(Data("apiserver: \(message)\n".utf8))
-    }
-
-    private func log(_ message: String) {
-        FileHandle.standardError.write(Data("apiserver: \(message)\n".utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Component
 import Glibc
 import KVStore
 
@@ -52,8 +53,14 @@ struct KVStoreCommand: AsyncParsableCommand {
     @Option(help: "Largest client request accepted, in bytes.")
     var maxRequestBytes = 1_572_864
 
-    @Option(help: "URL to serve /health and /metrics on (plain HTTP).")
+    @Option(help: "URL to serve /health (etcd's JSON), /healthz, /livez, /readyz and /metrics on (plain HTTP).")
     var listenMetricsUrls: String?
+
+    @Option(name: .customLong("v"), help: "Log verbosity as klog: 0–1 info, 2–3 debug, 4 and above trace.")
+    var verbosity = 0
+
+    @Option(help: "Seconds a graceful stop (SIGTERM, SIGINT) may take before the member exits anyway.")
+    var shutdownGracePeriod = 10
 
     func run() async throws {
         // Many NIO and executor threads each get a glibc malloc arena by default; a few shared
@@ -84,25 +91,42 @@ struct KVStoreCommand: AsyncParsableCommand {
         config.maxRequestBytes = maxRequestBytes
         try config.validate()
 
-        let backend = try await KVBackend(config: config)
+        let component = Component.bootstrap(name: "kvstore", verbosity: verbosity)
+        let logger = component.logger
+        let backend = try await KVBackend(config: config, logger: logger)
+        backend.exportMetrics(to: component.metrics)
+        component.health.add("raft-leader", .readyz) { await backend.healthJSON().healthy ? nil : "no leader" }
         let transport = PeerTransport(clusterID: config.clusterID, localID: config.memberID)
         try await transport.listen(host: peer.host, port: peer.port)
+        var services: [any Service] = []
         if let metrics = listenMetricsUrls {
             guard let address = URLAddress(metrics) else { throw ValidationError("--listen-metrics-urls: expected http://host:port") }
-            _ = try await HealthServer.start(host: address.host, port: address.port, backend: backend)
+            let status = try await StatusServer(
+                host: address.host, port: address.port, health: component.health, metrics: component.metrics,
+                routes: ["/health": { _ in
+                    let (healthy, body) = await backend.healthJSON()
+                    return .init(status: healthy ? 200 : 503, contentType: "application/json", body: body)
+                }])
+            services.append(status.service)
         }
         // etcd lets a request through gRPC with 512 KiB of headroom, then checks the limit itself.
         let server = try await GRPCServer.start(
             host: client.host, port: client.port, routes: EtcdRoutes.make(backend), maximumMessageBytes: maxRequestBytes + 512 * 1024)
-        FileHandleStderr.write(
-            "kvstore: member \(name) (\(String(config.memberID, radix: 16))) of cluster \(String(config.clusterID, radix: 16)) serving clients on \(client.host):\(client.port), peers on \(peer.host):\(peer.port), data in \(config.dataDirectory)\n")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.closeFuture.get() }
-            group.addTask { await backend.run(transport: transport) }
-            try await group.next()
-            group.cancelAll()
-        }
-        transport.shutdown()
+        logger.info("member serving", metadata: [
+            "member": "\(name)", "id": "\(String(config.memberID, radix: 16))", "cluster": "\(String(config.clusterID, radix: 16))",
+            "clients": "\(client.host):\(client.port)", "peers": "\(peer.host):\(peer.port)", "data": "\(config.dataDirectory)",
+        ])
+        // Stopped in reverse: clients first (no new connections; leadership handed over; requests
+        // in flight answered), then Raft, then the peer links, then the status server.
+        services.append(ShutdownHook { transport.shutdown() })
+        services.append(CancellableService { await backend.run(transport: transport) })
+        services.append(ServerService(
+            finished: { try await server.closeFuture.get() },
+            stop: {
+                try? await server.close()
+                await backend.prepareForStop()
+            }))
+        try await component.run(services: services, gracePeriod: .seconds(shutdownGracePeriod))
     }
 }
 

@@ -184,5 +184,34 @@ check delete-ns 'namespace "demo" deleted' "$(k delete ns demo --wait=false)"
 check ns-terminating "Terminating" "$(k get ns demo -o jsonpath='{.status.phase}')"
 contains create-in-terminating "because it is being terminated" "$(k -n demo create configmap late)"
 
+# the component skeleton: health checks as kube-apiserver's, /metrics passes promtool, --v=4 logs requests
+check readyz-verbose "[+]ping ok|[+]shutdown ok|[+]etcd ok|readyz check passed" "$(raw "$base/readyz?verbose" | paste -sd'|')"
+check livez-etcd "ok" "$(raw "$base/livez/etcd")"
+if command -v promtool >/dev/null; then
+  check metrics-promtool "" "$(raw "$base/metrics" | promtool check metrics 2>&1)"
+fi
+check log-format true "$(grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z INFO apiserver: serving address=https://' "$dir/apiserver.log" && echo true)"
+
+# SIGTERM under a kubectl create loop: exit 0 within 10 s; every create kubectl saw succeed is
+# there after a restart.
+k create ns sig >/dev/null
+: >"$dir/acked"
+( for i in $(seq 1 60); do k -n sig create configmap "c$i" >/dev/null && echo "c$i" >>"$dir/acked"; done ) &
+loop=$!
+for _ in $(seq 100); do [ "$(wc -l <"$dir/acked")" -ge 5 ] && break; sleep 0.1; done
+termed=$(date +%s%N); kill -TERM "${pids[1]}"
+for _ in $(seq 120); do kill -0 "${pids[1]}" 2>/dev/null || break; sleep 0.1; done
+wait "${pids[1]}"; status=$?
+check sigterm-exit-0 0 "$status"
+check sigterm-within-10s true "$([ $(( ($(date +%s%N) - termed) / 1000000000 )) -lt 10 ] && echo true)"
+check sigterm-logged true "$(grep -q 'NOTICE apiserver: shutting down gracefully' "$dir/apiserver.log" && echo true)"
+wait "$loop" 2>/dev/null
+"$bindir/apiserver" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --cert-dir "$dir/certs" --v 4 \
+  >"$dir/apiserver-2.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 150); do raw "$base/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+check sigterm-no-acknowledged-create-lost "" "$(comm -23 <(sort "$dir/acked") <(k -n sig get cm -o name | sed 's|configmap/||' | sort))"
+check v4-request-log true "$(grep -qE 'TRACE apiserver: HTTP .*URI=/api/v1/namespaces/sig/configmaps' "$dir/apiserver-2.log" && echo true)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -121,6 +121,8 @@ for i in 1 2 3; do start_member "$i"; done
 view=$(wait_view "$ALL" 15)
 check cluster-elects-one-leader "yes" "$([[ $view =~ ^[0-9]+\ [0-9]+$ ]] && echo yes || echo "$view")"
 check endpoint-health-all "3" "$(e endpoint health | grep -c 'is healthy: successfully committed proposal')"
+# Members publish their client URLs through the log once they run (as etcd's do): wait for them.
+for _ in $(seq 50); do [ "$(e member list | grep -c ', http://127.0.0.1:[0-9]*, http')" = 3 ] && break; sleep 0.1; done
 check member-list "$(for i in 1 2 3; do echo "started, m$i, http://127.0.0.1:${pport[i]}, http://127.0.0.1:${cport[i]}, false"; done)" \
   "$(e member list | cut -d, -f2- | sed 's/^ //' | sort -t, -k2)"
 check member-list-json "m1 m2 m3" "$(e member list -w json | python3 -c 'import json,sys; print(" ".join(sorted(m["name"] for m in json.load(sys.stdin)["members"])))')"
@@ -130,6 +132,7 @@ print(len(st), sum(s.get("leader", 0)==s["header"]["member_id"] for s in st), le
 check metrics-health "true true true" "$(for i in 1 2 3; do python3 -c 'import json,sys,urllib.request
 try: print(json.load(urllib.request.urlopen(sys.argv[1], timeout=3))["health"])
 except Exception as e: print(e)' "http://127.0.0.1:${mport[i]}/health"; done | tr '\n' ' ' | sed 's/ $//')"
+
 leader=$(leader_of "$ALL"); f1=$(( leader % 3 + 1 )); f2=$(( f1 % 3 + 1 ))  # the two followers
 
 # --- The v3 API across members -----------------------------------------------------------------
@@ -404,6 +407,36 @@ check member-list-four "4" "$(e member list | grep -c ', started, ')"
 m4id=$(e member list | grep ', m4,' | cut -d, -f1)
 check member-remove "yes" "$(e member remove "$m4id" | grep -q 'removed' && echo yes || echo no)"
 check member-list-three "3" "$(e member list | grep -c ', started, ')"
+
+# --- Graceful stop: SIGTERM of the leader under writes ------------------------------------------
+# It exits 0 within 10 s, hands leadership over first (the survivors lead at once, no election
+# timeout), and every write it acknowledged is there.
+if [ "${STORE:-}" != etcd ] && command -v promtool >/dev/null; then
+  check metrics-promtool "" "$(curl -sf "http://127.0.0.1:${mport[1]}/metrics" | promtool check metrics 2>&1)"
+  check readyz-verbose "[+]ping ok|[+]shutdown ok|[+]raft-leader ok|readyz check passed" "$(curl -sf "http://127.0.0.1:${mport[1]}/readyz?verbose" | paste -sd'|')"
+fi
+stopped=$(leader_of "$ALL"); others=()
+for i in 1 2 3; do [ "$i" != "$stopped" ] && others+=("$i"); done
+term_before=$(wait_view "$ALL" 5 | cut -d' ' -f2)
+: >"$dir/acked"
+( for k in $(seq 1 120); do ec "$ALL" put "term/$k" "$k" >/dev/null && echo "$k" >>"$dir/acked"; done ) &
+writer=$!; bg+=("$writer")
+for _ in $(seq 50); do [ "$(wc -l <"$dir/acked")" -ge 10 ] && break; sleep 0.1; done
+t0=$(now_ms); kill -TERM "${pid[$stopped]}"
+for _ in $(seq 120); do kill -0 "${pid[$stopped]}" 2>/dev/null || break; sleep 0.1; done
+wait "${pid[$stopped]}"; status=$?; stop_ms=$(( $(now_ms) - t0 )); unset "pid[$stopped]"
+view=$(wait_view "$(eps "${others[@]}")" 10); lead_ms=$(( $(now_ms) - t0 ))
+check sigterm-exit-0 0 "$status"
+check sigterm-stops-within-10s yes "$([ "$stop_ms" -lt 10000 ] && echo yes || echo "no: $stop_ms ms")"
+check sigterm-survivors-lead yes "$([[ $view =~ ^[0-9]+\ [0-9]+$ ]] && echo yes || echo "$view")"
+check sigterm-one-term-for-transfer "$(( term_before + 1 ))" "${view#* }"
+wait "$writer" 2>/dev/null
+missing=$(comm -23 <(sort "$dir/acked") <(ec "$(eps "${others[@]}")" get term/ --prefix --print-value-only | grep -v '^$' | sort))
+check sigterm-no-acknowledged-write-lost "" "$missing"
+note "SIGTERM of the leader: exited 0 after $stop_ms ms, survivors led after $lead_ms ms; $(wc -l <"$dir/acked") writes acknowledged"
+start_member "$stopped"
+view=$(wait_view "$ALL" 15)
+check restarted-after-sigterm yes "$([[ $view =~ ^[0-9]+\ [0-9]+$ ]] && echo yes || echo "$view")"
 
 note "total $(( $(date +%s) - started_at )) s against $bin"
 if [ "$failed" != 0 ] && [ "${KEEP_LOGS:-0}" != 1 ]; then

@@ -1,5 +1,7 @@
 import APIMachinery
+import Component
 import Foundation
+import Synchronization
 
 /// The apiserver's request pipeline: non-resource paths (health, version, discovery, OpenAPI,
 /// metrics) and resource requests (decode → default → validate → store, reads from the caches).
@@ -8,6 +10,10 @@ public final class APIHandler: RequestHandler, Sendable {
     public let stores: StoreRegistry
     public let discovery: Discovery
     public let metrics: APIMetrics
+    /// `/healthz`, `/livez`, `/readyz` (with the `etcd` check this handler adds).
+    public let health: HealthChecks
+    /// Requests being handled (watches count until their stream is set up).
+    private let inFlight = Atomic<Int>(0)
     public let openAPI: OpenAPIDocumentSet
     /// `/api` and `/apis`, legacy and aggregated, encoded once (the registry is fixed).
     private let coreVersions: [UInt8], groupList: [UInt8], aggregatedCore: [UInt8], aggregatedGroups: [UInt8]
@@ -16,22 +22,48 @@ public final class APIHandler: RequestHandler, Sendable {
 
     public init(
         registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
-        nodePortRange: String = "30000-32767", now: @escaping @Sendable () -> Date = Date.init
+        nodePortRange: String = "30000-32767", now: @escaping @Sendable () -> Date = Date.init,
+        metrics: MetricsRegistry = MetricsRegistry(), health: HealthChecks = HealthChecks()
     ) throws {
         self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv)
         self.registry = registry
         self.stores = StoreRegistry(kv: kv)
         self.discovery = Discovery(registry: registry)
-        self.metrics = APIMetrics()
+        self.metrics = APIMetrics(registry: metrics)
+        self.health = health
         self.openAPI = OpenAPIDocumentSet(registry: registry)
         self.coreVersions = JSONCodec.encode(discovery.apiVersions())
         self.groupList = JSONCodec.encode(discovery.groupList())
         self.aggregatedCore = JSONCodec.encode(discovery.aggregated(core: true))
         self.aggregatedGroups = JSONCodec.encode(discovery.aggregated(core: false))
         self.now = now
+        self.metrics.exportWatchers(stores)
+        let stores = stores
+        health.add("etcd", .all) {
+            do {
+                _ = try await stores.kv.currentRevision()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+
+    /// Requests being handled now.
+    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Waits until no request is being handled, or `timeout` passes; returns whether none is.
+    public func drain(timeout: Swift.Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while requestsInFlight > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return requestsInFlight == 0
     }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         let started = ContinuousClock.now
         let watchParameter = request.flag("watch") ?? false
         let info = RequestInfo(method: request.method, path: request.path, watchParameter: watchParameter)
@@ -77,21 +109,14 @@ public final class APIHandler: RequestHandler, Sendable {
     private func handleNonResource(_ request: APIRequest) async throws -> APIResponse {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         let aggregated = (request.headers.first(name: "Accept") ?? "").contains("as=APIGroupDiscoveryList")
+        if let answer = await health.answer(path: path, query: request.query) {
+            return Responses.text(answer.status, answer.body)
+        }
         switch path {
-        case "/healthz", "/livez":
-            return Responses.text(200, "ok")
-        case "/readyz", "/readyz/etcd", "/healthz/etcd", "/livez/etcd":
-            do {
-                _ = try await stores.kv.currentRevision()
-                return Responses.text(200, "ok")
-            } catch {
-                return Responses.text(500, "[-]etcd failed: reason withheld\nreadyz check failed\n")
-            }
         case "/version":
             return Responses.json(200, Self.version)
         case "/metrics":
-            let counts = await stores.watcherCounts()
-            return .full(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(metrics.prometheusText(watchers: counts).utf8))
+            return .full(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: await metrics.registry.render())
         case "/api":
             if aggregated { return Responses.json(200, aggregatedCore, contentType: Discovery.aggregatedType) }
             return Responses.json(200, coreVersions)

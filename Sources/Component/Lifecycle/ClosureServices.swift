@@ -41,3 +41,16 @@ public struct ServerService: Service {
         }
     }
 }
+
+/// A service with no work of its own: at graceful shutdown (or cancellation) it runs `stop`
+/// (release a resource the services after it in the group were using).
+public struct ShutdownHook: Service {
+    let stop: @Sendable () async -> Void
+
+    public init(_ stop: @escaping @Sendable () async -> Void) { self.stop = stop }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await stop()
+    }
+}

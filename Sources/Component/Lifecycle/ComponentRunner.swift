@@ -77,3 +77,6 @@ public struct Component: Sendable {
         return Double(whole) + Double(atto) / 1e18
     }
 }
+
+/// swift-service-lifecycle's `Service`, so executables name it without importing the package.
+public typealias Service = ServiceLifecycle.Service

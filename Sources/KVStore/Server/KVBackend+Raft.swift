@@ -165,7 +165,7 @@ extension KVBackend {
             updatePeers()
             if change.kind == .removeNode, change.nodeID == memberID {
                 removed = true
-                FileHandleStderr.write("kvstore: this member was removed from the cluster; stopping\n")
+                logger.notice("this member was removed from the cluster; stopping")
             }
             configurationWaiters.removeValue(forKey: change.nodeID)?.resume(.published)
         }

@@ -1,3 +1,4 @@
+import Logging
 import EtcdAPI
 import Glibc
 import GRPCCore
@@ -54,11 +55,16 @@ public actor KVBackend {
     /// MoveLeader callers, by request ID.
     var transfers: [UInt64: Transfer] = [:]
     public internal(set) var metrics = KVMetrics()
+    let logger: Logger
 
     /// Opens the member's snapshot and WAL under the data directory, bootstraps a new
     /// cluster's log on first start, and replays what was persisted.
-    public init(config: KVConfig, now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds) async throws {
+    public init(
+        config: KVConfig, logger: Logger = Logger(label: "kvstore"),
+        now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds
+    ) async throws {
         self.config = config
+        self.logger = logger
         self.now = now
         memberID = config.memberID
         clusterID = config.clusterID
@@ -67,10 +73,10 @@ public actor KVBackend {
         mkdir(config.dataDirectory + "/member", 0o700)
         let snapshots = SnapshotStore(directory: config.dataDirectory + "/member/snap")
         let (snapshot, damaged) = snapshots.loadNewest()
-        for name in damaged { FileHandleStderr.write("kvstore: skipping damaged snapshot \(name)\n") }
+        for name in damaged { logger.warning("skipping damaged snapshot", metadata: ["snapshot": "\(name)"]) }
         let (wal, replay) = try WriteAheadLog.open(directory: config.dataDirectory + "/member/wal")
         if replay.truncatedBytes > 0 {
-            FileHandleStderr.write("kvstore: cut a torn or corrupt tail of \(replay.truncatedBytes) bytes off the write-ahead log\n")
+            logger.warning("cut a torn or corrupt tail off the write-ahead log", metadata: ["bytes": "\(replay.truncatedBytes)"])
         }
         let storage = RaftLogStorage(snapshots: snapshots)
         var state = KVStateMachine(minimumLeaseTTL: Int64(max(2, (3 * config.electionMilliseconds + 999) / 2000)), quotaBytes: config.effectiveQuotaBytes)
@@ -195,10 +201,3 @@ extension RPCError {
     }
 }
 
-/// Writes a line to standard error.
-public enum FileHandleStderr {
-    public static func write(_ text: String) {
-        var copy = text
-        copy.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
-    }
-}
