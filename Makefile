@@ -36,6 +36,7 @@ test: deps check-generated
 	scripts/test/kvstore-cluster.sh
 	scripts/test/apiserver-kubectl.sh
 	STORE=etcd scripts/test/apiserver-kubectl.sh
+	scripts/test/apiserver-etcd-tls.sh
 	scripts/test/apiserver-python.sh
 	scripts/test/scheduler.sh
 

@@ -41,6 +41,15 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "Range of Service node ports (first-last).")
     var serviceNodePortRange = "30000-32767"
 
+    @Option(help: "SSL Certificate Authority file used to secure etcd communication (https:// endpoints).")
+    var etcdCafile: String?
+
+    @Option(help: "SSL certification file used to secure etcd communication.")
+    var etcdCertfile: String?
+
+    @Option(help: "SSL key file used to secure etcd communication.")
+    var etcdKeyfile: String?
+
     @Option(name: .customLong("v"), help: "Log verbosity as klog: 0–1 info, 2–3 debug, 4 and above one line per request.")
     var verbosity = 0
 
@@ -54,10 +63,15 @@ struct APIServerCommand: AsyncParsableCommand {
         let component = Component.bootstrap(name: "apiserver", verbosity: verbosity)
         let logger = component.logger
         let endpoints = etcdServers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let kv = try EtcdStore(endpoints: endpoints)
+        let kv: EtcdStore
+        do {
+            kv = try EtcdStore(endpoints: endpoints, tls: .init(caFile: etcdCafile, certFile: etcdCertfile, keyFile: etcdKeyfile))
+        } catch StoreError.unavailable(let message) {
+            throw ValidationError(message)
+        }
         let handler = try APIHandler(
             kv: kv, serviceCIDR: serviceClusterIpRange, nodePortRange: serviceNodePortRange,
-            metrics: component.metrics, health: component.health)
+            metrics: component.metrics, health: component.health, logger: logger)
         try await handler.bootstrap()
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
             logger.warning("serving without authentication: anyone who reaches this port has full access", metadata: ["address": "\(bindAddress)"])

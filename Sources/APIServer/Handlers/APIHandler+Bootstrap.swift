@@ -24,6 +24,7 @@ extension APIHandler {
                 try await ensureSystemPriorityClasses()
                 return
             } catch StoreError.unavailable(let message) {
+                logger.warning("bootstrap: the store is unavailable; retrying", metadata: ["attempt": "\(attempt + 1)", "error": "\(message)"])
                 attempt += 1
                 if attempt >= 60 { throw StoreError.unavailable(message) }
                 try await Task.sleep(for: .seconds(1))

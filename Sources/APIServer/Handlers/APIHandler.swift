@@ -1,6 +1,7 @@
 import APIMachinery
 import Component
 import Foundation
+import Logging
 import Synchronization
 
 /// The apiserver's request pipeline: non-resource paths (health, version, discovery, OpenAPI,
@@ -12,6 +13,7 @@ public final class APIHandler: RequestHandler, Sendable {
     public let metrics: APIMetrics
     /// `/healthz`, `/livez`, `/readyz` (with the `etcd` check this handler adds).
     public let health: HealthChecks
+    public let logger: Logger
     /// Requests being handled (watches count until their stream is set up).
     private let inFlight = Atomic<Int>(0)
     public let openAPI: OpenAPIDocumentSet
@@ -23,8 +25,10 @@ public final class APIHandler: RequestHandler, Sendable {
     public init(
         registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
         nodePortRange: String = "30000-32767", now: @escaping @Sendable () -> Date = Date.init,
-        metrics: MetricsRegistry = MetricsRegistry(), health: HealthChecks = HealthChecks()
+        metrics: MetricsRegistry = MetricsRegistry(), health: HealthChecks = HealthChecks(),
+        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
+        self.logger = logger
         self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv)
         self.registry = registry
         self.stores = StoreRegistry(kv: kv)

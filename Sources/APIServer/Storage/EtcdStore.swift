@@ -17,14 +17,50 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
     private let timeout: Swift.Duration
     private let retries = Atomic<Int>(0)
 
-    /// Connects lazily to `endpoints` (`http://host:port`, `host:port`).
-    public init(endpoints: [String], timeout: Swift.Duration = .seconds(10)) throws {
+    /// Client TLS for `https://` endpoints: `--etcd-cafile` (else the system's roots),
+    /// `--etcd-certfile` and `--etcd-keyfile` (a client certificate, both or neither).
+    public struct TLSFiles: Sendable {
+        public var caFile: String?
+        public var certFile: String?
+        public var keyFile: String?
+        public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+            self.caFile = caFile
+            self.certFile = certFile
+            self.keyFile = keyFile
+        }
+        var isEmpty: Bool { caFile == nil && certFile == nil && keyFile == nil }
+    }
+
+    /// Connects lazily to `endpoints` (`http://host:port`, `https://host:port`, `host:port`).
+    /// All endpoints use one scheme: `https://` connects with TLS (never silently in plain
+    /// text), and TLS files given with `http://` endpoints are refused.
+    public init(endpoints: [String], tls: TLSFiles = TLSFiles(), timeout: Swift.Duration = .seconds(10)) throws {
         let pairs = try endpoints.map(Self.parseEndpoint)
+        let secure = endpoints.filter { $0.hasPrefix("https://") }.count
+        if secure > 0 && secure < endpoints.count {
+            throw StoreError.unavailable("--etcd-servers mixes https:// and plain endpoints: use one scheme for all")
+        }
+        if secure == 0 && !tls.isEmpty {
+            throw StoreError.unavailable("--etcd-cafile, --etcd-certfile and --etcd-keyfile need https:// endpoints in --etcd-servers")
+        }
+        if (tls.certFile == nil) != (tls.keyFile == nil) {
+            throw StoreError.unavailable("--etcd-certfile and --etcd-keyfile go together")
+        }
+        for file in [tls.caFile, tls.certFile, tls.keyFile].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            throw StoreError.unavailable("cannot read \(file)")
+        }
         var serviceConfig = ServiceConfig()
         serviceConfig.loadBalancingConfig = [.pickFirst(shuffleAddressList: false)]
         let config = HTTP2ClientTransport.Posix.Config.defaults
+        let security: HTTP2ClientTransport.Posix.TransportSecurity = secure == 0 ? .plaintext : .tls { config in
+            if let ca = tls.caFile { config.trustRoots = .certificates([.file(path: ca, format: .pem)]) }
+            if let cert = tls.certFile, let key = tls.keyFile {
+                config.certificateChain = [.file(path: cert, format: .pem)]
+                config.privateKey = .file(path: key, format: .pem)
+            }
+        }
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(pairs: pairs), transportSecurity: .plaintext, config: config,
+            target: .ipv4(pairs: pairs), transportSecurity: security, config: config,
             serviceConfig: serviceConfig)
         let client = GRPCClient(transport: transport)
         self.client = client
