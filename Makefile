@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
-APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl
+APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl
 
 .PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler
 
