@@ -189,4 +189,73 @@ struct YAMLCodecTests {
     @Test func badYAMLIsAnError() {
         #expect(throws: (any Error).self) { try YAMLCodec.parseDocuments("a: [1, 2\nb: c") }
     }
+
+    /// Nesting is capped as Go's encoding/json caps it (10,000), and the cap is reached without
+    /// recursion: a deeper document is a syntax error, never a crash.
+    @Test func nestingDepthIsCappedAsGo() throws {
+        func nested(_ depth: Int, _ open: String, _ close: String) -> String {
+            String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth)
+        }
+        let deepest = try JSONCodec.parse(nested(JSONReader.maxDepth, "[", "]"))
+        var depth = 0
+        var value = deepest
+        while case .array(let elements) = value, let first = elements.first { depth += 1; value = first }
+        #expect(depth == JSONReader.maxDepth && value == .int(1))
+        let objects = String(repeating: #"{"a":"#, count: JSONReader.maxDepth) + "null" + String(repeating: "}", count: JSONReader.maxDepth)
+        #expect(throws: Never.self) { try JSONCodec.parse(objects) }
+        for text in [nested(JSONReader.maxDepth + 1, "[", "]"), nested(1_000_000, "[", "]"),
+                     String(repeating: #"{"a":"#, count: 200_000)] {
+            do {
+                _ = try JSONCodec.parse(text)
+                Issue.record("a document nested deeper than \(JSONReader.maxDepth) must be refused")
+            } catch {
+                #expect("\(error)".contains("exceeded max depth"))
+            }
+        }
+        // Unknown fields are skipped with the same cap.
+        let unknown = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"extra":"# + nested(JSONReader.maxDepth - 1, "[", "]") + "}"
+        #expect(throws: Never.self) { try JSONCodec.decode(CoreV1.ConfigMap.self, from: Array(unknown.utf8)) }
+        let tooDeep = #"{"extra":"# + nested(JSONReader.maxDepth, "[", "]") + "}"
+        #expect(throws: (any Error).self) { try JSONCodec.decode(CoreV1.ConfigMap.self, from: Array(tooDeep.utf8)) }
+    }
+}
+
+/// Alias bombs are refused before they expand, as go-yaml refuses them; ordinary anchors work.
+@Suite struct YAMLAliasTests {
+    static func laughs(levels: Int) -> String {
+        var text = #"l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"# + "\n"
+        for level in 1..<levels {
+            text += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ",") + "]\n"
+        }
+        return text
+    }
+
+    @Test func billionLaughsIsRefusedAtOnce() {
+        for levels in [9, 12, 30] {
+            do {
+                _ = try YAMLCodec.parse(Self.laughs(levels: levels))
+                Issue.record("\(levels) levels of aliases must be refused")
+            } catch {
+                #expect("\(error)".contains("document contains excessive aliasing"))
+            }
+        }
+    }
+
+    @Test func ordinaryAnchorsAndMergeKeysStillWork() throws {
+        let text = """
+        base: &base {image: busybox, imagePullPolicy: IfNotPresent}
+        containers:
+        - <<: *base
+          name: a
+        - <<: *base
+          name: b
+        labels: &labels {app: web}
+        selector: *labels
+        """
+        let value = try YAMLCodec.parse(text)
+        #expect(value["containers"]?[1]?["image"] == "busybox")
+        #expect(value["selector"]?["app"] == "web")
+        // Three levels of nine: 819 nodes, allowed (go-yaml allows it too).
+        #expect(throws: Never.self) { try YAMLCodec.parse(Self.laughs(levels: 3)) }
+    }
 }

@@ -174,6 +174,14 @@ contains invalid-name-causes '"field":"metadata.name"' "$(cat "$dir/body")"
 head -c 3200000 /dev/zero | tr '\0' 'a' >"$dir/big"
 check body-too-large "413" "$(code -X POST -H 'Content-Type: application/json' --data-binary @"$dir/big" "$base/api/v1/namespaces/demo/configmaps")"
 check watch-garbage-rv "400" "$(code "$base/api/v1/namespaces/demo/configmaps?watch=true&resourceVersion=abc")"
+# hostile bodies: JSON nested past Go's 10,000 levels, and a YAML alias bomb, get a 400 at once
+python3 -c 'import sys; d=100000; sys.stdout.write("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"deep\"},\"data\":" + "["*d + "]"*d + "}")' >"$dir/deep.json"
+check deep-json-400 "400" "$(code -X POST -H 'Content-Type: application/json' --data-binary @"$dir/deep.json" "$base/api/v1/namespaces/demo/configmaps")"
+contains deep-json-message "exceeded max depth" "$(cat "$dir/body")"
+{ echo 'apiVersion: v1'; echo 'kind: ConfigMap'; echo 'metadata: {name: laughs}'; echo 'l0: &l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]'
+  for i in 1 2 3 4 5 6 7 8; do echo "l$i: &l$i [$(printf "*l$((i - 1)),%.0s" 1 2 3 4 5 6 7 8)*l$((i - 1))]"; done; } >"$dir/laughs.yaml"
+check yaml-alias-bomb-400 "400" "$(code -X POST -H 'Content-Type: application/yaml' --data-binary @"$dir/laughs.yaml" "$base/api/v1/namespaces/demo/configmaps")"
+contains yaml-alias-bomb-message "document contains excessive aliasing" "$(cat "$dir/body")"
 check still-serving "default" "$(k get ns default -o jsonpath='{.metadata.name}')"
 
 # delete

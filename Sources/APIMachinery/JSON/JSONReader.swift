@@ -28,6 +28,10 @@ public struct JSONReader {
     /// Keys seen in each open object; kept only when collecting strict issues.
     private var seenKeys: [[String]] = []
 
+    /// Deepest nesting of objects and arrays accepted, as Go's encoding/json: deeper input is
+    /// a syntax error ("exceeded max depth"), never a stack overflow.
+    public static let maxDepth = 10_000
+
     public init(bytes: UnsafeBufferPointer<UInt8>, collectStrictIssues: Bool = false) {
         self.bytes = bytes
         self.collectStrictIssues = collectStrictIssues
@@ -42,6 +46,7 @@ public struct JSONReader {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
             throw mismatch(expected: typeName)
         }
+        guard path.count < Self.maxDepth else { throw syntax("exceeded max depth") }
         position += 1
         path.append(.index(-1))  // placeholder replaced by each key
         if collectStrictIssues { seenKeys.append([]) }
@@ -98,6 +103,7 @@ public struct JSONReader {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else {
             throw mismatch(expected: typeName)
         }
+        guard path.count < Self.maxDepth else { throw syntax("exceeded max depth") }
         position += 1
         path.append(.index(-1))
     }
@@ -212,23 +218,66 @@ public struct JSONReader {
         return value
     }
 
-    /// Reads any value into a tree (for free-form fields).
+    /// Reads any value into a tree (for free-form fields). Iterative, with an explicit stack of
+    /// open containers, so nesting depth costs heap, not call stack.
     public mutating func readValue() throws -> JSONValue {
-        skipWhitespace()
-        guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
-        switch bytes[position] {
-        case UInt8(ascii: "{"):
-            try beginObject(of: "object")
-            var members: [JSONObject.Member] = []
-            while let key = try nextKey() {
-                members.append(.init(key: key, value: try readValue()))
+        enum Open {
+            case object([JSONObject.Member], pendingKey: String)
+            case array([JSONValue])
+        }
+        var stack: [Open] = []
+        while true {
+            // Read one scalar, or open a container and descend into its first value.
+            var value: JSONValue
+            skipWhitespace()
+            guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
+            switch bytes[position] {
+            case UInt8(ascii: "{"):
+                try beginObject(of: "object")
+                if let key = try nextKey() {
+                    stack.append(.object([], pendingKey: key))
+                    continue
+                }
+                value = .object(JSONObject(members: []))
+            case UInt8(ascii: "["):
+                try beginArray(of: "array")
+                if try nextElement() {
+                    stack.append(.array([]))
+                    continue
+                }
+                value = .array([])
+            default:
+                value = try readScalar()
             }
-            return .object(JSONObject(members: members))
-        case UInt8(ascii: "["):
-            try beginArray(of: "array")
-            var elements: [JSONValue] = []
-            while try nextElement() { elements.append(try readValue()) }
-            return .array(elements)
+            // Hand the value to the open containers, closing those that end here.
+            while true {
+                guard let top = stack.popLast() else { return value }
+                switch top {
+                case .object(var members, let key):
+                    members.append(.init(key: key, value: value))
+                    if let next = try nextKey() {
+                        stack.append(.object(members, pendingKey: next))
+                    } else {
+                        value = .object(JSONObject(members: members))
+                        continue
+                    }
+                case .array(var elements):
+                    elements.append(value)
+                    if try nextElement() {
+                        stack.append(.array(elements))
+                    } else {
+                        value = .array(elements)
+                        continue
+                    }
+                }
+                break
+            }
+        }
+    }
+
+    /// A string, boolean, null or number at the current position.
+    private mutating func readScalar() throws -> JSONValue {
+        switch bytes[position] {
         case UInt8(ascii: "\""):
             return .string(try readStringLiteral().0)
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
@@ -249,29 +298,31 @@ public struct JSONReader {
         }
     }
 
-    /// Skips one value of any kind, checking its syntax.
+    /// Skips one value of any kind, checking its syntax; iterative like `readValue`.
     public mutating func skipValue() throws {
-        skipWhitespace()
-        guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
-        switch bytes[position] {
-        case UInt8(ascii: "{"):
-            try beginObject(of: "object")
-            while try nextKey() != nil { try skipValue() }
-        case UInt8(ascii: "["):
-            try beginArray(of: "array")
-            while try nextElement() { try skipValue() }
-        case UInt8(ascii: "\""):
-            _ = try readStringLiteral()
-        case UInt8(ascii: "t"), UInt8(ascii: "f"):
-            _ = try readBool()
-        case UInt8(ascii: "n"):
-            if !consumeNull() { throw syntax("invalid character \(describeCurrent()) looking for beginning of value") }
-        default:
-            guard bytes[position] == UInt8(ascii: "-") || isDigit(bytes[position]) else {
-                throw syntax("invalid character \(describeCurrent()) looking for beginning of value")
+        var open: [Bool] = []  // true: an object, false: an array
+        repeat {
+            skipWhitespace()
+            guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
+            var opened = false
+            switch bytes[position] {
+            case UInt8(ascii: "{"):
+                try beginObject(of: "object")
+                if try nextKey() != nil { open.append(true); opened = true }
+            case UInt8(ascii: "["):
+                try beginArray(of: "array")
+                if try nextElement() { open.append(false); opened = true }
+            default:
+                _ = try readScalar()
             }
-            try scanNumber()
-        }
+            if opened { continue }
+            // Close every container whose last value this was.
+            while let isObject = open.last {
+                let more = isObject ? try nextKey() != nil : try nextElement()
+                if more { break }
+                open.removeLast()
+            }
+        } while !open.isEmpty
     }
 
     // MARK: - Errors

@@ -12,7 +12,9 @@ public enum YAMLCodec {
         do {
             var nodes = try Yams.compose_all(yaml: text)
             while let node = nodes.next() {
-                let value = try convert(node, path: "")
+                try AliasBudget.check(node)
+                var path = YAMLPath()
+                let value = try convert(node, path: &path)
                 if value != .null { documents.append(value) }
             }
             // The sequence stops at a syntax error and keeps it rather than throwing.
@@ -39,12 +41,68 @@ public enum YAMLCodec {
         try JSONCodec.decode(type, from: parse(text), strict: strict)
     }
 
-    private static func convert(_ node: Node, path: String) throws -> JSONValue {
+    /// go-yaml's guard against alias bombs ("billion laughs"), decided before anything is
+    /// expanded: every node converted counts one decode, and one alias when it is a reference to
+    /// an anchor; with more than 100 aliases and 1,000 decodes, aliases may make up at most 99%
+    /// of the decodes up to 400,000, falling linearly to 10% at 4,000,000. The expanded counts
+    /// are computed once per anchor (memoized), so the check costs the size of the text, and a
+    /// 1 KB document that would expand to billions of nodes is refused at once.
+    enum AliasBudget {
+        static func check(_ node: Node) throws {
+            var memo: [ObjectIdentifier: (decodes: Double, aliases: Double)] = [:]
+            let (decodes, aliases) = counts(node, memo: &memo)
+            if aliases > 100 && decodes > 1000 && aliases / decodes > allowedRatio(decodes) {
+                throw YAMLDecodeError(message: "error converting YAML to JSON: yaml: document contains excessive aliasing")
+            }
+        }
+
+        /// Decodes and aliases of converting `node` with its aliases expanded.
+        private static func counts(_ node: Node, memo: inout [ObjectIdentifier: (decodes: Double, aliases: Double)]) -> (Double, Double) {
+            let anchor = node.anchor.map(ObjectIdentifier.init)
+            if let anchor, let known = memo[anchor] { return (known.decodes, known.aliases + 1) }
+            var decodes = 1.0
+            var aliases = 0.0
+            switch node {
+            case .sequence(let sequence):
+                for element in sequence {
+                    let (d, a) = counts(element, memo: &memo)
+                    decodes += d
+                    aliases += a
+                }
+            case .mapping(let mapping):
+                for pair in mapping {
+                    for child in [pair.key, pair.value] {
+                        let (d, a) = counts(child, memo: &memo)
+                        decodes += d
+                        aliases += a
+                    }
+                }
+            case .scalar, .alias:
+                break
+            }
+            if let anchor { memo[anchor] = (decodes, aliases) }
+            return (decodes, aliases)
+        }
+
+        static func allowedRatio(_ decodes: Double) -> Double {
+            if decodes <= 400_000 { return 0.99 }
+            if decodes >= 4_000_000 { return 0.10 }
+            return 0.99 - 0.89 * (decodes - 400_000) / 3_600_000
+        }
+    }
+
+    private static func convert(_ node: Node, path: inout YAMLPath) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            return try convert(scalar, tag: node.tag.rawValue, path: path)
+            return try convert(scalar, tag: node.tag.rawValue, path: path.description)
         case .sequence(let sequence):
-            return .array(try sequence.enumerated().map { try convert($0.element, path: "\(path)[\($0.offset)]") })
+            var elements: [JSONValue] = []
+            for (offset, element) in sequence.enumerated() {
+                path.parts.append(.index(offset))
+                elements.append(try convert(element, path: &path))
+                path.parts.removeLast()
+            }
+            return .array(elements)
         case .mapping(let mapping):
             var members: [JSONObject.Member] = []
             var merged: [JSONObject.Member] = []
@@ -52,23 +110,24 @@ public enum YAMLCodec {
                 if pair.key.tag.rawValue == Tag.Name.merge.rawValue {
                     // `<<: *anchor` merges the referenced mapping(s) under explicit keys.
                     let sources: [JSONValue]
-                    switch try convert(pair.value, path: path) {
+                    switch try convert(pair.value, path: &path) {
                     case .array(let list): sources = list
                     case let single: sources = [single]
                     }
                     for case .object(let object) in sources { merged.append(contentsOf: object.members) }
                     continue
                 }
-                let key = try keyString(pair.key, path: path)
-                let childPath = path.isEmpty ? key : "\(path).\(key)"
-                members.append(.init(key: key, value: try convert(pair.value, path: childPath)))
+                let key = try keyString(pair.key, path: path.description)
+                path.parts.append(.key(key))
+                members.append(.init(key: key, value: try convert(pair.value, path: &path)))
+                path.parts.removeLast()
             }
             for member in merged where !members.contains(where: { $0.key == member.key }) {
                 members.append(member)
             }
             return .object(JSONObject(members: members))
         case .alias:
-            throw YAMLDecodeError(message: "error converting YAML to JSON: unresolved alias at \(path)")
+            throw YAMLDecodeError(message: "error converting YAML to JSON: unresolved alias at \(path.description)")
         }
     }
 
@@ -136,4 +195,26 @@ public enum YAMLCodec {
 public struct YAMLDecodeError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+/// The position of the node being converted (`spec.containers[0]`), built into text only for
+/// an error message.
+struct YAMLPath: CustomStringConvertible {
+    enum Part {
+        case key(String)
+        case index(Int)
+    }
+
+    var parts: [Part] = []
+
+    var description: String {
+        var text = ""
+        for part in parts {
+            switch part {
+            case .key(let key): text += text.isEmpty ? key : "." + key
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
 }
