@@ -104,6 +104,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "Component",
             ]
         ),
         .target(
@@ -166,15 +167,15 @@ let package = Package(
             dependencies: ["APIMachinery"],
             exclude: ["Fixtures", "ProtobufFixtures"]
         ),
-        .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery"]),
+        .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "ComponentTests",
             dependencies: ["Component", "Client", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "APIServerTests",
-            dependencies: ["APIServer", "APIMachinery", "DataDriven", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["APIServer", "APIMachinery", "DataDriven", "Component", .product(name: "NIOHTTP1", package: "swift-nio")],
             exclude: ["testdata"]
         ),
         .testTarget(

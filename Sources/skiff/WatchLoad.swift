@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import ArgumentParser
 import Client
@@ -41,7 +42,7 @@ struct WatchLoad: AsyncParsableCommand {
         guard let ca = FileManager.default.contents(atPath: cacert) else { throw ValidationError("cannot read \(cacert)") }
         config.caPEM = Array(ca)
         config.bearerToken = token
-        let rest = try RESTClient(config: config, clock: .continuous)
+        let rest = try RESTClient(config: config, clock: SystemClock())
         let podClient = rest.resource(CoreV1.Pod.self, namespace: namespace)
         let resourceVersion = try await podClient.list(ListOptions(limit: 1)).resourceVersion
 

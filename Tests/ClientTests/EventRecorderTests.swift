@@ -1,16 +1,16 @@
+import Component
 import APIMachinery
 import Testing
 @testable import Client
 
 @Suite("EventRecorder")
 struct EventRecorderTests {
-    let clock = ManualClock()
+    let clock = ManualClock(wall: EventTestObjects.wallStart)
     let sink = EventTestSink()
 
     func recorder(bufferSize: Int = EventRecorder.defaultBufferSize, random: Double = 0.5) -> EventRecorder {
         EventRecorder(
             sink: sink, component: "default-scheduler", host: "node-1", clock: clock,
-            wallClock: WallClock.following(clock, from: EventTestObjects.wallStart),
             bufferSize: bufferSize, random: { random })
     }
 
@@ -207,7 +207,7 @@ struct EventRecorderTests {
     @Test("gives up after maxTries failed writes", .timeLimit(.minutes(1)))
     func givesUpAfterMaxTries() async throws {
         let recorder = EventRecorder(
-            sink: sink, component: "c", clock: clock, wallClock: WallClock.following(clock, from: EventTestObjects.wallStart),
+            sink: sink, component: "c", clock: clock,
             maxTries: 3, retryInterval: .seconds(1), random: { 0 })
         sink.fail(with: Array(repeating: EventTestTransportError(), count: 5))
         let run = Task { await recorder.run() }

@@ -1,3 +1,4 @@
+import Component
 import Client
 import Synchronization
 import Testing

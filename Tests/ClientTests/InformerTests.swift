@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import Client
 import Synchronization

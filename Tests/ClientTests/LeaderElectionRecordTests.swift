@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import Testing
 @testable import Client

@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import Synchronization
 import Testing
@@ -177,18 +178,16 @@ final class LeadershipTracker: Sendable {
 
 // MARK: - Driving time
 
-/// A manual clock, a wall clock that follows it, and helpers that step time only once every
+/// A manual clock (its wall time starting at `wallStart`), and helpers that step time only once every
 /// elector is parked between attempts.
 struct LeaderElectionHarness {
     /// 2024-01-02T03:04:05.123456789Z
     static let wallStart = WallTime(nanosecondsSinceEpoch: 1_704_164_645_123_456_789)
 
-    let clock = ManualClock()
-    let wall: WallClock
+    let clock = ManualClock(wall: Self.wallStart)
     let start: ContinuousClock.Instant
 
     init() {
-        wall = WallClock.following(clock, from: Self.wallStart)
         start = clock.now
     }
 
@@ -204,7 +203,6 @@ struct LeaderElectionHarness {
             lock: lock,
             callbacks: tracker.callbacks(for: id),
             clock: clock,
-            wallClock: wall,
             jitter: { jitter }
         )
     }

@@ -76,7 +76,7 @@ struct LeaderElectionTests {
         let h = LeaderElectionHarness()
         let store = LeaderElectionFakeLeaseStore()
         func renewOther() {
-            let now = h.wall.now.microTime
+            let now = h.clock.wallNow.microTime
             store.seed(LeaderElectionRecord(
                 holderIdentity: "other", leaseDurationSeconds: 15, acquireTime: LeaderElectionHarness.wallStart.microTime,
                 renewTime: now, leaderTransitions: 0))

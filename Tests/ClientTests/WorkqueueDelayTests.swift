@@ -1,3 +1,4 @@
+import Component
 import Testing
 @testable import Client
 

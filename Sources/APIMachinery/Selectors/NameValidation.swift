@@ -248,7 +248,9 @@ public enum SelectorText {
         return out + "\""
     }
 
-    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+    /// Go's `unicode.IsPrint` without its ASCII-space exception: letters, marks, numbers,
+    /// punctuation and symbols.
+    public static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned,
             .spaceSeparator, .lineSeparator, .paragraphSeparator:

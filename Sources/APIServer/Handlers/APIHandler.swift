@@ -20,18 +20,19 @@ public final class APIHandler: RequestHandler, Sendable {
     /// `/api` and `/apis`, legacy and aggregated, encoded once (the registry is fixed).
     private let coreVersions: [UInt8], groupList: [UInt8], aggregatedCore: [UInt8], aggregatedGroups: [UInt8]
     public let services: ServiceAllocator
-    let now: @Sendable () -> Date
+    /// Stamps objects (creation, deletion, conditions) with its wall time.
+    let clock: any ComponentClock
 
     public init(
         registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
-        nodePortRange: String = "30000-32767", now: @escaping @Sendable () -> Date = Date.init,
+        nodePortRange: String = "30000-32767", clock: any ComponentClock = SystemClock(),
         metrics: MetricsRegistry = MetricsRegistry(), health: HealthChecks = HealthChecks(),
         logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
         self.logger = logger
         self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv)
         self.registry = registry
-        self.stores = StoreRegistry(kv: kv)
+        self.stores = StoreRegistry(kv: kv, clock: clock)
         self.discovery = Discovery(registry: registry)
         self.metrics = APIMetrics(registry: metrics)
         self.health = health
@@ -40,7 +41,7 @@ public final class APIHandler: RequestHandler, Sendable {
         self.groupList = JSONCodec.encode(discovery.groupList())
         self.aggregatedCore = JSONCodec.encode(discovery.aggregated(core: true))
         self.aggregatedGroups = JSONCodec.encode(discovery.aggregated(core: false))
-        self.now = now
+        self.clock = clock
         self.metrics.exportWatchers(stores)
         let stores = stores
         health.add("etcd", .all) {
@@ -52,6 +53,9 @@ public final class APIHandler: RequestHandler, Sendable {
             }
         }
     }
+
+    /// The wall time objects are stamped with.
+    func now() -> Date { Date(timeIntervalSince1970: clock.wallNow.secondsSinceEpoch) }
 
     /// Requests being handled now.
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }

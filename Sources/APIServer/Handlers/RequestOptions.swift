@@ -60,7 +60,7 @@ struct WriteOptions: Sendable, Equatable {
         if manager.count > fieldManagerMaxLength {
             errors.append(.tooLong("fieldManager", max: fieldManagerMaxLength))
         }
-        for (position, scalar) in manager.unicodeScalars.enumerated() where !isPrintable(scalar) {
+        for (position, scalar) in manager.unicodeScalars.enumerated() where scalar != " " && !SelectorText.isPrintable(scalar) {
             let code = "U+" + String(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4))
             errors.append(.invalid("fieldManager", .string(manager), "invalid character \(code) (at position \(position))"))
         }
@@ -76,22 +76,6 @@ struct WriteOptions: Sendable, Equatable {
     static func throwInvalid(_ kind: String, _ errors: [FieldError]) throws {
         guard !errors.isEmpty else { return }
         throw APIError(.invalid(group: "meta.k8s.io", kind: kind, name: "", causes: errors.map(\.statusCause)))
-    }
-
-    /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == " " { return true }
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark,
-             .decimalNumber, .letterNumber, .otherNumber,
-             .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation,
-             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
-            return true
-        default:
-            return false
-        }
     }
 }
 
@@ -131,47 +115,24 @@ struct DeleteOptions: Sendable, Equatable {
         try validate()
     }
 
-    /// Options from a JSON object (a request body or an Eviction's `deleteOptions`).
+    /// Options from a JSON object (a request body or an Eviction's `deleteOptions`), decoded
+    /// as the `meta/v1` type: a wrongly typed field is a 400 naming it.
     init(object: JSONObject) throws {
         if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != "DeleteOptions" {
             throw APIError.internalError("decoded object cannot be converted to DeleteOptions")
         }
-        switch object["dryRun"] {
-        case nil, .null?: break
-        case .array(let values)?:
-            dryRun = try values.map { value in
-                guard let text = value.stringValue else { throw Self.typeError("dryRun", "[]string", value) }
-                return text
-            }
-        case let value?: throw Self.typeError("dryRun", "[]string", value)
+        let decoded: MetaV1.DeleteOptions
+        do {
+            decoded = try JSONCodec.decode(MetaV1.DeleteOptions.self, from: JSONCodec.encode(JSONValue.object(object)))
+        } catch {
+            throw APIError.badRequest("the body of the request was not a valid DeleteOptions: \(error)")
         }
-        switch object["gracePeriodSeconds"] {
-        case nil, .null?: break
-        case .int(let value)?: gracePeriodSeconds = value
-        case let value?: throw Self.typeError("gracePeriodSeconds", "int64", value)
-        }
-        switch object["propagationPolicy"] {
-        case nil, .null?: break
-        case .string(let value)?: propagationPolicy = value
-        case let value?: throw Self.typeError("propagationPolicy", "v1.DeletionPropagation", value)
-        }
-        switch object["orphanDependents"] {
-        case nil, .null?: break
-        case .bool(let value)?: orphanDependents = value
-        case let value?: throw Self.typeError("orphanDependents", "bool", value)
-        }
-        switch object["preconditions"] {
-        case nil, .null?: break
-        case .object(let preconditions)?:
-            for field in ["uid", "resourceVersion"] {
-                switch preconditions[field] {
-                case nil, .null?: break
-                case .string(let value)?: if field == "uid" { uid = value } else { resourceVersion = value }
-                case let value?: throw Self.typeError("preconditions.\(field)", "string", value)
-                }
-            }
-        case let value?: throw Self.typeError("preconditions", "v1.Preconditions", value)
-        }
+        dryRun = decoded.dryRun ?? []
+        gracePeriodSeconds = decoded.gracePeriodSeconds
+        propagationPolicy = decoded.propagationPolicy
+        orphanDependents = decoded.orphanDependents
+        uid = decoded.preconditions?.uid
+        resourceVersion = decoded.preconditions?.resourceVersion
     }
 
     init() {}
@@ -240,18 +201,6 @@ struct DeleteOptions: Sendable, Equatable {
         }
         errors += WriteOptions.validateDryRun(dryRun)
         try WriteOptions.throwInvalid("DeleteOptions", errors)
-    }
-
-    private static func typeError(_ field: String, _ goType: String, _ value: JSONValue) -> APIError {
-        let found: String = switch value {
-        case .string: "string"
-        case .int, .double: "number"
-        case .bool: "bool"
-        case .array: "array"
-        case .object: "object"
-        default: "value"
-        }
-        return APIError.badRequest("json: cannot unmarshal \(found) into Go struct field DeleteOptions.\(field) of type \(goType)")
     }
 }
 

@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import Foundation
 import Synchronization
@@ -10,11 +11,11 @@ public final class ResourceStore: Sendable {
     public let kv: any KeyValueStore
     public let cache: WatchCache
 
-    init(info: ResourceInfo, kv: any KeyValueStore) {
+    init(info: ResourceInfo, kv: any KeyValueStore, clock: any ComponentClock) {
         self.info = info
         self.prefix = Self.prefix(for: info)
         self.kv = kv
-        self.cache = WatchCache(resource: info, prefix: prefix, store: kv)
+        self.cache = WatchCache(resource: info, prefix: prefix, store: kv, clock: clock)
     }
 
     public static func prefix(for info: ResourceInfo) -> String {
@@ -47,13 +48,17 @@ public final class ResourceStore: Sendable {
 public final class StoreRegistry: Sendable {
     public let kv: any KeyValueStore
     private let stores = Mutex<[GroupVersionResource: ResourceStore]>([:])
+    private let clock: any ComponentClock
 
-    public init(kv: any KeyValueStore) { self.kv = kv }
+    public init(kv: any KeyValueStore, clock: any ComponentClock = SystemClock()) {
+        self.kv = kv
+        self.clock = clock
+    }
 
     public func store(for info: ResourceInfo) -> ResourceStore {
         let (store, created) = stores.withLock { stores -> (ResourceStore, Bool) in
             if let existing = stores[info.gvr] { return (existing, false) }
-            let store = ResourceStore(info: info, kv: kv)
+            let store = ResourceStore(info: info, kv: kv, clock: clock)
             stores[info.gvr] = store
             return (store, true)
         }

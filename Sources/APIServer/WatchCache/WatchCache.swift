@@ -1,4 +1,5 @@
 import APIMachinery
+import Component
 import Foundation
 
 /// The apiserver's in-memory copy of one resource, fed by one store watch.
@@ -15,6 +16,8 @@ public actor WatchCache {
     private let store: any KeyValueStore
     private let capacity: Int
     private let bookmarkInterval: Swift.Duration
+    /// Times bookmarks, relist back-off and `waitFor` timeouts.
+    private let clock: any ComponentClock
 
     private var objects: [String: CachedObject] = [:]
     private var sortedKeys: [String]?
@@ -40,8 +43,9 @@ public actor WatchCache {
 
     public init(
         resource: ResourceInfo, prefix: String, store: any KeyValueStore, capacity: Int = 10_000,
-        bookmarkInterval: Swift.Duration = .seconds(30)
+        bookmarkInterval: Swift.Duration = .seconds(30), clock: any ComponentClock = SystemClock()
     ) {
+        self.clock = clock
         self.resource = resource
         self.prefix = prefix
         self.store = store
@@ -54,9 +58,10 @@ public actor WatchCache {
         guard loop == nil else { return }
         loop = Task { await self.run() }
         let interval = bookmarkInterval
+        let clock = clock
         Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await clock.sleep(for: interval)
                 guard let self else { return }
                 await self.sendBookmarks()
             }
@@ -94,7 +99,7 @@ public actor WatchCache {
             }
             storeWatch?.cancel()
             storeWatch = nil
-            try? await Task.sleep(for: backoff)
+            try? await clock.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
         }
     }
@@ -237,8 +242,9 @@ public actor WatchCache {
         storeWatch?.requestProgress()
         let id = nextID
         nextID += 1
+        let clock = clock
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            try? await clock.sleep(for: timeout)
             await self?.expireWaiter(id)
         }
         let reached = await withCheckedContinuation { continuation in

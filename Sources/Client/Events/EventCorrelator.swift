@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 
 /// Decides what to write for each event before it reaches the apiserver, as client-go's

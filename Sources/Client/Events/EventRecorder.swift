@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import Synchronization
 
@@ -36,8 +37,7 @@ public final class EventRecorder: Sendable {
     public let maxTries: Int
     public let retryInterval: Swift.Duration
     private let sink: any EventSink
-    private let clock: any ClientClock
-    private let wallClock: WallClock
+    private let clock: any ComponentClock
     private let random: @Sendable () -> Double
     private let correlatorOptions: EventCorrelator.Options
     private let events: AsyncStream<CoreV1.Event>
@@ -47,14 +47,13 @@ public final class EventRecorder: Sendable {
     /// - Parameters:
     ///   - component: the reporting component (`default-scheduler`, `kubelet`, …).
     ///   - host: the node the component runs on, if any.
-    ///   - clock: times retry delays. `wallClock` stamps events and drives the correlator.
+    ///   - clock: times retry delays; its wall time stamps events and drives the correlator.
     ///   - random: a value in `0..<1` scaling the first retry delay.
     public init(
         sink: any EventSink,
         component: String,
         host: String? = nil,
-        clock: any ClientClock = ContinuousClientClock(),
-        wallClock: WallClock = .system,
+        clock: any ComponentClock = SystemClock(),
         bufferSize: Int = EventRecorder.defaultBufferSize,
         correlatorOptions: EventCorrelator.Options = EventCorrelator.Options(),
         maxTries: Int = 12,
@@ -65,7 +64,6 @@ public final class EventRecorder: Sendable {
         self.sink = sink
         source = CoreV1.EventSource(component: component, host: host)
         self.clock = clock
-        self.wallClock = wallClock
         self.bufferSize = bufferSize
         self.correlatorOptions = correlatorOptions
         self.maxTries = maxTries
@@ -92,7 +90,7 @@ public final class EventRecorder: Sendable {
         reason: String,
         message: String
     ) -> Bool {
-        let event = makeEvent(regarding: object, type: type, reason: reason, message: message, at: wallClock.now)
+        let event = makeEvent(regarding: object, type: type, reason: reason, message: message, at: clock.wallNow)
         switch input.yield(event) {
         case .enqueued: return true
         case .dropped, .terminated: break
@@ -172,7 +170,7 @@ public final class EventRecorder: Sendable {
 
     private func record(_ event: CoreV1.Event, _ correlator: inout EventCorrelator) async {
         let (toWrite, patch, key): (CoreV1.Event, EventPatch?, EventCorrelationKey)
-        switch correlator.correlate(event, now: wallClock.now) {
+        switch correlator.correlate(event, now: clock.wallNow) {
         case .skip: return
         case .create(let e, let k): (toWrite, patch, key) = (e, nil, k)
         case .patch(let e, let p, let k): (toWrite, patch, key) = (e, p, k)

@@ -1,3 +1,4 @@
+import Component
 import Synchronization
 
 /// Keeps a `ReflectorStore` equal to a server-side collection (client-go `Reflector`).
@@ -21,7 +22,7 @@ import Synchronization
 public final class Reflector<Object: InformerObject>: Sendable {
     private let source: any ListWatchSource<Object>
     private let store: any ReflectorStore<Object>
-    private let clock: any ClientClock
+    private let clock: any ComponentClock
     /// Retry and resync settings.
     public let options: ReflectorOptions
     private let lastSync = Mutex("")
@@ -30,7 +31,7 @@ public final class Reflector<Object: InformerObject>: Sendable {
         source: some ListWatchSource<Object>,
         store: some ReflectorStore<Object>,
         options: ReflectorOptions = ReflectorOptions(),
-        clock: any ClientClock = ContinuousClientClock()
+        clock: any ComponentClock = SystemClock()
     ) {
         self.source = source
         self.store = store

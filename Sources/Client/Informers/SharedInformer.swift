@@ -1,3 +1,4 @@
+import Component
 import Synchronization
 
 /// One cache of one resource, kept up to date by one reflector, shared by many handlers
@@ -37,7 +38,7 @@ public final class SharedInformer<Object: InformerObject>: Sendable {
         source: some ListWatchSource<Object>,
         indexers: [String: IndexFunction<Object>] = [:],
         options: ReflectorOptions = ReflectorOptions(),
-        clock: any ClientClock = ContinuousClientClock()
+        clock: any ComponentClock = SystemClock()
     ) {
         let store = ThreadSafeStore<Object>(indexers: indexers)
         let processor = InformerProcessor(store: store)

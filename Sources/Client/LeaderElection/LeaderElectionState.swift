@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 
 /// The pure core of `LeaderElector`: what the elector has observed of the lock and what it

@@ -1,3 +1,4 @@
+import Component
 import Synchronization
 
 /// Leader election over a `LeaseLock`, with client-go's `tools/leaderelection` behaviour:
@@ -41,15 +42,14 @@ public final class LeaderElector: Sendable {
     public let config: LeaderElectionConfig
     private let lock: any LeaseLock
     private let callbacks: LeaderCallbacks
-    private let clock: any ClientClock
-    private let wallClock: WallClock
+    private let clock: any ComponentClock
     private let jitter: @Sendable () -> Double
     private let state: Mutex<Locked>
 
     /// An elector for `config` competing over `lock`.
     /// - Parameters:
     ///   - clock: measures lease expiry, retry periods and the renew deadline.
-    ///   - wallClock: stamps `acquireTime` / `renewTime` in the record.
+    ///   (its wall time stamps `acquireTime` / `renewTime` in the record).
     ///   - jitter: returns a value in `0..<1`; acquire retries wait
     ///     `retryPeriod * (1 + 1.2 * jitter())`. Values outside the range are clamped.
     /// - Throws: the config's first `LeaderElectionConfigError`.
@@ -57,8 +57,7 @@ public final class LeaderElector: Sendable {
         config: LeaderElectionConfig,
         lock: any LeaseLock,
         callbacks: LeaderCallbacks,
-        clock: any ClientClock = ContinuousClientClock(),
-        wallClock: WallClock = .system,
+        clock: any ComponentClock = SystemClock(),
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws(LeaderElectionConfigError) {
         try config.validate()
@@ -66,7 +65,6 @@ public final class LeaderElector: Sendable {
         self.lock = lock
         self.callbacks = callbacks
         self.clock = clock
-        self.wallClock = wallClock
         self.jitter = jitter
         state = Mutex(Locked(core: LeaderElectionState(
             identity: config.identity, leaseDurationSeconds: config.leaseDurationSeconds)))
@@ -160,7 +158,7 @@ public final class LeaderElector: Sendable {
     /// Writes the released record if this candidate is the observed holder; a failed or hung
     /// write is abandoned after `renewDeadline`.
     private func release() async {
-        guard let (record, resourceVersion) = state.withLock({ $0.core.releaseRecord(wallNow: wallClock.now) })
+        guard let (record, resourceVersion) = state.withLock({ $0.core.releaseRecord(wallNow: clock.wallNow) })
         else { return }
         let issued = clock.now
         let released = await race(deadline: issued.advanced(by: config.renewDeadline)) {
@@ -179,7 +177,7 @@ public final class LeaderElector: Sendable {
     /// lease.
     private func tryAcquireOrRenew() async -> Bool {
         let start = clock.now
-        let fastPath = state.withLock { $0.core.fastPathRenewal(now: start, wallNow: wallClock.now) }
+        let fastPath = state.withLock { $0.core.fastPathRenewal(now: start, wallNow: clock.wallNow) }
         if let (record, resourceVersion) = fastPath {
             if let written = try? await lock.update(record, resourceVersion: resourceVersion) {
                 state.withLock { $0.core.wrote(record, resourceVersion: written, now: start) }
@@ -194,7 +192,7 @@ public final class LeaderElector: Sendable {
             return false
         }
         let now = clock.now
-        let wallNow = wallClock.now
+        let wallNow = clock.wallNow
         let decision = state.withLock { $0.core.decide(after: read, now: now, wallNow: wallNow) }
         let record: LeaderElectionRecord
         let written: String

@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import AsyncHTTPClient
 import Foundation
@@ -16,10 +17,10 @@ public final class RESTClient: Sendable {
     public let config: RESTConfig
     let http: HTTPClient
     let baseURL: String
-    let clock: any ClientClock
+    let clock: any ComponentClock
     let retry: RetryPolicy
 
-    public init(config: RESTConfig, clock: any ClientClock = .continuous) throws {
+    public init(config: RESTConfig, clock: any ComponentClock = SystemClock()) throws {
         self.config = config
         self.clock = clock
         self.retry = RetryPolicy(maxRetries: config.maxRetries)

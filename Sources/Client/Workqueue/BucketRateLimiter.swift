@@ -1,3 +1,4 @@
+import Component
 import Synchronization
 
 /// An overall token bucket, shared by all keys (client-go's `BucketRateLimiter` over
@@ -8,7 +9,7 @@ import Synchronization
 public final class BucketRateLimiter<Key: Hashable & Sendable>: RateLimiter {
     public let qps: Double
     public let burst: Int
-    private let clock: any ClientClock
+    private let clock: any ComponentClock
 
     private struct Bucket {
         /// Negative when future tokens are reserved.
@@ -18,7 +19,7 @@ public final class BucketRateLimiter<Key: Hashable & Sendable>: RateLimiter {
 
     private let bucket: Mutex<Bucket>
 
-    public init(qps: Double = 10, burst: Int = 100, clock: any ClientClock = ContinuousClientClock()) {
+    public init(qps: Double = 10, burst: Int = 100, clock: any ComponentClock = SystemClock()) {
         precondition(qps > 0 && burst > 0, "qps and burst must be positive")
         self.qps = qps
         self.burst = burst

@@ -1,5 +1,7 @@
 /// Combines rate limiters: a key waits for the longest of their delays, its requeue count is
 /// the largest of theirs, and `forget` reaches all of them.
+import Component
+
 public struct MaxOfRateLimiter<Key: Hashable & Sendable>: RateLimiter {
     public let limiters: [any RateLimiter<Key>]
 
@@ -14,7 +16,7 @@ public struct MaxOfRateLimiter<Key: Hashable & Sendable>: RateLimiter {
     /// client-go's default controller rate limiter: per-key exponential backoff from 5 ms to
     /// 1000 s, and an overall token bucket of 10 qps with a burst of 100 on `clock`.
     public static func defaultController(
-        clock: any ClientClock = ContinuousClientClock()
+        clock: any ComponentClock = SystemClock()
     ) -> MaxOfRateLimiter<Key> {
         MaxOfRateLimiter(
             ItemExponentialFailureRateLimiter<Key>(

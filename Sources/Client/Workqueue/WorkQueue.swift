@@ -1,3 +1,4 @@
+import Component
 import Synchronization
 
 /// A work queue of keys for controllers, with client-go's contracts:
@@ -12,7 +13,7 @@ import Synchronization
 ///   queued and then `nil`; `shutDownWithDrain()` also waits until every key handed out has
 ///   been marked done.
 /// - **Delays** (`add(_:after:)`): a key is added once its delay has elapsed on the injected
-///   `ClientClock`; delays for a key that is already waiting keep the earliest ready time.
+///   `ComponentClock`; delays for a key that is already waiting keep the earliest ready time.
 /// - **Rate limiting** (`addRateLimited(_:)`, `forget(_:)`, `numRequeues(_:)`): the delay
 ///   comes from a `RateLimiter`, by default `MaxOfRateLimiter.defaultController`.
 ///
@@ -34,7 +35,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     private let state = Mutex(Locked())
     /// The clock that times delays.
-    public let clock: any ClientClock
+    public let clock: any ComponentClock
     /// The rate limiter behind `addRateLimited(_:)`.
     public let rateLimiter: any RateLimiter<Key>
 
@@ -42,7 +43,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// `MaxOfRateLimiter.defaultController(clock:)`: per-key exponential backoff from 5 ms to
     /// 1000 s, under an overall 10 qps token bucket with a burst of 100).
     public init(
-        clock: any ClientClock = ContinuousClientClock(),
+        clock: any ComponentClock = SystemClock(),
         rateLimiter: (any RateLimiter<Key>)? = nil
     ) {
         self.clock = clock

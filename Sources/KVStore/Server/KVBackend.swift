@@ -1,3 +1,4 @@
+import Component
 import Logging
 import EtcdAPI
 import Glibc
@@ -25,8 +26,9 @@ public actor KVBackend {
     var nextHubID: Int64 = 0
     /// hub id → (stream, stream-local watch id)
     var hubOwners: [Int64: (Int, Int64)] = [:]
-    /// Milliseconds on a monotonic clock (injected for tests).
-    let now: @Sendable () -> Int64
+    /// The time source (a `ManualClock` in tests): deadlines are milliseconds since `origin`.
+    let clock: any ComponentClock
+    private let origin: ContinuousClock.Instant
 
     let storage: RaftLogStorage
     var raft: RaftNode<RaftLogStorage>
@@ -61,11 +63,12 @@ public actor KVBackend {
     /// cluster's log on first start, and replays what was persisted.
     public init(
         config: KVConfig, logger: Logger = Logger(label: "kvstore"),
-        now: @escaping @Sendable () -> Int64 = KVBackend.monotonicMilliseconds
+        clock: any ComponentClock = SystemClock()
     ) async throws {
         self.config = config
         self.logger = logger
-        self.now = now
+        self.clock = clock
+        self.origin = clock.now
         memberID = config.memberID
         clusterID = config.clusterID
         let ticks = config.electionMilliseconds / config.heartbeatMilliseconds
@@ -115,7 +118,7 @@ public actor KVBackend {
         var raftConfig = Raft.Config(id: config.memberID)
         raftConfig.electionTicks = max(2, ticks)
         raftConfig.heartbeatTicks = 1
-        raftConfig.randomSeed = UInt64(bitPattern: now()) ^ config.memberID
+        raftConfig.randomSeed = UInt64(bitPattern: clock.wallNow.nanosecondsSinceEpoch) ^ config.memberID
         raft = RaftNode(config: raftConfig, storage: storage)
         // Replay what is committed; a lone member then leads at once.
         await drain()
@@ -168,10 +171,10 @@ struct Waiter<Value: Sendable>: Sendable {
 }
 
 extension KVBackend {
-    public static let monotonicMilliseconds: @Sendable () -> Int64 = {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    /// Milliseconds since this member started, on its clock (request and transfer deadlines).
+    nonisolated func now() -> Int64 {
+        let (seconds, attoseconds) = (clock.now - origin).components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -1,3 +1,4 @@
+import Component
 import APIMachinery
 import Client
 
@@ -6,7 +7,7 @@ import Client
 ///
 /// - `pop()` suspends until a pod is active (callers are served in arrival order) and returns
 ///   nil once the queue is closed or the calling task is cancelled.
-/// - `run()` drives the background flushes on the injected `ClientClock`: backoff completions
+/// - `run()` drives the background flushes on the injected `ComponentClock`: backoff completions
 ///   every `backoffFlushInterval` (1 s), unschedulable leftovers every `leftoverFlushInterval`
 ///   (30 s; pods older than `maxInUnschedulable`, 5 min, move back). It returns after `close()`
 ///   or when its task is cancelled.
@@ -16,7 +17,7 @@ import Client
 /// `SchedulingQueueUpdate` (where pods went).
 public actor SchedulingQueue {
     private var state: SchedulingQueueState
-    public nonisolated let clock: any ClientClock
+    public nonisolated let clock: any ComponentClock
     private var poppers: [(id: UInt64, continuation: CheckedContinuation<QueuedPodInfo?, Never>)] = []
     private var nextPopperID: UInt64 = 0
     /// The sleep of `run()`, cancelled by `close()`.
@@ -25,7 +26,7 @@ public actor SchedulingQueue {
     /// An empty queue ordered by `less` (e.g. `QueuedPodInfo.prioritySort`), timed by `clock`.
     public init(
         less: @escaping @Sendable (QueuedPodInfo, QueuedPodInfo) -> Bool = QueuedPodInfo.prioritySort,
-        clock: any ClientClock = ContinuousClientClock(),
+        clock: any ComponentClock = SystemClock(),
         options: SchedulingQueueOptions = SchedulingQueueOptions()
     ) {
         state = SchedulingQueueState(less: less, options: options)

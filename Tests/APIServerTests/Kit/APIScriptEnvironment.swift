@@ -1,6 +1,7 @@
 import APIMachinery
 import APIServer
 import DataDriven
+import Component
 import Foundation
 import NIOHTTP1
 
@@ -15,13 +16,11 @@ import NIOHTTP1
 /// The clock is fixed at 2026-01-01T00:00:00Z and UIDs print as `<uid>`, so outputs are
 /// stable; resourceVersions are the in-memory store's revisions, deterministic per script.
 final class APIScriptEnvironment {
-    static let epoch = Date(timeIntervalSince1970: 1_767_225_600)
-
     let store = InMemoryStore()
     let handler: APIHandler
 
     init() throws {
-        handler = try APIHandler(kv: store, now: { APIScriptEnvironment.epoch })
+        handler = try APIHandler(kv: store, clock: ManualClock(wall: WallTime(nanosecondsSinceEpoch: 1_767_225_600_000_000_000)))
     }
 
     func start() async throws { try await handler.bootstrap() }

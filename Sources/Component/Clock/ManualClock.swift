@@ -1,13 +1,15 @@
+import Component
 import Synchronization
 
-/// A `ClientClock` for tests: time stands still until `advance(by:)` or `advance(to:)` moves it.
+/// A `ComponentClock` for tests: time stands still until `advance(by:)` or `advance(to:)` moves
+/// it; wall time moves with it, from `wall`.
 ///
 /// Contract: `advance` sets `now` first, then removes every sleeper whose deadline has been
 /// reached and resumes them in deadline order (ties in the order they began sleeping) before
 /// it returns; sleepers with later deadlines stay asleep. Nothing ever waits on real time.
 /// `waitForSleepers(_:)` lets a test wait until the code under test has started sleeping
 /// (client-go's fake clock `HasWaiters`), so it knows an advance will be observed.
-public final class ManualClock: ClientClock {
+public final class ManualClock: ComponentClock {
     private struct Sleeper {
         let id: UInt64
         let deadline: ContinuousClock.Instant
@@ -39,13 +41,20 @@ public final class ManualClock: ClientClock {
     }
 
     private let state: Mutex<State>
+    private let origin: ContinuousClock.Instant
+    private let wallOrigin: WallTime
 
-    /// A clock standing at `now` (by default the real current instant).
-    public init(now: ContinuousClock.Instant = .now) {
+    /// A clock standing at `now` (by default the real current instant) and at wall time `wall`
+    /// (by default 2026-01-01T00:00:00Z).
+    public init(now: ContinuousClock.Instant = .now, wall: WallTime = WallTime(nanosecondsSinceEpoch: 1_767_225_600_000_000_000)) {
         state = Mutex(State(now: now))
+        origin = now
+        wallOrigin = wall
     }
 
     public var now: ContinuousClock.Instant { state.withLock { $0.now } }
+
+    public var wallNow: WallTime { wallOrigin.advanced(by: now - origin) }
 
     /// How many tasks are suspended in `sleep(until:)`.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
