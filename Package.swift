@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(name: "ClientTests", dependencies: ["Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "ComponentTests",
-            dependencies: ["Component", "Client", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Component", "Client", "APIMachinery", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery", "Component"]),
         .testTarget(

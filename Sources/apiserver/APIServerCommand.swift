@@ -50,6 +50,12 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "SSL key file used to secure etcd communication.")
     var etcdKeyfile: String?
 
+    @Option(help: "Admission plugins to enable besides the default ones (comma-separated; Skiff has NamespaceLifecycle and Priority, both on by default).")
+    var enableAdmissionPlugins = ""
+
+    @Option(help: "Admission plugins to disable though on by default (comma-separated).")
+    var disableAdmissionPlugins = ""
+
     @Option(name: .customLong("v"), help: "Log verbosity as klog: 0–1 info, 2–3 debug, 4 and above one line per request.")
     var verbosity = 0
 
@@ -65,13 +71,21 @@ struct APIServerCommand: AsyncParsableCommand {
         let endpoints = etcdServers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let kv: EtcdStore
         do {
-            kv = try EtcdStore(endpoints: endpoints, tls: .init(caFile: etcdCafile, certFile: etcdCertfile, keyFile: etcdKeyfile))
+            kv = try EtcdStore(endpoints: endpoints, tls: .init(caFile: etcdCafile, certFile: etcdCertfile, keyFile: etcdKeyfile), logger: logger)
         } catch StoreError.unavailable(let message) {
             throw ValidationError(message)
         }
-        let handler = try APIHandler(
-            kv: kv, serviceCIDR: serviceClusterIpRange, nodePortRange: serviceNodePortRange,
-            metrics: component.metrics, health: component.health, logger: logger)
+        func names(_ list: String) -> [String] { list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let handler: APIHandler
+        do {
+            handler = try APIHandler(
+                kv: kv, serviceCIDR: serviceClusterIpRange, nodePortRange: serviceNodePortRange,
+                metrics: component.metrics, health: component.health, logger: logger,
+                enableAdmissionPlugins: names(enableAdmissionPlugins), disableAdmissionPlugins: names(disableAdmissionPlugins))
+        } catch let error as AdmissionConfigurationError {
+            throw ValidationError(error.message)
+        }
+        logger.info("admission plugins", metadata: ["enabled": "\(handler.admission.enabled.joined(separator: ","))"])
         try await handler.bootstrap()
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
             logger.warning("serving without authentication: anyone who reaches this port has full access", metadata: ["address": "\(bindAddress)"])

@@ -17,7 +17,7 @@ struct ContinueTokenTests {
         do {
             _ = try ContinueToken(decoding: text)
             return false
-        } catch let error as APIError {
+        } catch let error as StatusError {
             return error.status.code == 400 && (error.status.message ?? "").hasPrefix("continue key is not valid")
         } catch {
             return false

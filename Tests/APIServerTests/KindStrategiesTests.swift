@@ -7,14 +7,14 @@ import Testing
 struct KindStrategiesTests {
     static func prepared(_ json: String, _ group: String, _ plural: String) throws -> JSONObject {
         var object = try Fixtures.object(json)
-        KindStrategies.prepareForCreate(&object, info: try Fixtures.resource(group, plural))
+        Strategies.prepareForCreate(&object, info: try Fixtures.resource(group, plural))
         return object
     }
 
     static func qos(_ containers: String, initContainers: String? = nil) throws -> String {
         let spec = initContainers.map { #"{"initContainers":\#($0),"containers":\#(containers)}"# }
             ?? #"{"containers":\#(containers)}"#
-        return KindStrategies.qosClass(try Fixtures.tree(spec))
+        return Strategies.qosClass(try Fixtures.tree(spec))
     }
 
     // MARK: pods
@@ -29,7 +29,7 @@ struct KindStrategiesTests {
     @Test func bestEffortWhenNothingIsRequestedOrLimited() throws {
         #expect(try Self.qos(#"[{"name":"a"},{"name":"b","resources":{}}]"#) == "BestEffort")
         #expect(try Self.qos(#"[{"name":"a","resources":{"requests":{"ephemeral-storage":"1Gi"}}}]"#) == "BestEffort")
-        #expect(KindStrategies.qosClass(nil) == "BestEffort")
+        #expect(Strategies.qosClass(nil) == "BestEffort")
     }
 
     @Test func guaranteedWhenEveryContainerLimitsCPUAndMemoryAtItsRequests() throws {

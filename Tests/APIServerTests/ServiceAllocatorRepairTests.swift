@@ -61,7 +61,7 @@ struct ServiceAllocatorRepairTests {
         #expect(report.shared == report.restored)
         // The written-back keys keep others from taking the IP and the port.
         var other = try Fixtures.object(#"{"metadata":{"name":"c","namespace":"ns"},"spec":{"clusterIP":"10.0.0.9","ports":[{"port":80}]}}"#)
-        await #expect(throws: APIError.self) { try await allocator.allocate(&other, owner: "ns/c") }
+        await #expect(throws: StatusError.self) { try await allocator.allocate(&other, owner: "ns/c") }
         let (next, _) = try await allocator.repair(settledBefore: Int64.max)
         #expect(next.released.isEmpty && next.restored.isEmpty)
     }

@@ -35,7 +35,7 @@ struct ServiceAllocatorTests {
         do {
             try await body()
             return nil
-        } catch let error as APIError {
+        } catch let error as StatusError {
             return error.status
         } catch {
             Issue.record("unexpected error \(error)")
@@ -51,11 +51,11 @@ struct ServiceAllocatorTests {
     // MARK: configuration
 
     @Test func rejectsUnusableRanges() {
-        #expect(throws: APIError.self) { try self.allocator(cidr: "10.0.0.0/30") }
-        #expect(throws: APIError.self) { try self.allocator(cidr: "fd00::/64") }
-        #expect(throws: APIError.self) { try self.allocator(cidr: "10.0.0.0") }
+        #expect(throws: StatusError.self) { try self.allocator(cidr: "10.0.0.0/30") }
+        #expect(throws: StatusError.self) { try self.allocator(cidr: "fd00::/64") }
+        #expect(throws: StatusError.self) { try self.allocator(cidr: "10.0.0.0") }
         for ports in ["30000", "32767-30000", "0-100", "30000-70000", "a-b", "30000-31000-32000"] {
-            #expect(throws: APIError.self, "\(ports)") { try self.allocator(ports: ports) }
+            #expect(throws: StatusError.self, "\(ports)") { try self.allocator(ports: ports) }
         }
     }
 

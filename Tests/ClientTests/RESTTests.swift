@@ -109,7 +109,7 @@ struct RESTWireTests {
         do {
             _ = try Pods.event(from: ArraySlice(gone.utf8))
             Issue.record("an ERROR event must throw")
-        } catch let error as APIError {
+        } catch let error as StatusError {
             #expect(error.isExpired)
             #expect(error.description == "too old resource version: 1 (5)")
         }
@@ -124,9 +124,9 @@ struct RESTWireTests {
     }
 
     @Test func errorsKeepTheServersStatusOrMakeOneFromTheCode() {
-        let conflict = APIError(code: 409, body: Array(#"{"kind":"Status","status":"Failure","reason":"Conflict","message":"the object has been modified"}"#.utf8))
+        let conflict = StatusError(code: 409, body: Array(#"{"kind":"Status","status":"Failure","reason":"Conflict","message":"the object has been modified"}"#.utf8))
         #expect(conflict.isConflict && !conflict.isNotFound)
-        let plain = APIError(code: 404, body: Array("404 page not found".utf8))
+        let plain = StatusError(code: 404, body: Array("404 page not found".utf8))
         #expect(plain.isNotFound)
         #expect(plain.description == "404 page not found")
     }

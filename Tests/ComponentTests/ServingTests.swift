@@ -1,3 +1,4 @@
+import APIMachinery
 import Client
 import Component
 import Foundation
@@ -70,11 +71,11 @@ struct ServingTests {
         let scraped = try await rest.send(RESTRequest(method: .get, path: "/metrics", query: [("x", "1")]))
         #expect(scraped.header("content-type") == "text/plain; version=0.0.4; charset=utf-8")
         #expect(String(decoding: scraped.body, as: UTF8.self).contains("m_total 0"))
-        await #expect(throws: APIError.self) { try await rest.send(RESTRequest(method: .get, path: "/nope")) }
+        await #expect(throws: StatusError.self) { try await rest.send(RESTRequest(method: .get, path: "/nope")) }
         do {
             _ = try await rest.send(RESTRequest(method: .post, path: "/healthz", body: []))
             Issue.record("POST must be refused")
-        } catch let error as APIError {
+        } catch let error as StatusError {
             #expect(error.code == 405)
         }
         try await rest.shutdown()

@@ -183,6 +183,7 @@ contains deep-json-message "exceeded max depth" "$(cat "$dir/body")"
 check yaml-alias-bomb-400 "400" "$(code -X POST -H 'Content-Type: application/yaml' --data-binary @"$dir/laughs.yaml" "$base/api/v1/namespaces/demo/configmaps")"
 contains yaml-alias-bomb-message "document contains excessive aliasing" "$(cat "$dir/body")"
 check still-serving "default" "$(k get ns default -o jsonpath='{.metadata.name}')"
+check delete-default-forbidden 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted' "$(k delete ns default)"
 
 # delete
 check delete-cm 'configmap "applied" deleted' "$(k -n demo delete cm applied)"

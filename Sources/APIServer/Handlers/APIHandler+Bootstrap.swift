@@ -15,7 +15,7 @@ extension APIHandler {
                 for name in Self.systemNamespaces {
                     var object: JSONObject = ["kind": "Namespace", "apiVersion": "v1", "metadata": ["name": .string(name)]]
                     ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
-                    KindStrategies.prepareForCreate(&object, info: info)
+                    Strategies.prepareForCreate(&object, info: info)
                     do {
                         _ = try await store.kv.create(store.key(namespace: nil, name: name), value: JSONCodec.encode(JSONValue.object(object)))
                     } catch StoreError.keyExists {}
@@ -69,10 +69,10 @@ extension APIHandler {
             ],
         ]
         ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
-        KindStrategies.prepareForCreate(&object, info: info)
+        Strategies.prepareForCreate(&object, info: info)
         do {
             try await services.allocate(&object, owner: "default/kubernetes")
-        } catch is APIError {
+        } catch is StatusError {
             // Already allocated by an earlier start that stopped before creating the Service.
         }
         do {

@@ -20,6 +20,8 @@ public final class APIHandler: RequestHandler, Sendable {
     /// `/api` and `/apis`, legacy and aggregated, encoded once (the registry is fixed).
     private let coreVersions: [UInt8], groupList: [UInt8], aggregatedCore: [UInt8], aggregatedGroups: [UInt8]
     public let services: ServiceAllocator
+    /// The admission plugins every write goes through.
+    public let admission: AdmissionChain
     /// Stamps objects (creation, deletion, conditions) with its wall time.
     let clock: any ComponentClock
 
@@ -27,12 +29,15 @@ public final class APIHandler: RequestHandler, Sendable {
         registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
         nodePortRange: String = "30000-32767", clock: any ComponentClock = SystemClock(),
         metrics: MetricsRegistry = MetricsRegistry(), health: HealthChecks = HealthChecks(),
-        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() }),
+        enableAdmissionPlugins: [String] = [], disableAdmissionPlugins: [String] = []
     ) throws {
         self.logger = logger
         self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv)
         self.registry = registry
-        self.stores = StoreRegistry(kv: kv, clock: clock)
+        self.stores = StoreRegistry(kv: kv, clock: clock, logger: logger)
+        self.admission = try AdmissionChain(
+            enable: enableAdmissionPlugins, disable: disableAdmissionPlugins, registry: registry, stores: stores)
         self.discovery = Discovery(registry: registry)
         self.metrics = APIMetrics(registry: metrics)
         self.health = health
@@ -51,6 +56,13 @@ public final class APIHandler: RequestHandler, Sendable {
             } catch {
                 return "\(error)"
             }
+        }
+    }
+
+    /// How `resource` is written.
+    func strategy(for resource: ResourceInfo) -> any ResourceStrategy {
+        Strategies.strategy(for: resource, services: services) { [clock] in
+            ObjectRules.timestamp(Date(timeIntervalSince1970: clock.wallNow.secondsSinceEpoch))
         }
     }
 
@@ -82,12 +94,12 @@ public final class APIHandler: RequestHandler, Sendable {
             } else {
                 response = try await handleNonResource(request)
             }
-        } catch let error as APIError {
+        } catch let error as StatusError {
             response = error.status.response
         } catch let error as StoreError {
             response = Self.status(for: error).response
         } catch {
-            response = APIError.internalError("\(error)").status.response
+            response = StatusError.internalError("\(error)").status.response
         }
         if case .full = response {
             metrics.record(
@@ -179,17 +191,17 @@ public final class APIHandler: RequestHandler, Sendable {
 
     private func handleResource(_ request: APIRequest, _ info: RequestInfo) async throws -> APIResponse {
         let gvr = GroupVersionResource(group: info.group, version: info.version, resource: info.resource)
-        guard let resource = registry.info(for: gvr) else { throw APIError(Self.notFoundPath) }
-        if info.namespace != nil && !resource.namespaced { throw APIError(Self.notFoundPath) }
+        guard let resource = registry.info(for: gvr) else { throw StatusError(Self.notFoundPath) }
+        if info.namespace != nil && !resource.namespaced { throw StatusError(Self.notFoundPath) }
         let allowed: Bool
         if let sub = info.subresource {
-            guard let subresource = resource.subresource(sub) else { throw APIError(Self.notFoundPath) }
+            guard let subresource = resource.subresource(sub) else { throw StatusError(Self.notFoundPath) }
             allowed = subresource.verbs.contains(info.verb) || (info.verb == "create" && subresource.verbs.contains("create"))
         } else {
             allowed = resource.supports(info.verb)
         }
         guard allowed else {
-            throw APIError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
+            throw StatusError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
         }
         let context = ResourceContext(
             request: request, info: info, resource: resource, store: stores.store(for: resource), handler: self)
@@ -217,7 +229,7 @@ public final class APIHandler: RequestHandler, Sendable {
         case ("create", "eviction"): return try await context.evict()
         case ("update", "finalize"): return try await context.update()
         default:
-            throw APIError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
+            throw StatusError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
         }
     }
 }

@@ -32,7 +32,7 @@ struct WriteOptions: Sendable, Equatable {
         let validation = request.parameter("fieldValidation") ?? ""
         if let text = request.parameter("force") {
             guard let value = request.flag("force") else {
-                throw APIError.badRequest("strconv.ParseBool: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
+                throw StatusError.badRequest("strconv.ParseBool: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
             }
             force = value
         }
@@ -75,7 +75,7 @@ struct WriteOptions: Sendable, Equatable {
 
     static func throwInvalid(_ kind: String, _ errors: [FieldError]) throws {
         guard !errors.isEmpty else { return }
-        throw APIError(.invalid(group: "meta.k8s.io", kind: kind, name: "", causes: errors.map(\.statusCause)))
+        throw StatusError(.invalid(group: "meta.k8s.io", kind: kind, name: "", causes: errors.map(\.statusCause)))
     }
 }
 
@@ -119,13 +119,13 @@ struct DeleteOptions: Sendable, Equatable {
     /// as the `meta/v1` type: a wrongly typed field is a 400 naming it.
     init(object: JSONObject) throws {
         if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != "DeleteOptions" {
-            throw APIError.internalError("decoded object cannot be converted to DeleteOptions")
+            throw StatusError.internalError("decoded object cannot be converted to DeleteOptions")
         }
         let decoded: MetaV1.DeleteOptions
         do {
             decoded = try JSONCodec.decode(MetaV1.DeleteOptions.self, from: JSONCodec.encode(JSONValue.object(object)))
         } catch {
-            throw APIError.badRequest("the body of the request was not a valid DeleteOptions: \(error)")
+            throw StatusError.badRequest("the body of the request was not a valid DeleteOptions: \(error)")
         }
         dryRun = decoded.dryRun ?? []
         gracePeriodSeconds = decoded.gracePeriodSeconds
@@ -142,14 +142,14 @@ struct DeleteOptions: Sendable, Equatable {
         dryRun = request.query["dryRun"] ?? []
         if let text = request.parameter("gracePeriodSeconds") {
             guard let value = Int64(text) else {
-                throw APIError.badRequest("strconv.ParseInt: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
+                throw StatusError.badRequest("strconv.ParseInt: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
             }
             gracePeriodSeconds = value
         }
         propagationPolicy = request.parameter("propagationPolicy")
         if let text = request.parameter("orphanDependents") {
             guard let value = request.flag("orphanDependents") else {
-                throw APIError.badRequest("strconv.ParseBool: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
+                throw StatusError.badRequest("strconv.ParseBool: parsing \(FieldError.Value.goQuote(text)): invalid syntax")
             }
             orphanDependents = value
         }
@@ -164,10 +164,10 @@ struct DeleteOptions: Sendable, Equatable {
         do {
             tree = type.contains("yaml") ? try YAMLCodec.parse(String(decoding: request.body, as: UTF8.self)) : try JSONCodec.parse(request.body)
         } catch {
-            throw APIError.badRequest("the body of the request was not a valid DeleteOptions: \(error)")
+            throw StatusError.badRequest("the body of the request was not a valid DeleteOptions: \(error)")
         }
         guard case .object(let object) = tree else {
-            throw APIError.badRequest("the body of the request was not a valid DeleteOptions: expected an object")
+            throw StatusError.badRequest("the body of the request was not a valid DeleteOptions: expected an object")
         }
         return try DeleteOptions(object: object)
     }
@@ -176,7 +176,7 @@ struct DeleteOptions: Sendable, Equatable {
     func merged(with other: DeleteOptions) throws -> DeleteOptions {
         func pick<T: Equatable>(_ name: String, _ mine: T?, _ theirs: T?) throws -> T? {
             if let mine, let theirs, mine != theirs {
-                throw APIError.badRequest("\(name) in the DeleteOptions body does not match \(name) in the query parameters")
+                throw StatusError.badRequest("\(name) in the DeleteOptions body does not match \(name) in the query parameters")
             }
             return mine ?? theirs
         }

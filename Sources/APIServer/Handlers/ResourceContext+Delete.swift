@@ -3,7 +3,7 @@ import Foundation
 
 extension ResourceContext {
     func delete() async throws -> APIResponse {
-        guard let name = info.name else { throw APIError(APIHandler.notFoundPath) }
+        guard let name = info.name else { throw StatusError(APIHandler.notFoundPath) }
         let options = try DeleteOptions(request: request)
         let (response, _) = try await deleteOne(name: name, options: options)
         return response
@@ -12,16 +12,18 @@ extension ResourceContext {
     /// Deletes one object: graceful (pods on a node), pending on finalizers, or at once.
     /// Returns the response and whether the object is gone from the store.
     func deleteOne(name: String, options: DeleteOptions) async throws -> (APIResponse, Bool) {
+        let strategy = self.strategy
+        try await handler.admission.validate(admissionRequest(.delete, name: name, dryRun: options.isDryRun), object: nil, old: nil)
         for _ in 0..<16 {
             guard let current = try await store.read(key(name)), case .object(var object) = try current.tree() else {
-                throw APIError.notFound(resource, name)
+                throw StatusError.notFound(resource, name)
             }
             var metadata = object.objectMember("metadata")
             if let uid = options.uid, uid != metadata["uid"]?.stringValue ?? "" {
-                throw APIError(.failure(.conflict, message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(metadata["uid"]?.stringValue ?? "")"))
+                throw StatusError(.failure(.conflict, message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(metadata["uid"]?.stringValue ?? "")"))
             }
             if let rv = options.resourceVersion, rv != String(current.resourceVersion) {
-                throw APIError(.failure(.conflict, message: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)"))
+                throw StatusError(.failure(.conflict, message: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)"))
             }
             var finalizers: [JSONValue] = if case .array(let list)? = metadata["finalizers"] { list } else { [] }
             switch options.effectivePolicy {
@@ -29,18 +31,16 @@ extension ResourceContext {
             case "Orphan" where !finalizers.contains("orphan"): finalizers.append("orphan")
             default: break
             }
-            if resource.gvk.group.isEmpty && resource.plural == "namespaces",
-               case .array(let specFinalizers)? = object["spec"]?["finalizers"], !specFinalizers.isEmpty {
-                var status = object.objectMember("status")
-                status["phase"] = "Terminating"
-                object["status"] = .object(status)
-                if metadata["deletionTimestamp"] == nil { metadata["deletionTimestamp"] = .string(ObjectRules.timestamp(handler.now())) }
-                metadata["deletionGracePeriodSeconds"] = 0
-                metadata["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers)
+            if strategy.deletionPending(object) {
+                // Kept until its owner is done (a namespace's controller empties it first).
                 object["metadata"] = .object(metadata)
+                strategy.prepareForPendingDeletion(&object)
+                var pending = object.objectMember("metadata")
+                pending["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers)
+                object["metadata"] = .object(pending)
                 do { return (try await writeDeletionState(object, current, dryRun: options.isDryRun), false) } catch StoreError.conflict { continue }
             }
-            let grace = gracePeriod(object, options)
+            let grace = strategy.gracePeriod(object, requested: options.gracePeriodSeconds)
             if !finalizers.isEmpty || grace > 0 {
                 let deadline = handler.now().addingTimeInterval(TimeInterval(grace))
                 if metadata["deletionTimestamp"] == nil || grace == 0 {
@@ -65,30 +65,13 @@ extension ResourceContext {
             if options.isDryRun { return (deletedResponse(object, current.resourceVersion), true) }
             do {
                 let revision = try await store.kv.delete(key(name), expected: current.resourceVersion)
-                if isService { await handler.services.release(old: object, new: nil) }
+                await strategy.afterDelete(object)
                 return (deletedResponse(object, revision), true)
             } catch StoreError.conflict {
                 continue
             }
         }
-        throw APIError(.conflict(group: resource.gvk.group, resource: resource.plural, name: name))
-    }
-
-    /// Seconds of graceful deletion: only pods bound to a node and still running get one.
-    private func gracePeriod(_ object: JSONObject, _ options: DeleteOptions) -> Int64 {
-        guard resource.gvk.group.isEmpty && resource.plural == "pods" else { return 0 }
-        let requested: Int64
-        if let grace = options.gracePeriodSeconds {
-            requested = grace
-        } else if case .int(let spec)? = object["spec"]?["terminationGracePeriodSeconds"] {
-            requested = spec
-        } else {
-            requested = 30
-        }
-        let phase = object["status"]?["phase"]?.stringValue ?? ""
-        let node = object["spec"]?["nodeName"]?.stringValue ?? ""
-        if node.isEmpty || phase == "Succeeded" || phase == "Failed" { return 0 }
-        return max(requested, 0)
+        throw StatusError(.conflict(group: resource.gvk.group, resource: resource.plural, name: name))
     }
 
     private func writeDeletionState(_ object: JSONObject, _ current: CachedObject, dryRun: Bool) async throws -> APIResponse {
@@ -104,7 +87,7 @@ extension ResourceContext {
     /// Kubernetes answers a completed delete with the object for pods and services and with a
     /// Success Status naming it for everything else.
     private func deletedResponse(_ object: JSONObject, _ revision: Int64) -> APIResponse {
-        if resource.gvk.group.isEmpty && ["pods", "services"].contains(resource.plural) {
+        if strategy.returnsDeletedObject {
             return objectResponse(200, JSONCodec.encode(JSONValue.object(Self.stamp(object, revision))))
         }
         let metadata = object.objectMember("metadata")
@@ -126,7 +109,7 @@ extension ResourceContext {
         for item in items {
             do {
                 _ = try await deleteOne(name: item.name, options: options)
-            } catch let error as APIError where error.status.code == 404 {
+            } catch let error as StatusError where error.status.code == 404 {
                 continue
             }
         }

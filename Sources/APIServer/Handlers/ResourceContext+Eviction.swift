@@ -6,14 +6,14 @@ extension ResourceContext {
     /// disruptions (429), taking one disruption from the budget first (compare-and-swap on the
     /// budget, so concurrent evictions cannot overdraw it).
     func evict() async throws -> APIResponse {
-        guard let name = info.name, let namespace else { throw APIError(APIHandler.notFoundPath) }
+        guard let name = info.name, let namespace else { throw StatusError(APIHandler.notFoundPath) }
         var eviction = try bodyObject()
         _ = try checkBody(&eviction, expectedKind: GroupVersionKind(group: "policy", version: "v1", kind: "Eviction"))
         if let bodyName = eviction.objectMember("metadata")["name"]?.stringValue, !bodyName.isEmpty, bodyName != name {
-            throw APIError.badRequest("name in URL does not match name in Eviction object")
+            throw StatusError.badRequest("name in URL does not match name in Eviction object")
         }
         guard let current = try await store.read(key(name)), case .object(let pod) = try current.tree() else {
-            throw APIError.notFound(resource, name)
+            throw StatusError.notFound(resource, name)
         }
         let createOptions = try WriteOptions(query: request, kind: .create)
         var options = DeleteOptions()
@@ -24,7 +24,7 @@ extension ResourceContext {
         if options.dryRun.isEmpty {
             options.dryRun = queryDryRun
         } else if !queryDryRun.isEmpty && queryDryRun != options.dryRun {
-            throw APIError.badRequest("DryRun in DeleteOptions doesn't match DryRun in CreateOptions")
+            throw StatusError.badRequest("DryRun in DeleteOptions doesn't match DryRun in CreateOptions")
         }
         try options.validate()
         let dryRun = createOptions.dryRun || options.isDryRun
@@ -34,7 +34,7 @@ extension ResourceContext {
             try await takeDisruption(pod: pod, podName: name, namespace: namespace, dryRun: dryRun)
         }
         if !dryRun {
-            do { _ = try await deleteOne(name: name, options: options) } catch let error as APIError where error.status.code == 404 {}
+            do { _ = try await deleteOne(name: name, options: options) } catch let error as StatusError where error.status.code == 404 {}
         }
         return Responses.json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
     }
@@ -60,7 +60,7 @@ extension ResourceContext {
             }
             guard let (stored, budget) = matching.first else { return }
             if matching.count > 1 {
-                throw APIError(.failure(.internalError, message: "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."))
+                throw StatusError(.failure(.internalError, message: "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."))
             }
             let budgetName = budget.objectMember("metadata")["name"]?.stringValue ?? ""
             let generation: Int64 = if case .int(let g)? = budget.objectMember("metadata")["generation"] { g } else { 0 }
@@ -91,11 +91,11 @@ extension ResourceContext {
                 continue
             }
         }
-        throw APIError(.conflict(group: "policy", resource: "poddisruptionbudgets", name: ""))
+        throw StatusError(.conflict(group: "policy", resource: "poddisruptionbudgets", name: ""))
     }
 
-    private func tooManyRequests(_ message: String, cause: String) -> APIError {
-        APIError(.failure(.tooManyRequests, message: message, details: MetaV1.StatusDetails(
+    private func tooManyRequests(_ message: String, cause: String) -> StatusError {
+        StatusError(.failure(.tooManyRequests, message: message, details: MetaV1.StatusDetails(
             causes: [MetaV1.StatusCause(message: cause, reason: "DisruptionBudget")])))
     }
 }

@@ -5,14 +5,14 @@ extension ResourceContext {
     // MARK: get
 
     func get() async throws -> APIResponse {
-        guard let name = info.name else { throw APIError(APIHandler.notFoundPath) }
+        guard let name = info.name else { throw StatusError(APIHandler.notFoundPath) }
         let object: CachedObject?
         if request.parameter("resourceVersion") == "0" {
             object = await store.cache.get(key(name))
         } else {
             object = try await store.read(key(name))
         }
-        guard let object else { throw APIError.notFound(resource, name) }
+        guard let object else { throw StatusError.notFound(resource, name) }
         return objectResponse(200, object.json)
     }
 
@@ -32,7 +32,7 @@ extension ResourceContext {
             throw Self.invalidListOptions("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided", reason: "FieldValueForbidden")
         }
         if continueToken != nil && !rvText.isEmpty && rvText != "0" {
-            throw APIError(.failure(.badRequest, message: "specifying resource version is not allowed when using continue"))
+            throw StatusError(.failure(.badRequest, message: "specifying resource version is not allowed when using continue"))
         }
         let fromStore = continueToken != nil || match == "Exact" || (limit > 0 && rvText != "0")
         if fromStore {
@@ -49,8 +49,8 @@ extension ResourceContext {
     }
 
     /// 422 `ListOptions.meta.k8s.io "" is invalid: <field>: <message>`, as kube-apiserver answers.
-    static func invalidListOptions(_ field: String, _ message: String, reason: String) -> APIError {
-        APIError(.invalid(group: "meta.k8s.io", kind: "ListOptions", name: "", causes: [
+    static func invalidListOptions(_ field: String, _ message: String, reason: String) -> StatusError {
+        StatusError(.invalid(group: "meta.k8s.io", kind: "ListOptions", name: "", causes: [
             MetaV1.StatusCause(field: field, message: message, reason: reason)
         ]))
     }
@@ -59,7 +59,7 @@ extension ResourceContext {
         do {
             try await store.cache.waitFor(revision: revision)
         } catch CacheError.tooLarge(let requested, let current) {
-            throw APIError(.failure(
+            throw StatusError(.failure(
                 .timeout, message: "Too large resource version: \(requested), current: \(current)",
                 details: MetaV1.StatusDetails(causes: [MetaV1.StatusCause(message: "Too large resource version: \(requested), current: \(current)", reason: "ResourceVersionTooLarge")], retryAfterSeconds: 1)))
         }
@@ -86,7 +86,7 @@ extension ResourceContext {
             let token = try ContinueToken(decoding: continueToken)
             atRevision = token.revision
             start = scope + token.start
-            if !(start ?? "").hasPrefix(scope) { throw APIError.badRequest("continue key is not valid: invalid start") }
+            if !(start ?? "").hasPrefix(scope) { throw StatusError.badRequest("continue key is not valid: invalid start") }
         }
         var items: [CachedObject] = []
         var next: String?
@@ -97,9 +97,9 @@ extension ResourceContext {
                 page = try await store.kv.list(prefix: scope, from: start, revision: atRevision, limit: pageSize)
             } catch StoreError.compacted {
                 if continueToken != nil {
-                    throw APIError(.failure(.expired, message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."))
+                    throw StatusError(.failure(.expired, message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."))
                 }
-                throw APIError(.failure(.gone, message: "The resourceVersion for the provided list is too old."))
+                throw StatusError(.failure(.gone, message: "The resourceVersion for the provided list is too old."))
             }
             if atRevision == 0 { atRevision = page.revision }
             for value in page.values {
@@ -201,9 +201,9 @@ struct ContinueToken {
         guard let data = Data(base64Encoded: padded), let tree = try? JSONCodec.parse(Array(data)),
             tree["v"]?.stringValue == "meta.k8s.io/v1", case .int(let revision)? = tree["rv"],
             let start = tree["start"]?.stringValue
-        else { throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") }
-        guard revision > 0 else { throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") }
-        guard !start.contains("..") && !start.hasPrefix("/") else { throw APIError.badRequest("continue key is not valid: invalid start") }
+        else { throw StatusError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") }
+        guard revision > 0 else { throw StatusError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") }
+        guard !start.contains("..") && !start.hasPrefix("/") else { throw StatusError.badRequest("continue key is not valid: invalid start") }
         self.revision = revision
         self.start = start
     }

@@ -6,9 +6,9 @@ extension ResourceContext {
 
     /// `autoscaling/v1 Scale` for deployments, replicasets, statefulsets, replicationcontrollers.
     func scale() async throws -> APIResponse {
-        guard let name = info.name else { throw APIError(APIHandler.notFoundPath) }
+        guard let name = info.name else { throw StatusError(APIHandler.notFoundPath) }
         guard let current = try await store.read(key(name)), case .object(let object) = try current.tree() else {
-            throw APIError.notFound(resource, name)
+            throw StatusError.notFound(resource, name)
         }
         if info.verb == "get" { return Responses.json(200, Self.scaleObject(object)) }
         let scaleGVK = GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale")
@@ -20,7 +20,7 @@ extension ResourceContext {
             pinned = desired.objectMember("metadata")["resourceVersion"]?.stringValue.flatMap { Int64($0) }
         } else {
             let patch: JSONValue
-            do { patch = try JSONCodec.parse(request.body) } catch { throw APIError.badRequest("error decoding patch: \(error)") }
+            do { patch = try JSONCodec.parse(request.body) } catch { throw StatusError.badRequest("error decoding patch: \(error)") }
             let type = (request.headers.first(name: "Content-Type") ?? "").lowercased()
             // Only a resourceVersion the patch itself sets is a precondition.
             pinned = patch["metadata"]?["resourceVersion"]?.stringValue.flatMap { Int64($0) }
@@ -29,16 +29,16 @@ extension ResourceContext {
             do {
                 patched = type.hasPrefix("application/json-patch+json") ? try JSONPatch.apply(patch, to: base) : MergePatch.apply(patch, to: base)
             } catch let error as PatchError {
-                throw APIError(error.kind == .badRequest ? .failure(.badRequest, message: error.message) : .failure(.invalid, message: error.message))
+                throw StatusError(error.kind == .badRequest ? .failure(.badRequest, message: error.message) : .failure(.invalid, message: error.message))
             }
-            guard case .object(let result) = patched else { throw APIError.badRequest("the patch did not produce an object") }
+            guard case .object(let result) = patched else { throw StatusError.badRequest("the patch did not produce an object") }
             desired = result
         }
         guard case .int(let replicas)? = desired["spec"]?["replicas"] else {
-            throw APIError(.invalid(group: "autoscaling", kind: "Scale", name: name, causes: [MetaV1.StatusCause(field: "spec.replicas", message: "Required value", reason: "FieldValueRequired")]))
+            throw StatusError(.invalid(group: "autoscaling", kind: "Scale", name: name, causes: [MetaV1.StatusCause(field: "spec.replicas", message: "Required value", reason: "FieldValueRequired")]))
         }
         if replicas < 0 {
-            throw APIError(.invalid(group: "autoscaling", kind: "Scale", name: name, causes: [MetaV1.StatusCause(field: "spec.replicas", message: "Invalid value: \(replicas): must be greater than or equal to 0", reason: "FieldValueInvalid")]))
+            throw StatusError(.invalid(group: "autoscaling", kind: "Scale", name: name, causes: [MetaV1.StatusCause(field: "spec.replicas", message: "Invalid value: \(replicas): must be greater than or equal to 0", reason: "FieldValueInvalid")]))
         }
         let response = try await guaranteedUpdate(name: name, precondition: pinned) { old in
             var updated = old
@@ -101,26 +101,26 @@ extension ResourceContext {
 
     /// `pods/binding`: assigns a pod to a node once.
     func bind() async throws -> APIResponse {
-        guard let name = info.name else { throw APIError(APIHandler.notFoundPath) }
+        guard let name = info.name else { throw StatusError(APIHandler.notFoundPath) }
         var binding = try bodyObject()
         _ = try checkBody(&binding, expectedKind: GroupVersionKind(group: "", version: "v1", kind: "Binding"))
         guard let node = binding["target"]?["name"]?.stringValue, !node.isEmpty else {
-            throw APIError(.invalid(group: "", kind: "Binding", name: name, causes: [MetaV1.StatusCause(field: "target.name", message: "Required value", reason: "FieldValueRequired")]))
+            throw StatusError(.invalid(group: "", kind: "Binding", name: name, causes: [MetaV1.StatusCause(field: "target.name", message: "Required value", reason: "FieldValueRequired")]))
         }
         for _ in 0..<16 {
             guard let current = try await store.read(key(name)), case .object(var pod) = try current.tree() else {
-                throw APIError.notFound(resource, name)
+                throw StatusError.notFound(resource, name)
             }
             if pod.objectMember("metadata")["deletionTimestamp"] != nil {
-                throw APIError(.failure(.conflict, message: "pod \(name) is being deleted, cannot be assigned to a host"))
+                throw StatusError(.failure(.conflict, message: "pod \(name) is being deleted, cannot be assigned to a host"))
             }
             if let uid = binding.objectMember("metadata")["uid"]?.stringValue, !uid.isEmpty,
                uid != pod.objectMember("metadata")["uid"]?.stringValue {
-                throw APIError(.failure(.conflict, message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(pod.objectMember("metadata")["uid"]?.stringValue ?? "")"))
+                throw StatusError(.failure(.conflict, message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(pod.objectMember("metadata")["uid"]?.stringValue ?? "")"))
             }
             var spec = pod.objectMember("spec")
             if let assigned = spec["nodeName"]?.stringValue, !assigned.isEmpty {
-                throw APIError(.failure(.conflict, message: "pod \(name) is already assigned to node \"\(assigned)\""))
+                throw StatusError(.failure(.conflict, message: "pod \(name) is already assigned to node \"\(assigned)\""))
             }
             spec["nodeName"] = .string(node)
             pod["spec"] = .object(spec)
@@ -149,7 +149,7 @@ extension ResourceContext {
                 continue
             }
         }
-        throw APIError(.conflict(group: "", resource: "pods", name: name))
+        throw StatusError(.conflict(group: "", resource: "pods", name: name))
     }
 
     static let bindingSuccess = Responses.json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])

@@ -21,6 +21,16 @@ struct ResourceContext: Sendable {
 
     func key(_ name: String) -> String { store.key(namespace: namespace, name: name) }
 
+    /// How this resource is written (see `ResourceStrategy`).
+    var strategy: any ResourceStrategy { handler.strategy(for: resource) }
+
+    /// What admission plugins are told about this request.
+    func admissionRequest(_ operation: AdmissionRequest.Operation, name: String, dryRun: Bool? = nil) -> AdmissionRequest {
+        AdmissionRequest(
+            operation: operation, resource: resource, subresource: info.subresource, namespace: namespace, name: name,
+            dryRun: dryRun ?? self.dryRun)
+    }
+
     /// A 200/201 JSON response with an object's bytes.
     func objectResponse(_ status: Int, _ json: [UInt8]) -> APIResponse {
         if wantsTable, let tree = try? JSONCodec.parse(json) {
@@ -41,7 +51,7 @@ struct ResourceContext: Sendable {
     func revisionParameter(_ name: String) throws -> Int64? {
         guard let text = request.parameter(name), !text.isEmpty else { return nil }
         guard let value = Int64(text), value >= 0 else {
-            throw APIError(.failure(.badRequest, message: "invalid resource version \"\(text)\": must be a non-negative integer"))
+            throw StatusError(.failure(.badRequest, message: "invalid resource version \"\(text)\": must be a non-negative integer"))
         }
         return value
     }
@@ -50,17 +60,17 @@ struct ResourceContext: Sendable {
         var filter = ObjectFilter(namespace: namespace)
         if let text = request.parameter("labelSelector"), !text.isEmpty {
             do { filter.labels = try LabelSelectorQuery(parsing: text) } catch {
-                throw APIError(.failure(.badRequest, message: "unable to parse requirement: \(error.message)"))
+                throw StatusError(.failure(.badRequest, message: "unable to parse requirement: \(error.message)"))
             }
         }
         if let text = request.parameter("fieldSelector"), !text.isEmpty {
             let query: FieldSelectorQuery
             do { query = try FieldSelectorQuery(parsing: text) } catch {
-                throw APIError(.failure(.badRequest, message: "invalid field selector: \(error.message)"))
+                throw StatusError(.failure(.badRequest, message: "invalid field selector: \(error.message)"))
             }
             let allowed = SelectableFields.names(for: resource)
             for requirement in query.requirements where !allowed.contains(requirement.field) {
-                throw APIError(.failure(
+                throw StatusError(.failure(
                     .badRequest, message: "field label not supported: \(requirement.field)"))
             }
             filter.fields = query

@@ -1,16 +1,10 @@
 import APIMachinery
 
 /// A failure carried to the top of a request as the Kubernetes `Status` to answer with.
-public struct APIError: Error, Sendable {
-    public var status: MetaV1.Status
-    public init(_ status: MetaV1.Status) { self.status = status }
-
-    public static func badRequest(_ message: String) -> APIError { APIError(.failure(.badRequest, message: message)) }
-    public static func notFound(_ info: ResourceInfo, _ name: String) -> APIError {
-        APIError(.notFound(group: info.gvk.group, resource: info.plural, name: name))
-    }
-    public static func internalError(_ message: String) -> APIError {
-        APIError(.failure(.internalError, message: "Internal error occurred: \(message)"))
+extension StatusError {
+    /// 404 for `name` of the resource `info`.
+    public static func notFound(_ info: ResourceInfo, _ name: String) -> StatusError {
+        StatusError(.notFound(group: info.gvk.group, resource: info.plural, name: name))
     }
 }
 

@@ -1,4 +1,5 @@
 import Component
+import Logging
 import APIMachinery
 import Foundation
 import Synchronization
@@ -11,11 +12,11 @@ public final class ResourceStore: Sendable {
     public let kv: any KeyValueStore
     public let cache: WatchCache
 
-    init(info: ResourceInfo, kv: any KeyValueStore, clock: any ComponentClock) {
+    init(info: ResourceInfo, kv: any KeyValueStore, clock: any ComponentClock, logger: Logger) {
         self.info = info
         self.prefix = Self.prefix(for: info)
         self.kv = kv
-        self.cache = WatchCache(resource: info, prefix: prefix, store: kv, clock: clock)
+        self.cache = WatchCache(resource: info, prefix: prefix, store: kv, clock: clock, logger: logger)
     }
 
     public static func prefix(for info: ResourceInfo) -> String {
@@ -49,16 +50,21 @@ public final class StoreRegistry: Sendable {
     public let kv: any KeyValueStore
     private let stores = Mutex<[GroupVersionResource: ResourceStore]>([:])
     private let clock: any ComponentClock
+    private let logger: Logger
 
-    public init(kv: any KeyValueStore, clock: any ComponentClock = SystemClock()) {
+    public init(
+        kv: any KeyValueStore, clock: any ComponentClock = SystemClock(),
+        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.kv = kv
         self.clock = clock
+        self.logger = logger
     }
 
     public func store(for info: ResourceInfo) -> ResourceStore {
         let (store, created) = stores.withLock { stores -> (ResourceStore, Bool) in
             if let existing = stores[info.gvr] { return (existing, false) }
-            let store = ResourceStore(info: info, kv: kv, clock: clock)
+            let store = ResourceStore(info: info, kv: kv, clock: clock, logger: logger)
             stores[info.gvr] = store
             return (store, true)
         }

@@ -14,11 +14,11 @@ public struct ServiceAllocator: Sendable {
 
     public init(serviceCIDR: String, nodePortRange: String, kv: any KeyValueStore) throws {
         guard let network = IPv4Network(cidr: serviceCIDR), network.size >= 8 else {
-            throw APIError.internalError("--service-cluster-ip-range \(serviceCIDR) is not an IPv4 CIDR with room for services")
+            throw StatusError.internalError("--service-cluster-ip-range \(serviceCIDR) is not an IPv4 CIDR with room for services")
         }
         let bounds = nodePortRange.split(separator: "-").compactMap { Int($0) }
         guard bounds.count == 2, bounds[0] >= 1, bounds[0] <= bounds[1], bounds[1] <= 65535 else {
-            throw APIError.internalError("--service-node-port-range \(nodePortRange) is not first-last")
+            throw StatusError.internalError("--service-node-port-range \(nodePortRange) is not first-last")
         }
         self.network = network
         self.nodePorts = bounds[0]...bounds[1]
@@ -203,9 +203,9 @@ public struct ServiceAllocator: Sendable {
         throw invalid("spec.ports", "", "failed to allocate a node port: range is full", owner: owner)
     }
 
-    private func invalid(_ field: String, _ value: String, _ detail: String, owner: String) -> APIError {
+    private func invalid(_ field: String, _ value: String, _ detail: String, owner: String) -> StatusError {
         let name = owner.split(separator: "/").last.map(String.init) ?? owner
-        return APIError(.invalid(group: "", kind: "Service", name: name, causes: [
+        return StatusError(.invalid(group: "", kind: "Service", name: name, causes: [
             MetaV1.StatusCause(field: field, message: "Invalid value: \(value): \(detail)", reason: "FieldValueInvalid")
         ]))
     }

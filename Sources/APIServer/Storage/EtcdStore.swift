@@ -2,6 +2,7 @@ import EtcdAPI
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Logging
 import Synchronization
 
 /// `KeyValueStore` over the etcd v3 gRPC API: works against real etcd and the kvstore.
@@ -34,7 +35,10 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
     /// Connects lazily to `endpoints` (`http://host:port`, `https://host:port`, `host:port`).
     /// All endpoints use one scheme: `https://` connects with TLS (never silently in plain
     /// text), and TLS files given with `http://` endpoints are refused.
-    public init(endpoints: [String], tls: TLSFiles = TLSFiles(), timeout: Swift.Duration = .seconds(10)) throws {
+    public init(
+        endpoints: [String], tls: TLSFiles = TLSFiles(), timeout: Swift.Duration = .seconds(10),
+        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         let pairs = try endpoints.map(Self.parseEndpoint)
         let secure = endpoints.filter { $0.hasPrefix("https://") }.count
         if secure > 0 && secure < endpoints.count {
@@ -67,7 +71,13 @@ public final class EtcdStore: KeyValueStore, @unchecked Sendable {
         self.kv = Etcdserverpb_KV.Client(wrapping: client)
         self.watcher = Etcdserverpb_Watch.Client(wrapping: client)
         self.timeout = timeout
-        self.runner = Task { try? await client.runConnections() }
+        self.runner = Task {
+            do {
+                try await client.runConnections()
+            } catch {
+                logger.error("etcd client stopped", metadata: ["endpoints": "\(endpoints.joined(separator: ","))", "error": "\(error)"])
+            }
+        }
     }
 
     deinit {

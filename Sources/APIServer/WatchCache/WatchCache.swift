@@ -1,5 +1,6 @@
 import APIMachinery
 import Component
+import Logging
 import Foundation
 
 /// The apiserver's in-memory copy of one resource, fed by one store watch.
@@ -18,6 +19,7 @@ public actor WatchCache {
     private let bookmarkInterval: Swift.Duration
     /// Times bookmarks, relist back-off and `waitFor` timeouts.
     private let clock: any ComponentClock
+    private let logger: Logger
 
     private var objects: [String: CachedObject] = [:]
     private var sortedKeys: [String]?
@@ -43,9 +45,11 @@ public actor WatchCache {
 
     public init(
         resource: ResourceInfo, prefix: String, store: any KeyValueStore, capacity: Int = 10_000,
-        bookmarkInterval: Swift.Duration = .seconds(30), clock: any ComponentClock = SystemClock()
+        bookmarkInterval: Swift.Duration = .seconds(30), clock: any ComponentClock = SystemClock(),
+        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.clock = clock
+        self.logger = logger
         self.resource = resource
         self.prefix = prefix
         self.store = store
@@ -93,9 +97,13 @@ public actor WatchCache {
                     backoff = .milliseconds(100)
                 }
             } catch StoreError.compacted {
+                logger.info("watch cache: the store compacted past the cache's revision; listing again", metadata: ["resource": "\(resource.gvr)", "revision": "\(revision)"])
                 needList = true
+            } catch is CancellationError {
+                return
             } catch {
                 // Store unreachable: try again, keeping the cache (its events stay valid).
+                logger.warning("watch cache: store watch failed; retrying", metadata: ["resource": "\(resource.gvr)", "error": "\(error)", "backoff": "\(backoff)"])
             }
             storeWatch?.cancel()
             storeWatch = nil

@@ -67,7 +67,7 @@ public final class LeaderElectedRunner: Sendable {
                 if holder != config.identity { logger.info("new leader observed", metadata: ["lease": "\(lock.lockDescription)", "holder": "\(holder)"]) }
             })
         do {
-            let elector = try LeaderElector(config: config, lock: lock, callbacks: callbacks)
+            let elector = try LeaderElector(config: config, lock: lock, callbacks: callbacks, logger: logger)
             self.elector.withLock { $0 = elector }
             await elector.run()
             // run returns when leadership ended or the task was cancelled; without cancellation it was lost.

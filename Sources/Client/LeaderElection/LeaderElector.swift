@@ -1,4 +1,5 @@
 import Component
+import Logging
 import Synchronization
 
 /// Leader election over a `LeaseLock`, with client-go's `tools/leaderelection` behaviour:
@@ -43,6 +44,7 @@ public final class LeaderElector: Sendable {
     private let lock: any LeaseLock
     private let callbacks: LeaderCallbacks
     private let clock: any ComponentClock
+    private let logger: Logger
     private let jitter: @Sendable () -> Double
     private let state: Mutex<Locked>
 
@@ -50,6 +52,7 @@ public final class LeaderElector: Sendable {
     /// - Parameters:
     ///   - clock: measures lease expiry, retry periods and the renew deadline.
     ///   (its wall time stamps `acquireTime` / `renewTime` in the record).
+    ///   - logger: failed reads and writes of the lock, at debug level (client-go logs them at V(4)).
     ///   - jitter: returns a value in `0..<1`; acquire retries wait
     ///     `retryPeriod * (1 + 1.2 * jitter())`. Values outside the range are clamped.
     /// - Throws: the config's first `LeaderElectionConfigError`.
@@ -58,8 +61,10 @@ public final class LeaderElector: Sendable {
         lock: any LeaseLock,
         callbacks: LeaderCallbacks,
         clock: any ComponentClock = SystemClock(),
+        logger: Logger = Logger(label: "leader-election", factory: { _ in SwiftLogNoOpLogHandler() }),
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws(LeaderElectionConfigError) {
+        self.logger = logger
         try config.validate()
         self.config = config
         self.lock = lock
@@ -162,7 +167,7 @@ public final class LeaderElector: Sendable {
         else { return }
         let issued = clock.now
         let released = await race(deadline: issued.advanced(by: config.renewDeadline)) {
-            guard let written = try? await self.lock.update(record, resourceVersion: resourceVersion) else {
+            guard let written = await self.attempt("release", { try await self.lock.update(record, resourceVersion: resourceVersion) }) else {
                 return false
             }
             self.state.withLock { $0.core.wrote(record, resourceVersion: written, now: issued) }
@@ -179,7 +184,7 @@ public final class LeaderElector: Sendable {
         let start = clock.now
         let fastPath = state.withLock { $0.core.fastPathRenewal(now: start, wallNow: clock.wallNow) }
         if let (record, resourceVersion) = fastPath {
-            if let written = try? await lock.update(record, resourceVersion: resourceVersion) {
+            if let written = await attempt("renew", { try await self.lock.update(record, resourceVersion: resourceVersion) }) {
                 state.withLock { $0.core.wrote(record, resourceVersion: written, now: start) }
                 return true
             }
@@ -189,6 +194,7 @@ public final class LeaderElector: Sendable {
         do {
             read = try await lock.get()
         } catch {
+            logger.debug("cannot read the lock", metadata: ["lock": "\(lock.lockDescription)", "error": "\(error)"])
             return false
         }
         let now = clock.now
@@ -200,10 +206,10 @@ public final class LeaderElector: Sendable {
         case .heldByOther:
             return false
         case .create(let fresh):
-            guard let version = try? await lock.create(fresh) else { return false }
+            guard let version = await attempt("create", { try await self.lock.create(fresh) }) else { return false }
             (record, written) = (fresh, version)
         case .update(let next, let resourceVersion):
-            guard let version = try? await lock.update(next, resourceVersion: resourceVersion) else { return false }
+            guard let version = await attempt("acquire", { try await self.lock.update(next, resourceVersion: resourceVersion) }) else { return false }
             (record, written) = (next, version)
         }
         state.withLock { $0.core.wrote(record, resourceVersion: written, now: now) }
@@ -211,6 +217,17 @@ public final class LeaderElector: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A write of the lock: its new resourceVersion, or nil (logged) when it failed, as when
+    /// another candidate wrote first.
+    private func attempt(_ what: String, _ write: () async throws -> String) async -> String? {
+        do {
+            return try await write()
+        } catch {
+            logger.debug("lock write failed", metadata: ["lock": "\(lock.lockDescription)", "write": "\(what)", "error": "\(error)"])
+            return nil
+        }
+    }
 
     private func reportNewLeader() {
         if let leader = state.withLock({ $0.core.leaderToReport() }) {

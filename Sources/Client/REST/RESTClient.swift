@@ -12,7 +12,7 @@ import NIOSSL
 /// process shares one connection), with authentication headers and client-go's retry rules
 /// (`RetryPolicy`). Thread-safe; create one per process and `shutdown()` it at exit.
 ///
-/// Non-2xx answers throw `APIError`; failures to reach the server throw `TransportError`.
+/// Non-2xx answers throw `StatusError`; failures to reach the server throw `TransportError`.
 public final class RESTClient: Sendable {
     public let config: RESTConfig
     let http: HTTPClient
@@ -91,7 +91,7 @@ public final class RESTClient: Sendable {
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) { return try await accept(response) }
                 let body = try await response.body.collect(upTo: 4 << 20)
-                failure = APIError(code: status, body: Array(body.readableBytesView))
+                failure = StatusError(code: status, body: Array(body.readableBytesView))
                 outcome = .answered(status: status, retryAfter: response.headers.first(name: "Retry-After"))
             } catch let error as CancellationError {
                 throw error

@@ -14,7 +14,7 @@ public struct RESTEventSink: EventSink {
     public func create(_ event: CoreV1.Event) async throws -> CoreV1.Event {
         do {
             return try await client.create(event)
-        } catch let error as APIError {
+        } catch let error as StatusError {
             throw EventSinkError.rejected(error.description)
         }
     }
@@ -22,9 +22,9 @@ public struct RESTEventSink: EventSink {
     public func patch(_ event: CoreV1.Event, with patch: EventPatch) async throws -> CoreV1.Event {
         do {
             return try await client.patch(event.name, namespace: event.namespace, type: .strategicMerge, body: JSONCodec.encode(patch.body))
-        } catch let error as APIError where error.isNotFound {
+        } catch let error as StatusError where error.isNotFound {
             throw EventSinkError.notFound
-        } catch let error as APIError {
+        } catch let error as StatusError {
             throw EventSinkError.rejected(error.description)
         }
     }

@@ -23,7 +23,7 @@ public final class RESTLeaseLock: LeaseLock {
             let lease = try await client.get(name)
             lastRead.withLock { $0 = lease }
             return LeaderElectionRecord.versioned(from: lease)
-        } catch let error as APIError where error.isNotFound {
+        } catch let error as StatusError where error.isNotFound {
             return nil
         }
     }
@@ -33,7 +33,7 @@ public final class RESTLeaseLock: LeaseLock {
             let lease = try await client.create(record.lease(name: name, namespace: namespace))
             lastRead.withLock { $0 = lease }
             return lease.metadata?.resourceVersion ?? ""
-        } catch let error as APIError where error.isAlreadyExists {
+        } catch let error as StatusError where error.isAlreadyExists {
             throw LeaseLockError.alreadyExists
         }
     }
@@ -47,7 +47,7 @@ public final class RESTLeaseLock: LeaseLock {
             let stored = try await client.update(lease)
             lastRead.withLock { $0 = stored }
             return stored.metadata?.resourceVersion ?? ""
-        } catch let error as APIError where error.isConflict {
+        } catch let error as StatusError where error.isConflict {
             throw LeaseLockError.conflict
         }
     }

@@ -21,7 +21,7 @@ public struct RESTListWatch<Object: JSONCodable & InformerObject>: ListWatchSour
         do {
             let list = try await client.listAll(ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector), pageSize: pageSize)
             return (list.items, list.resourceVersion)
-        } catch let error as APIError where error.isExpired {
+        } catch let error as StatusError where error.isExpired {
             throw ReflectorError.expired
         }
     }
@@ -32,7 +32,7 @@ public struct RESTListWatch<Object: JSONCodable & InformerObject>: ListWatchSour
         let events: AsyncThrowingStream<WatchEvent<Object>, any Error>
         do {
             events = try await client.watch(options)
-        } catch let error as APIError where error.isExpired {
+        } catch let error as StatusError where error.isExpired {
             throw ReflectorError.expired
         }
         let (stream, continuation) = AsyncThrowingStream<WatchEvent<Object>, any Error>.makeStream()
@@ -40,7 +40,7 @@ public struct RESTListWatch<Object: JSONCodable & InformerObject>: ListWatchSour
             do {
                 for try await event in events { continuation.yield(event) }
                 continuation.finish()
-            } catch let error as APIError where error.isExpired {
+            } catch let error as StatusError where error.isExpired {
                 continuation.finish(throwing: ReflectorError.expired)
             } catch {
                 continuation.finish(throwing: error)

@@ -5,7 +5,7 @@ import APIMachinery
 /// `Object` is a generated kind (`CoreV1.Pod`) or `JSONValue` for dynamic access to any
 /// resource. `namespace` scopes the calls of a namespaced resource; nil means all namespaces
 /// for list, watch and deletecollection (create, get, update and delete then take the
-/// namespace from the object or argument). Errors: `APIError` for answers, `TransportError`
+/// namespace from the object or argument). Errors: `StatusError` for answers, `TransportError`
 /// for connection failures, `JSONDecodeError` for answers that do not decode.
 public struct ResourceClient<Object: JSONCodable & InformerObject>: Sendable {
     public let rest: RESTClient
@@ -68,7 +68,7 @@ public struct ResourceClient<Object: JSONCodable & InformerObject>: Sendable {
             let page: ObjectList<Object>
             do {
                 page = try await list(query)
-            } catch let error as APIError where error.isExpired {
+            } catch let error as StatusError where error.isExpired {
                 var whole = options
                 whole.limit = nil
                 return try await list(whole)
@@ -81,7 +81,7 @@ public struct ResourceClient<Object: JSONCodable & InformerObject>: Sendable {
 
     /// A watch as a stream of typed events, decoded as bytes arrive. The stream finishes when
     /// the server ends the watch (timeout, restart): the caller re-watches from the last
-    /// resourceVersion it saw; an `ERROR` event is thrown as `APIError` (410 → `isExpired`).
+    /// resourceVersion it saw; an `ERROR` event is thrown as `StatusError` (410 → `isExpired`).
     /// Cancelling the consuming task closes the connection.
     public func watch(_ options: ListOptions = ListOptions()) async throws -> AsyncThrowingStream<WatchEvent<Object>, any Error> {
         var query = options.query
@@ -113,7 +113,7 @@ public struct ResourceClient<Object: JSONCodable & InformerObject>: Sendable {
         case ("DELETED", .object(let object)): return .deleted(object)
         case ("BOOKMARK", .object(let object)): return .bookmark(resourceVersion: object.objectResourceVersion)
         case ("ERROR", .status(let status)):
-            throw APIError(code: Int(status.code ?? 500), status: status)
+            throw StatusError(code: Int(status.code ?? 500), status: status)
         default:
             throw TransportError("watch: unexpected event \"\(frame.type)\"")
         }

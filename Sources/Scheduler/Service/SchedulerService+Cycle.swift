@@ -96,7 +96,7 @@ extension SchedulerService {
         } catch {
             logger.debug("bind \(pod.namespace)/\(pod.name) to \(host): \(error)")
             withCache("forget pod") { try $0.forgetPod(assumed) }
-            if let apiError = error as? APIError, apiError.isNotFound { return }
+            if let apiError = error as? StatusError, apiError.isNotFound { return }
             await requeue(queued, pod: pod, plugins: [], message: "Binding rejected: \(error)", profile: profile,
                           started: started, result: "error")
         }
@@ -141,7 +141,7 @@ extension SchedulerService {
             try await pods.delete(victim.name, namespace: victim.namespace, options: options)
             recorder.event(regarding: victim, type: .normal, reason: "Preempted",
                            message: "Preempted by pod \(preemptor.metadata?.uid ?? preemptor.name) on node \(node)")
-        } catch let error as APIError where error.isNotFound {
+        } catch let error as StatusError where error.isNotFound {
             return
         } catch {
             logger.debug("preempt \(victim.namespace)/\(victim.name): \(error)")

@@ -1,10 +1,17 @@
-import APIMachinery
-
-/// A request the apiserver answered with an error status: the HTTP code and the `Status` it sent
-/// (or one made up from the code and body when the answer was not a Status).
-public struct APIError: Error, Sendable, CustomStringConvertible {
+/// A Kubernetes API error: the `Status` a server answers with (and its HTTP code). The
+/// apiserver throws it to answer a request; the client throws it when a request is answered
+/// with one. One type on both sides, so a status built by the server is the status the client
+/// reads.
+public struct StatusError: Error, Sendable, CustomStringConvertible {
+    /// The HTTP status code (the Status's `code`, or the response's when the body had none).
     public var code: Int
     public var status: MetaV1.Status
+
+    /// An error carrying `status`, with its code (500 when it has none).
+    public init(_ status: MetaV1.Status) {
+        self.code = Int(status.code ?? 500)
+        self.status = status
+    }
 
     public init(code: Int, status: MetaV1.Status) {
         self.code = code
@@ -25,6 +32,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             reason: reason?.rawValue, status: "Failure"))
     }
 
+    public static func badRequest(_ message: String) -> StatusError { StatusError(.failure(.badRequest, message: message)) }
+
+    public static func internalError(_ message: String) -> StatusError {
+        StatusError(.failure(.internalError, message: "Internal error occurred: \(message)"))
+    }
+
     /// The Status reason, `.unknown` when absent or not a standard one.
     public var reason: StatusReason { StatusReason(rawValue: status.reason ?? "") ?? .unknown }
 
@@ -37,11 +50,4 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var isTooManyRequests: Bool { code == 429 }
 
     public var description: String { status.message ?? "the server responded with status \(code)" }
-}
-
-/// A failure below HTTP: the apiserver could not be reached, or the answer could not be read.
-public struct TransportError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

@@ -1,38 +1,28 @@
 import APIMachinery
 
-/// Per-kind changes made on create that are not defaulting: initial status and server-set
-/// labels (kube-apiserver's strategies' PrepareForCreate).
-public enum KindStrategies {
-    public static func prepareForCreate(_ object: inout JSONObject, info: ResourceInfo) {
-        guard info.gvk.group.isEmpty else { return }
-        switch info.plural {
-        case "pods":
-            object["status"] = ["phase": "Pending", "qosClass": .string(qosClass(object["spec"]))]
-        case "namespaces":
-            var metadata = object.objectMember("metadata")
-            var labels = metadata.objectMember("labels")
-            labels["kubernetes.io/metadata.name"] = metadata["name"] ?? ""
-            metadata["labels"] = .object(labels)
-            object["metadata"] = .object(metadata)
-            var spec = object.objectMember("spec")
-            // Every new namespace carries the `kubernetes` finalizer (the namespace controller's).
-            var finalizers: [JSONValue] = if case .array(let list)? = spec["finalizers"] { list } else { [] }
-            if !finalizers.contains("kubernetes") { finalizers.append("kubernetes") }
-            spec["finalizers"] = .array(finalizers)
-            object["spec"] = .object(spec)
-            object["status"] = ["phase": "Active"]
-        case "persistentvolumes", "persistentvolumeclaims":
-            object["status"] = ["phase": "Pending"]
-        case "services":
-            object["status"] = ["loadBalancer": [:]]
-        default:
-            break
-        }
+/// Pods: `Pending` with their QoS class on create; graceful deletion while bound and running;
+/// a finished delete answers with the pod.
+struct PodStrategy: ResourceStrategy {
+    func prepareForCreate(_ object: inout JSONObject) {
+        object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(object["spec"]))]
     }
+
+    /// Only pods bound to a node and still running get a grace period: the requested one, else
+    /// the spec's `terminationGracePeriodSeconds`, else 30 s.
+    func gracePeriod(_ object: JSONObject, requested: Int64?) -> Int64 {
+        let phase = object["status"]?["phase"]?.stringValue ?? ""
+        let node = object["spec"]?["nodeName"]?.stringValue ?? ""
+        if node.isEmpty || phase == "Succeeded" || phase == "Failed" { return 0 }
+        if let requested { return max(requested, 0) }
+        if case .int(let spec)? = object["spec"]?["terminationGracePeriodSeconds"] { return max(spec, 0) }
+        return 30
+    }
+
+    var returnsDeletedObject: Bool { true }
 
     /// Kubernetes' QoS class of a pod spec: Guaranteed when every container limits cpu and
     /// memory with requests equal to limits, BestEffort when nothing is requested or limited.
-    public static func qosClass(_ spec: JSONValue?) -> String {
+    static func qosClass(_ spec: JSONValue?) -> String {
         var containers: [JSONValue] = []
         for field in ["initContainers", "containers"] {
             if case .array(let list)? = spec?[field] { containers += list }
