@@ -153,6 +153,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "APIMachinery",
+                "Component",
                 "Client",
                 "RaftCore",
                 "Simulation",

@@ -33,9 +33,12 @@ struct WatchLoad: AsyncParsableCommand {
     @Option(help: "Concurrent update clients.") var concurrency = 16
     @Flag(help: "Progress on stderr.") var verbose = false
 
+    /// Progress lines, in the components' log format, only with `--verbose`.
     func log(_ text: String) {
-        if verbose { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        if verbose { Self.logger.info("\(text)") }
     }
+
+    static let logger = ComponentLogging.bootstrap(component: "skiff", verbosity: 0)
 
     func run() async throws {
         var config = RESTConfig(server: "https://\(host):\(port)")

@@ -64,11 +64,13 @@ extension ResourceContext {
         } catch {
             throw StatusError.badRequest("\(gvk.kind) in version \"\(gvk.version)\" cannot be handled as a \(gvk.kind): \(error)")
         }
-        if issues.isEmpty || validation == "Ignore" { return [] }
+        if issues.isEmpty { return [] }
         if validation == "Strict" {
             throw StatusError.badRequest(StrictDecodingError(issues: issues).description)
         }
-        return issues.map(\.description)
+        // Unknown fields are dropped, as Go's decoder drops them: they are never stored.
+        for issue in issues where issue.kind == .unknownField { object.removeField(at: issue.path) }
+        return validation == "Ignore" ? [] : issues.map(\.description)
     }
 
     private static func decodeIssues<T: JSONCodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> [StrictDecodingIssue] {
