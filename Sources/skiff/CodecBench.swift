@@ -3,8 +3,8 @@ import ArgumentParser
 import Foundation
 
 /// `skiff bench codec`: µs per decode and encode of the Pod, Deployment and Node fixtures and
-/// of a 1000-pod PodList, with Foundation's untyped JSONSerialization on the same bytes as a
-/// baseline measured in the same run.
+/// of a 1000-pod PodList, the untyped tree parse the apiserver uses (`JSONCodec.parse`), with
+/// Foundation's untyped JSONSerialization on the same bytes as a baseline measured in the same run.
 struct CodecBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codec",
@@ -28,7 +28,7 @@ struct CodecBench: ParsableCommand {
         let podList = try makePodList(from: pod, count: 1000)
 
         print("skiff bench codec: release=\(isRelease) (typed decode = bytes → struct, encode = struct → bytes)")
-        print(pad("case", 22) + pad("bytes", 10) + pad("decode µs", 12) + pad("encode µs", 12) + pad("Foundation parse µs", 22) + "typed decode / Foundation")
+        print(pad("case", 22) + pad("bytes", 10) + pad("decode µs", 12) + pad("encode µs", 12) + pad("tree parse µs", 15) + pad("Foundation parse µs", 22) + "typed decode / Foundation")
         try report("Pod", CoreV1.Pod.self, pod)
         try report("Deployment", AppsV1.Deployment.self, deployment)
         try report("Node", CoreV1.Node.self, node)
@@ -48,10 +48,11 @@ struct CodecBench: ParsableCommand {
         let decode = try measure { _ = try JSONCodec.decode(type, from: bytes) }
         let encode = try measure { _ = JSONCodec.encode(value, capacity: bytes.count) }
         let data = Data(bytes)
+        let tree = try measure { _ = try JSONCodec.parse(bytes) }
         let foundation = try measure { _ = try JSONSerialization.jsonObject(with: data) }
         print(
             pad(name, 22) + pad(String(bytes.count), 10) + pad(format(decode), 12) + pad(format(encode), 12)
-                + pad(format(foundation), 22) + String(format: "%.2f", decode / foundation))
+                + pad(format(tree), 15) + pad(format(foundation), 22) + String(format: "%.2f", decode / foundation))
     }
 
     /// Mean µs per call over at least `seconds`, after a warm-up.

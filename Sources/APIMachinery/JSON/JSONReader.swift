@@ -218,14 +218,48 @@ public struct JSONReader {
         return value
     }
 
-    /// Reads any value into a tree (for free-form fields). Iterative, with an explicit stack of
-    /// open containers, so nesting depth costs heap, not call stack.
+    /// Reads any value into a tree (for free-form fields): recursive descent for the first
+    /// `recursionLimit` levels (the fast path, where every real object lives), then iterative
+    /// below that, so that nesting depth costs heap rather than call stack.
     public mutating func readValue() throws -> JSONValue {
-        enum Open {
-            case object([JSONObject.Member], pendingKey: String)
-            case array([JSONValue])
+        try readValue(recursionBudget: Self.recursionLimit)
+    }
+
+    /// Levels read by recursion before `readValueIteratively` takes over.
+    static let recursionLimit = 128
+
+    private mutating func readValue(recursionBudget: Int) throws -> JSONValue {
+        skipWhitespace()
+        guard position < bytes.count else { throw syntax("unexpected end of JSON input") }
+        let byte = bytes[position]
+        if recursionBudget == 0 && (byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[")) {
+            return try readValueIteratively()
         }
-        var stack: [Open] = []
+        switch byte {
+        case UInt8(ascii: "{"):
+            try beginObject(of: "object")
+            var members: [JSONObject.Member] = []
+            while let key = try nextKey() {
+                members.append(.init(key: key, value: try readValue(recursionBudget: recursionBudget - 1)))
+            }
+            return .object(JSONObject(members: members))
+        case UInt8(ascii: "["):
+            try beginArray(of: "array")
+            var elements: [JSONValue] = []
+            while try nextElement() { elements.append(try readValue(recursionBudget: recursionBudget - 1)) }
+            return .array(elements)
+        default:
+            return try readScalar()
+        }
+    }
+
+    /// `readValue` with explicit stacks of open containers instead of recursion; each
+    /// container's members are appended in place (the stacks own them uniquely).
+    private mutating func readValueIteratively() throws -> JSONValue {
+        var isObject: [Bool] = []
+        var members: [[JSONObject.Member]] = []
+        var keys: [String] = []
+        var elements: [[JSONValue]] = []
         while true {
             // Read one scalar, or open a container and descend into its first value.
             var value: JSONValue
@@ -235,43 +269,41 @@ public struct JSONReader {
             case UInt8(ascii: "{"):
                 try beginObject(of: "object")
                 if let key = try nextKey() {
-                    stack.append(.object([], pendingKey: key))
+                    isObject.append(true)
+                    members.append([])
+                    keys.append(key)
                     continue
                 }
                 value = .object(JSONObject(members: []))
             case UInt8(ascii: "["):
                 try beginArray(of: "array")
                 if try nextElement() {
-                    stack.append(.array([]))
+                    isObject.append(false)
+                    elements.append([])
                     continue
                 }
                 value = .array([])
             default:
                 value = try readScalar()
             }
-            // Hand the value to the open containers, closing those that end here.
-            while true {
-                guard let top = stack.popLast() else { return value }
-                switch top {
-                case .object(var members, let key):
-                    members.append(.init(key: key, value: value))
+            // Hand the value to the innermost open container, closing those that end here.
+            while let object = isObject.last {
+                if object {
+                    let key = keys.removeLast()
+                    members[members.count - 1].append(.init(key: key, value: value))
                     if let next = try nextKey() {
-                        stack.append(.object(members, pendingKey: next))
-                    } else {
-                        value = .object(JSONObject(members: members))
-                        continue
+                        keys.append(next)
+                        break
                     }
-                case .array(var elements):
-                    elements.append(value)
-                    if try nextElement() {
-                        stack.append(.array(elements))
-                    } else {
-                        value = .array(elements)
-                        continue
-                    }
+                    value = .object(JSONObject(members: members.removeLast()))
+                } else {
+                    elements[elements.count - 1].append(value)
+                    if try nextElement() { break }
+                    value = .array(elements.removeLast())
                 }
-                break
+                isObject.removeLast()
             }
+            if isObject.isEmpty { return value }
         }
     }
 
