@@ -114,8 +114,8 @@ struct APIServerCommand: AsyncParsableCommand {
                 }
             },
             stop: {
-                if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
-                for channel in channels { try? await channel.close() }
+                if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
+                for channel in channels { try await channel.closeListener() }
                 if !(await handler.drain(timeout: .seconds(max(1, grace - delay - 1)))) {
                     logger.warning("stopping with requests in flight", metadata: ["requests": "\(handler.requestsInFlight)"])
                 }
@@ -138,7 +138,7 @@ struct APIServerCommand: AsyncParsableCommand {
             } catch {
                 logger.warning("repair: service allocations not checked", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: .seconds(180))
+            do { try await Task.sleep(for: .seconds(180)) } catch { return }  // shutting down
         }
     }
 }

@@ -123,7 +123,7 @@ struct KVStoreCommand: AsyncParsableCommand {
         services.append(ServerService(
             finished: { try await server.closeFuture.get() },
             stop: {
-                try? await server.close()
+                try await server.closeListener()
                 await backend.prepareForStop()
             }))
         try await component.run(services: services, gracePeriod: .seconds(shutdownGracePeriod))

@@ -95,7 +95,11 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
         // The status server starts first and stops last; scheduling stops first, releasing the Lease.
         try await component.run(services: [server.service, scheduling])
-        try? await rest.shutdown()
+        do {
+            try await rest.shutdown()
+        } catch {
+            logger.warning("REST client did not shut down cleanly", metadata: ["error": "\(error)"])
+        }
         if runner.lostLeadership { throw ExitCode(1) }
     }
 }

@@ -79,7 +79,7 @@ struct ServingTests {
             #expect(error.code == 405)
         }
         try await rest.shutdown()
-        await server.close()
+        try await server.close()
     }
 
     @Test func logLinesHaveOneFormat() {

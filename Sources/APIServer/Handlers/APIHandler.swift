@@ -2,7 +2,6 @@ import APIMachinery
 import Component
 import Foundation
 import Logging
-import Synchronization
 
 /// The apiserver's request pipeline: non-resource paths (health, version, discovery, OpenAPI,
 /// metrics) and resource requests (decode → default → validate → store, reads from the caches).
@@ -15,7 +14,7 @@ public final class APIHandler: RequestHandler, Sendable {
     public let health: HealthChecks
     public let logger: Logger
     /// Requests being handled (watches count until their stream is set up).
-    private let inFlight = Atomic<Int>(0)
+    private let inFlight = InFlightRequests()
     public let openAPI: OpenAPIDocumentSet
     /// `/api` and `/apis`, legacy and aggregated, encoded once (the registry is fixed).
     private let coreVersions: [UInt8], groupList: [UInt8], aggregatedCore: [UInt8], aggregatedGroups: [UInt8]
@@ -61,29 +60,23 @@ public final class APIHandler: RequestHandler, Sendable {
 
     /// How `resource` is written.
     func strategy(for resource: ResourceInfo) -> any ResourceStrategy {
-        Strategies.strategy(for: resource, services: services) { [clock] in
-            ObjectRules.timestamp(Date(timeIntervalSince1970: clock.wallNow.secondsSinceEpoch))
-        }
+        Strategies.strategy(for: resource, services: services, clock: clock)
     }
 
     /// The wall time objects are stamped with.
     func now() -> Date { Date(timeIntervalSince1970: clock.wallNow.secondsSinceEpoch) }
 
     /// Requests being handled now.
-    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+    public var requestsInFlight: Int { inFlight.count }
 
     /// Waits until no request is being handled, or `timeout` passes; returns whether none is.
     public func drain(timeout: Swift.Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while requestsInFlight > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return requestsInFlight == 0
+        await inFlight.waitUntilIdle(timeout: timeout, clock: clock)
     }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
-        inFlight.add(1, ordering: .relaxed)
-        defer { inFlight.subtract(1, ordering: .relaxed) }
+        inFlight.enter()
+        defer { inFlight.leave() }
         let started = ContinuousClock.now
         let watchParameter = request.flag("watch") ?? false
         let info = RequestInfo(method: request.method, path: request.path, watchParameter: watchParameter)
@@ -203,17 +196,19 @@ public final class APIHandler: RequestHandler, Sendable {
         guard allowed else {
             throw StatusError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
         }
-        let context = ResourceContext(
-            request: request, info: info, resource: resource, store: stores.store(for: resource), handler: self)
-        // The query options of a write are checked before anything is read or stored.
+        // The query options of a write are read and checked once, before anything is read or stored.
+        let writeOptions: WriteOptions
         switch info.verb {
-        case "create": _ = try WriteOptions(query: request, kind: .create)
-        case "update": _ = try WriteOptions(query: request, kind: .update)
+        case "create": writeOptions = try WriteOptions(query: request, kind: .create)
+        case "update": writeOptions = try WriteOptions(query: request, kind: .update)
         case "patch":
             let type = (request.headers.first(name: "Content-Type") ?? "").lowercased()
-            _ = try WriteOptions(query: request, kind: .patch, applyPatch: type.hasPrefix("application/apply-patch"))
-        default: break
+            writeOptions = try WriteOptions(query: request, kind: .patch, applyPatch: type.hasPrefix("application/apply-patch"))
+        default: writeOptions = WriteOptions()
         }
+        let context = ResourceContext(
+            request: request, info: info, resource: resource, store: stores.store(for: resource), handler: self,
+            writeOptions: writeOptions)
         switch (info.verb, info.subresource) {
         case ("get", nil): return try await context.get()
         case ("list", nil): return try await context.list()

@@ -24,6 +24,9 @@ struct WriteOptions: Sendable, Equatable {
     static let allowedFieldValidation = ["", "Ignore", "Strict", "Warn"]
     static let fieldManagerMaxLength = 128
 
+    /// No options: what a read carries.
+    init() {}
+
     /// Reads and validates the query of a create, update or patch. `applyPatch` is whether the
     /// patch is a server-side apply (which requires a field manager and alone may force).
     init(query request: APIRequest, kind: Kind, applyPatch: Bool = false) throws {

@@ -15,7 +15,6 @@ extension ResourceContext {
         guard let current = try await store.read(key(name)), case .object(let pod) = try current.tree() else {
             throw StatusError.notFound(resource, name)
         }
-        let createOptions = try WriteOptions(query: request, kind: .create)
         var options = DeleteOptions()
         if case .object(let deleteOptions)? = eviction["deleteOptions"] { options = try DeleteOptions(object: deleteOptions) }
         // As upstream's propagateDryRun: the query's dry run applies unless the eviction's own
@@ -27,7 +26,7 @@ extension ResourceContext {
             throw StatusError.badRequest("DryRun in DeleteOptions doesn't match DryRun in CreateOptions")
         }
         try options.validate()
-        let dryRun = createOptions.dryRun || options.isDryRun
+        let dryRun = writeOptions.dryRun || options.isDryRun
         let phase = pod["status"]?["phase"]?.stringValue ?? ""
         let terminal = phase == "Succeeded" || phase == "Failed"
         if !terminal && pod.objectMember("metadata")["deletionTimestamp"] == nil {

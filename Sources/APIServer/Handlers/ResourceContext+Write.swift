@@ -56,7 +56,7 @@ extension ResourceContext {
             metadata["namespace"] = nil
         }
         object["metadata"] = .object(metadata)
-        let validation = request.parameter("fieldValidation") ?? "Warn"
+        let validation = writeOptions.fieldValidation
         guard let type = GeneratedKinds.all[gvk] else { return [] }
         let issues: [StrictDecodingIssue]
         do {

@@ -8,13 +8,15 @@ struct ResourceContext: Sendable {
     let resource: ResourceInfo
     let store: ResourceStore
     let handler: APIHandler
+    /// The options of a create, update or patch (none for other verbs; deletes read theirs
+    /// from `DeleteOptions`).
+    let writeOptions: WriteOptions
 
     var namespace: String? { resource.namespaced ? info.namespace : nil }
     var listKind: String { resource.gvk.kind + "List" }
     var apiVersion: String { resource.gvk.apiVersion }
-    /// The query asks for a dry run (create, update, patch and their subresources; the handler
-    /// has already refused values other than `All`). Deletes read theirs from `DeleteOptions`.
-    var dryRun: Bool { !(request.query["dryRun"] ?? []).isEmpty }
+    /// A create, update or patch (or one of their subresources) asked for a dry run.
+    var dryRun: Bool { writeOptions.dryRun }
 
     /// The Accept header asks for a server-side Table.
     var wantsTable: Bool { (request.headers.first(name: "Accept") ?? "").contains("as=Table") }

@@ -65,7 +65,7 @@ public actor WatchCache {
         let clock = clock
         Task { [weak self] in
             while !Task.isCancelled {
-                try? await clock.sleep(for: interval)
+                do { try await clock.sleep(for: interval) } catch { return }  // the cache stopped
                 guard let self else { return }
                 await self.sendBookmarks()
             }
@@ -107,7 +107,7 @@ public actor WatchCache {
             }
             storeWatch?.cancel()
             storeWatch = nil
-            try? await clock.sleep(for: backoff)
+            do { try await clock.sleep(for: backoff) } catch { return }  // the cache stopped
             backoff = min(backoff * 2, .seconds(5))
         }
     }
@@ -252,7 +252,7 @@ public actor WatchCache {
         nextID += 1
         let clock = clock
         let timer = Task { [weak self] in
-            try? await clock.sleep(for: timeout)
+            do { try await clock.sleep(for: timeout) } catch { return }  // the revision came first
             await self?.expireWaiter(id)
         }
         let reached = await withCheckedContinuation { continuation in

@@ -57,7 +57,7 @@ public final class HealthChecks: Sendable {
         case "readyz": endpoints = .readyz
         default: return nil
         }
-        var selected = entries.withLock { list in list.filter { !$0.endpoints.isDisjoint(with: endpoints) || endpoints == .all } }
+        var selected = entries.withLock { list in list.filter { !$0.endpoints.isDisjoint(with: endpoints) } }
         if parts.count == 2 {
             selected = selected.filter { $0.name == parts[1] }
             guard let only = selected.first else { return nil }

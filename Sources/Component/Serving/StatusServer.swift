@@ -61,12 +61,12 @@ public final class StatusServer: Sendable {
 
     /// The server as a lifecycle service: serves until graceful shutdown, then stops listening.
     public var service: ServerService {
-        ServerService(finished: { [channel] in try await channel.closeFuture.get() }, stop: { [self] in await close() })
+        ServerService(finished: { [channel] in try await channel.closeFuture.get() }, stop: { [self] in try await close() })
     }
 
     /// Stops listening; connections in flight finish their response.
-    public func close() async {
-        do { try await channel.close() } catch ChannelError.alreadyClosed {} catch {}
+    public func close() async throws {
+        try await channel.closeListener()
     }
 
     static func request(uri: String) -> Request {

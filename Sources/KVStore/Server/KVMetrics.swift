@@ -11,64 +11,44 @@ public struct KVMetrics: Sendable {
     public var leaderChanges = 0
     public var peerMessagesSent = 0
     public var peerMessagesReceived = 0
-
-    /// Every series a member exports: name, help, kind.
-    static let families: [(String, String, MetricsRegistry.Kind)] = [
-        ("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.", .gauge),
-        ("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.", .gauge),
-        ("etcd_server_leader_changes_seen_total", "The number of leader changes seen.", .counter),
-        ("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.", .counter),
-        ("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.", .counter),
-        ("etcd_server_proposals_pending", "The current number of pending proposals to commit.", .gauge),
-        ("etcd_debugging_mvcc_current_revision", "The current revision of store.", .gauge),
-        ("etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.", .gauge),
-        ("etcd_mvcc_db_total_size_in_bytes", "Approximate size of the stored keys and values in bytes.", .gauge),
-        // etcd's etcd_debugging_mvcc_keys_total, _lease_total and _watcher_total are gauges with
-        // a counter's suffix, which `promtool check metrics` refuses: renamed.
-        ("skiff_kvstore_keys", "The number of keys in the store.", .gauge),
-        ("skiff_kvstore_leases", "The number of current leases.", .gauge),
-        ("skiff_kvstore_watchers", "The number of watchers.", .gauge),
-        ("etcd_disk_wal_fsync_total", "The number of fsyncs of the write-ahead log.", .counter),
-        ("skiff_kvstore_wal_entries_persisted_total", "Raft entries written to the write-ahead log.", .counter),
-        ("skiff_kvstore_writes_applied_total", "Log entries applied that changed the store.", .counter),
-        ("skiff_kvstore_snapshots_total", "Snapshots taken by this member.", .counter),
-        ("skiff_kvstore_peer_messages_sent_total", "Raft messages sent to peers.", .counter),
-        ("skiff_kvstore_peer_messages_received_total", "Raft messages received from peers.", .counter),
-    ]
 }
 
 extension KVBackend {
-    /// Declares the member's metrics on `registry` and refreshes them from the actor's state
-    /// at every scrape.
+    /// Exports the member's metrics on `registry`, refreshed from the actor's state at every
+    /// scrape (declaring a family again is a no-op).
     public nonisolated func exportMetrics(to registry: MetricsRegistry) {
-        for (name, help, kind) in KVMetrics.families { registry.register(name, help: help, kind) }
         registry.onScrape { [weak self] in
             guard let self else { return }
-            for (name, value) in await self.metricValues() { registry.set(name, to: value) }
+            for series in await self.metricSeries() {
+                registry.register(series.name, help: series.help, series.kind)
+                registry.set(series.name, to: series.value)
+            }
         }
     }
 
-    /// The current value of each series in `KVMetrics.families`.
-    func metricValues() -> [(String, Double)] {
+    /// Every series a member exports, named like etcd's where etcd has the same thing. etcd's
+    /// `etcd_debugging_mvcc_keys_total`, `_lease_total` and `_watcher_total` are gauges with a
+    /// counter's suffix, which `promtool check metrics` refuses: renamed.
+    func metricSeries() -> [(name: String, help: String, kind: MetricsRegistry.Kind, value: Double)] {
         [
-            ("etcd_server_has_leader", raft.leader != 0 ? 1 : 0),
-            ("etcd_server_is_leader", raft.role == .leader ? 1 : 0),
-            ("etcd_server_leader_changes_seen_total", Double(metrics.leaderChanges)),
-            ("etcd_server_proposals_committed_total", Double(raft.commitIndex)),
-            ("etcd_server_proposals_applied_total", Double(raft.appliedIndex)),
-            ("etcd_server_proposals_pending", Double(waiters.count)),
-            ("etcd_debugging_mvcc_current_revision", Double(state.store.currentRevision)),
-            ("etcd_debugging_mvcc_compact_revision", Double(state.store.compactedRevision)),
-            ("etcd_mvcc_db_total_size_in_bytes", Double(state.store.approximateBytes)),
-            ("skiff_kvstore_keys", Double(state.store.count)),
-            ("skiff_kvstore_leases", Double(state.lessor.leases.count)),
-            ("skiff_kvstore_watchers", Double(hubOwners.count)),
-            ("etcd_disk_wal_fsync_total", Double(metrics.fsyncs)),
-            ("skiff_kvstore_wal_entries_persisted_total", Double(metrics.entriesPersisted)),
-            ("skiff_kvstore_writes_applied_total", Double(metrics.writesApplied)),
-            ("skiff_kvstore_snapshots_total", Double(metrics.snapshots)),
-            ("skiff_kvstore_peer_messages_sent_total", Double(metrics.peerMessagesSent)),
-            ("skiff_kvstore_peer_messages_received_total", Double(metrics.peerMessagesReceived)),
+            ("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.", .gauge, raft.leader != 0 ? 1 : 0),
+            ("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.", .gauge, raft.role == .leader ? 1 : 0),
+            ("etcd_server_leader_changes_seen_total", "The number of leader changes seen.", .counter, Double(metrics.leaderChanges)),
+            ("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.", .counter, Double(raft.commitIndex)),
+            ("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.", .counter, Double(raft.appliedIndex)),
+            ("etcd_server_proposals_pending", "The current number of pending proposals to commit.", .gauge, Double(waiters.count)),
+            ("etcd_debugging_mvcc_current_revision", "The current revision of store.", .gauge, Double(state.store.currentRevision)),
+            ("etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.", .gauge, Double(state.store.compactedRevision)),
+            ("etcd_mvcc_db_total_size_in_bytes", "Approximate size of the stored keys and values in bytes.", .gauge, Double(state.store.approximateBytes)),
+            ("skiff_kvstore_keys", "The number of keys in the store.", .gauge, Double(state.store.count)),
+            ("skiff_kvstore_leases", "The number of current leases.", .gauge, Double(state.lessor.leases.count)),
+            ("skiff_kvstore_watchers", "The number of watchers.", .gauge, Double(hubOwners.count)),
+            ("etcd_disk_wal_fsync_total", "The number of fsyncs of the write-ahead log.", .counter, Double(metrics.fsyncs)),
+            ("skiff_kvstore_wal_entries_persisted_total", "Raft entries written to the write-ahead log.", .counter, Double(metrics.entriesPersisted)),
+            ("skiff_kvstore_writes_applied_total", "Log entries applied that changed the store.", .counter, Double(metrics.writesApplied)),
+            ("skiff_kvstore_snapshots_total", "Snapshots taken by this member.", .counter, Double(metrics.snapshots)),
+            ("skiff_kvstore_peer_messages_sent_total", "Raft messages sent to peers.", .counter, Double(metrics.peerMessagesSent)),
+            ("skiff_kvstore_peer_messages_received_total", "Raft messages received from peers.", .counter, Double(metrics.peerMessagesReceived)),
         ]
     }
 
@@ -93,8 +73,9 @@ extension KVBackend {
                 logger.warning("could not transfer leadership before stopping", metadata: ["error": "\(error)"])
             }
         }
+        // Shutdown only: look every 10 ms rather than hook every removal on the write path.
         while !waiters.isEmpty && now() < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+            do { try await clock.sleep(for: .milliseconds(10)) } catch { break }  // cancelled: stop waiting
         }
         if !waiters.isEmpty {
             logger.warning("stopping with requests in flight", metadata: ["pending": "\(waiters.count)"])

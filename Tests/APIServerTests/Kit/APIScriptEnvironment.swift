@@ -34,7 +34,7 @@ final class APIScriptEnvironment {
         let words = block.command.split(separator: " ").map(String.init)
         guard let verb = words.first else { throw ScriptError("empty command") }
         var options: [String: String] = [:]
-        for word in words.dropFirst(verb == "next" ? 2 : 2) {
+        for word in words.dropFirst(2) {
             guard let eq = word.firstIndex(of: "=") else { throw ScriptError("expected key=value, got \(word)") }
             options[String(word[..<eq])] = String(word[word.index(after: eq)...])
         }

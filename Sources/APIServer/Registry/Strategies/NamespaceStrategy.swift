@@ -1,11 +1,13 @@
+import Component
+import Foundation
 import APIMachinery
 
 /// Namespaces: created `Active` with their `kubernetes.io/metadata.name` label and the
 /// `kubernetes` finalizer (the namespace controller's); a delete turns them `Terminating` and
 /// keeps them until that controller has emptied them and cleared `spec.finalizers`.
 struct NamespaceStrategy: ResourceStrategy {
-    /// The timestamp to stamp a deletion with.
-    let now: @Sendable () -> String
+    /// Stamps the deletion.
+    let clock: any ComponentClock
 
     func prepareForCreate(_ object: inout JSONObject) {
         var metadata = object.objectMember("metadata")
@@ -31,7 +33,9 @@ struct NamespaceStrategy: ResourceStrategy {
         status["phase"] = "Terminating"
         object["status"] = .object(status)
         var metadata = object.objectMember("metadata")
-        if metadata["deletionTimestamp"] == nil { metadata["deletionTimestamp"] = .string(now()) }
+        if metadata["deletionTimestamp"] == nil {
+            metadata["deletionTimestamp"] = .string(ObjectRules.timestamp(Date(timeIntervalSince1970: clock.wallNow.secondsSinceEpoch)))
+        }
         metadata["deletionGracePeriodSeconds"] = 0
         object["metadata"] = .object(metadata)
     }
