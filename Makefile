@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl
 
-.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler
+.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler
 
 all: build
 
@@ -58,7 +58,7 @@ bench-apiserver: deps
 ## generate: regenerate typed resources (and, when ../shared is present, the trimmed schema and fixtures)
 generate:
 	@if [ -f $(SHARED)/definitions-1.32.json ]; then \
-		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json api/definitions-1.32.json; \
+		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json api/go-field-order.json api/definitions-1.32.json; \
 		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE Tests/APIMachineryTests/Fixtures >/dev/null; \
 	fi
 	python3 scripts/codegen/generate.py api/definitions-1.32.json Sources/APIMachinery/Generated
@@ -73,11 +73,15 @@ generate-protobuf:
 	python3 scripts/codegen/gen-protobuf-table.py --fetch --fixtures Tests/APIMachineryTests/ProtobufFixtures \
 		$(K8S_SOURCES) api/definitions-1.32.json Sources/APIMachinery/Protobuf/Generated/ProtobufTable.swift
 
+## generate-field-order: re-read api/go-field-order.json (each definition's properties in Go's encoding order) from upstream's types.go files (cloned into K8S_SOURCES when missing); then make generate
+generate-field-order:
+	python3 scripts/codegen/go-field-order.py --fetch $(K8S_SOURCES) api/definitions-1.32.json api/go-field-order.json
+
 ## check-generated: fail if regenerating would change any file in the tree
 check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; status=0; \
 	if [ -f $(SHARED)/definitions-1.32.json ]; then \
-		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json $$tmp/schema.json; \
+		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json api/go-field-order.json $$tmp/schema.json; \
 		diff -q $$tmp/schema.json api/definitions-1.32.json >/dev/null || { echo "check-generated: api/definitions-1.32.json is stale (run make generate)"; status=1; }; \
 		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE $$tmp/fixtures >/dev/null; \
 		diff -rq $$tmp/fixtures Tests/APIMachineryTests/Fixtures || { echo "check-generated: test fixtures are stale (run make generate)"; status=1; }; \

@@ -3,7 +3,9 @@ import ArgumentParser
 import Foundation
 
 /// `skiff bench codec`: µs per decode and encode of the Pod, Deployment and Node fixtures and
-/// of a 1000-pod PodList, the untyped tree parse the apiserver uses (`JSONCodec.parse`), with
+/// of a 1000-pod PodList, the untyped tree parse the apiserver uses (`JSONCodec.parse`), the
+/// apiserver's canonical ordering of that tree (`APISchema.canonical`, on Go-ordered input and
+/// on the same members in reverse order), with
 /// Foundation's untyped JSONSerialization on the same bytes as a baseline measured in the same run.
 struct CodecBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +30,7 @@ struct CodecBench: ParsableCommand {
         let podList = try makePodList(from: pod, count: 1000)
 
         print("skiff bench codec: release=\(isRelease) (typed decode = bytes → struct, encode = struct → bytes)")
-        print(pad("case", 22) + pad("bytes", 10) + pad("decode µs", 12) + pad("encode µs", 12) + pad("tree parse µs", 15) + pad("Foundation parse µs", 22) + "typed decode / Foundation")
+        print(pad("case", 22) + pad("bytes", 10) + pad("decode µs", 12) + pad("encode µs", 12) + pad("tree parse µs", 15) + pad("canonical µs", 14) + pad("reordered µs", 14) + pad("Foundation parse µs", 22) + "typed decode / Foundation")
         try report("Pod", CoreV1.Pod.self, pod)
         try report("Deployment", AppsV1.Deployment.self, deployment)
         try report("Node", CoreV1.Node.self, node)
@@ -43,16 +45,28 @@ struct CodecBench: ParsableCommand {
         #endif
     }
 
-    private func report<T: JSONCodable>(_ name: String, _ type: T.Type, _ bytes: [UInt8]) throws {
+    private static func reversed(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object): .object(JSONObject(members: object.members.reversed().map { .init(key: $0.key, value: reversed($0.value)) }))
+        case .array(let elements): .array(elements.map { reversed($0) })
+        default: value
+        }
+    }
+
+    private func report<T: KubernetesResource>(_ name: String, _ type: T.Type, _ bytes: [UInt8]) throws {
         let value = try JSONCodec.decode(type, from: bytes)
         let decode = try measure { _ = try JSONCodec.decode(type, from: bytes) }
         let encode = try measure { _ = JSONCodec.encode(value, capacity: bytes.count) }
         let data = Data(bytes)
         let tree = try measure { _ = try JSONCodec.parse(bytes) }
+        let parsed = try JSONCodec.parse(bytes)
+        let reversed = Self.reversed(parsed)
+        let canonical = try measure { _ = APISchema.kubernetes.canonical(parsed, gvk: T.groupVersionKind) }
+        let reordered = try measure { _ = APISchema.kubernetes.canonical(reversed, gvk: T.groupVersionKind) }
         let foundation = try measure { _ = try JSONSerialization.jsonObject(with: data) }
         print(
             pad(name, 22) + pad(String(bytes.count), 10) + pad(format(decode), 12) + pad(format(encode), 12)
-                + pad(format(tree), 15) + pad(format(foundation), 22) + String(format: "%.2f", decode / foundation))
+                + pad(format(tree), 15) + pad(format(canonical), 14) + pad(format(reordered), 14) + pad(format(foundation), 22) + String(format: "%.2f", decode / foundation))
     }
 
     /// Mean µs per call over at least `seconds`, after a warm-up.

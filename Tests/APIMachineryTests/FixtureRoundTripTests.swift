@@ -33,6 +33,43 @@ struct FixtureRoundTripTests {
         }
     }
 
+    /// The fixtures are written by Go's encoding/json: the typed encoders must write the same
+    /// members in the same order, byte for byte once compacted.
+    @Test(arguments: files)
+    func typedEncodingKeepsGoFieldOrder(file: String) throws {
+        let bytes = try [UInt8](Data(contentsOf: Self.directory.appendingPathComponent(file)))
+        let gvk = try #require(Self.groupVersionKind(ofFile: file))
+        let type = try #require(GeneratedKinds.all[gvk])
+        let (encoded, _) = try Self.roundTrip(type, bytes)
+        #expect(String(decoding: encoded, as: UTF8.self) == JSONCodec.encodeToString(try JSONCodec.parse(bytes)))
+    }
+
+    /// `APISchema.canonical` leaves Go's output as it is, and puts any order of the same
+    /// members (here: every object's members reversed) back into Go's order. Free-form values
+    /// (`RawExtension`: a ControllerRevision's data, a WatchEvent's object) are kept as given.
+    @Test(arguments: files)
+    func canonicalOrderIsGoFieldOrder(file: String) throws {
+        let original = try JSONCodec.parse(Data(contentsOf: Self.directory.appendingPathComponent(file)))
+        let gvk = try #require(Self.groupVersionKind(ofFile: file))
+        let expected = JSONCodec.encodeToString(original)
+        #expect(JSONCodec.encodeToString(APISchema.kubernetes.canonical(original, gvk: gvk)) == expected)
+        #expect(JSONCodec.encodeToString(APISchema.kubernetes.canonical(Self.reversed(original, keeping: ["data", "object"]), gvk: gvk)) == expected)
+    }
+
+    /// Every object's members in reverse order, except below the top-level members `keeping`.
+    static func reversed(_ value: JSONValue, keeping: Set<String> = []) -> JSONValue {
+        switch value {
+        case .object(let object):
+            return .object(JSONObject(members: object.members.reversed().map {
+                .init(key: $0.key, value: keeping.contains($0.key) ? $0.value : reversed($0.value))
+            }))
+        case .array(let elements):
+            return .array(elements.map { reversed($0) })
+        default:
+            return value
+        }
+    }
+
     /// `apps.v1.Deployment.json` → apps/v1 Deployment; `core` is the legacy group.
     static func groupVersionKind(ofFile file: String) -> GroupVersionKind? {
         var parts = file.dropLast(".json".count).split(separator: ".").map(String.init)

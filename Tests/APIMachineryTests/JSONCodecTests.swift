@@ -54,14 +54,23 @@ struct JSONCodecTests {
         #expect(JSONCodec.encodeToString(pod) == #"{"spec":{"containers":[]}}"#)
     }
 
-    @Test func encodingOrderIsKindApiVersionMetadataThenFields() {
+    /// Go's encoding/json order: struct fields as declared (ObjectMeta's name before labels,
+    /// Container's name before image, Status's status before code), map keys sorted.
+    @Test func encodingOrderIsGoStructDeclarationOrder() {
         let pod = CoreV1.Pod(
             metadata: .init(labels: ["b": "2", "a": "1"], name: "web"),
             spec: .init(containers: [.init(image: "nginx", name: "c")])
         ).withTypeMeta()
         #expect(
             JSONCodec.encodeToString(pod)
-                == #"{"kind":"Pod","apiVersion":"v1","metadata":{"labels":{"a":"1","b":"2"},"name":"web"},"spec":{"containers":[{"image":"nginx","name":"c"}]}}"#
+                == #"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"web","labels":{"a":"1","b":"2"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}"#
+        )
+        let status = MetaV1.Status(
+            kind: "Status", apiVersion: "v1", metadata: .init(), code: 404, details: .init(kind: "pods", name: "x"),
+            message: "pods \"x\" not found", reason: "NotFound", status: "Failure")
+        #expect(
+            JSONCodec.encodeToString(status)
+                == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"x\" not found","reason":"NotFound","details":{"name":"x","kind":"pods"},"code":404}"#
         )
     }
 

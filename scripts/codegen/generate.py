@@ -24,7 +24,8 @@ SWIFT_KEYWORDS = {
     "super", "throws", "true", "try", "Type", "Protocol",
 }
 
-# Fields whose "kind, apiVersion, metadata" come first, then the rest alphabetically.
+# Declaration (and memberwise init) order: "kind, apiVersion, metadata" first, then the rest
+# alphabetically. Encoding follows the schema's property order instead, which is Go's.
 LEADING = ["kind", "apiVersion", "metadata"]
 
 
@@ -250,9 +251,11 @@ def emit_codable(name, d, defs):
         out.append("        while try reader.nextKey() != nil { try reader.skipUnknownField() }")
     out.append("    }")
     out.append("")
+    # Encoded in the schema's property order: Go's struct declaration order (trim-schema.py).
+    by_name = {f.json_name: f for f in fields}
     out.append("    public func encode(to writer: inout JSONWriter) {")
     out.append("        writer.beginObject()")
-    for f in fields:
+    for f in (by_name[n] for n in d.get("properties", {})):
         out.append(f'        writer.field("{f.json_name}", self.{quoted(f.name)})')
     out.append("        writer.endObject()")
     out.append("    }")

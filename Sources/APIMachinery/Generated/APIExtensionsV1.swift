@@ -570,12 +570,12 @@ extension APIExtensionsV1.CustomResourceColumnDefinition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("description", self.description)
-        writer.field("format", self.format)
-        writer.field("jsonPath", self.jsonPath)
         writer.field("name", self.name)
-        writer.field("priority", self.priority)
         writer.field("type", self.type)
+        writer.field("format", self.format)
+        writer.field("description", self.description)
+        writer.field("priority", self.priority)
+        writer.field("jsonPath", self.jsonPath)
         writer.endObject()
     }
 }
@@ -646,11 +646,11 @@ extension APIExtensionsV1.CustomResourceDefinitionCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -699,12 +699,12 @@ extension APIExtensionsV1.CustomResourceDefinitionNames {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
-        writer.field("categories", self.categories)
-        writer.field("listKind", self.listKind)
         writer.field("plural", self.plural)
-        writer.field("shortNames", self.shortNames)
         writer.field("singular", self.singular)
+        writer.field("shortNames", self.shortNames)
+        writer.field("kind", self.kind)
+        writer.field("listKind", self.listKind)
+        writer.field("categories", self.categories)
         writer.endObject()
     }
 }
@@ -728,12 +728,12 @@ extension APIExtensionsV1.CustomResourceDefinitionSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("conversion", self.conversion)
         writer.field("group", self.group)
         writer.field("names", self.names)
-        writer.field("preserveUnknownFields", self.preserveUnknownFields)
         writer.field("scope", self.scope)
         writer.field("versions", self.versions)
+        writer.field("conversion", self.conversion)
+        writer.field("preserveUnknownFields", self.preserveUnknownFields)
         writer.endObject()
     }
 }
@@ -754,8 +754,8 @@ extension APIExtensionsV1.CustomResourceDefinitionStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("acceptedNames", self.acceptedNames)
         writer.field("conditions", self.conditions)
+        writer.field("acceptedNames", self.acceptedNames)
         writer.field("storedVersions", self.storedVersions)
         writer.endObject()
     }
@@ -783,15 +783,15 @@ extension APIExtensionsV1.CustomResourceDefinitionVersion {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("additionalPrinterColumns", self.additionalPrinterColumns)
-        writer.field("deprecated", self.deprecated)
-        writer.field("deprecationWarning", self.deprecationWarning)
         writer.field("name", self.name)
-        writer.field("schema", self.schema)
-        writer.field("selectableFields", self.selectableFields)
         writer.field("served", self.served)
         writer.field("storage", self.storage)
+        writer.field("deprecated", self.deprecated)
+        writer.field("deprecationWarning", self.deprecationWarning)
+        writer.field("schema", self.schema)
         writer.field("subresources", self.subresources)
+        writer.field("additionalPrinterColumns", self.additionalPrinterColumns)
+        writer.field("selectableFields", self.selectableFields)
         writer.endObject()
     }
 }
@@ -812,9 +812,9 @@ extension APIExtensionsV1.CustomResourceSubresourceScale {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("labelSelectorPath", self.labelSelectorPath)
         writer.field("specReplicasPath", self.specReplicasPath)
         writer.field("statusReplicasPath", self.statusReplicasPath)
+        writer.field("labelSelectorPath", self.labelSelectorPath)
         writer.endObject()
     }
 }
@@ -847,8 +847,8 @@ extension APIExtensionsV1.CustomResourceSubresources {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("scale", self.scale)
         writer.field("status", self.status)
+        writer.field("scale", self.scale)
         writer.endObject()
     }
 }
@@ -950,49 +950,49 @@ extension APIExtensionsV1.JSONSchemaProps {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("$ref", self.ref)
-        writer.field("$schema", self.schema)
-        writer.field("additionalItems", self.additionalItems)
-        writer.field("additionalProperties", self.additionalProperties)
-        writer.field("allOf", self.allOf)
-        writer.field("anyOf", self.anyOf)
-        writer.field("default", self.`default`)
-        writer.field("definitions", self.definitions)
-        writer.field("dependencies", self.dependencies)
-        writer.field("description", self.description)
-        writer.field("enum", self.`enum`)
-        writer.field("example", self.example)
-        writer.field("exclusiveMaximum", self.exclusiveMaximum)
-        writer.field("exclusiveMinimum", self.exclusiveMinimum)
-        writer.field("externalDocs", self.externalDocs)
-        writer.field("format", self.format)
         writer.field("id", self.id)
-        writer.field("items", self.items)
-        writer.field("maxItems", self.maxItems)
-        writer.field("maxLength", self.maxLength)
-        writer.field("maxProperties", self.maxProperties)
-        writer.field("maximum", self.maximum)
-        writer.field("minItems", self.minItems)
-        writer.field("minLength", self.minLength)
-        writer.field("minProperties", self.minProperties)
-        writer.field("minimum", self.minimum)
-        writer.field("multipleOf", self.multipleOf)
-        writer.field("not", self.not)
-        writer.field("nullable", self.nullable)
-        writer.field("oneOf", self.oneOf)
-        writer.field("pattern", self.pattern)
-        writer.field("patternProperties", self.patternProperties)
-        writer.field("properties", self.properties)
-        writer.field("required", self.required)
-        writer.field("title", self.title)
+        writer.field("$schema", self.schema)
+        writer.field("$ref", self.ref)
+        writer.field("description", self.description)
         writer.field("type", self.type)
+        writer.field("format", self.format)
+        writer.field("title", self.title)
+        writer.field("default", self.`default`)
+        writer.field("maximum", self.maximum)
+        writer.field("exclusiveMaximum", self.exclusiveMaximum)
+        writer.field("minimum", self.minimum)
+        writer.field("exclusiveMinimum", self.exclusiveMinimum)
+        writer.field("maxLength", self.maxLength)
+        writer.field("minLength", self.minLength)
+        writer.field("pattern", self.pattern)
+        writer.field("maxItems", self.maxItems)
+        writer.field("minItems", self.minItems)
         writer.field("uniqueItems", self.uniqueItems)
+        writer.field("multipleOf", self.multipleOf)
+        writer.field("enum", self.`enum`)
+        writer.field("maxProperties", self.maxProperties)
+        writer.field("minProperties", self.minProperties)
+        writer.field("required", self.required)
+        writer.field("items", self.items)
+        writer.field("allOf", self.allOf)
+        writer.field("oneOf", self.oneOf)
+        writer.field("anyOf", self.anyOf)
+        writer.field("not", self.not)
+        writer.field("properties", self.properties)
+        writer.field("additionalProperties", self.additionalProperties)
+        writer.field("patternProperties", self.patternProperties)
+        writer.field("dependencies", self.dependencies)
+        writer.field("additionalItems", self.additionalItems)
+        writer.field("definitions", self.definitions)
+        writer.field("externalDocs", self.externalDocs)
+        writer.field("example", self.example)
+        writer.field("nullable", self.nullable)
+        writer.field("x-kubernetes-preserve-unknown-fields", self.xKubernetesPreserveUnknownFields)
         writer.field("x-kubernetes-embedded-resource", self.xKubernetesEmbeddedResource)
         writer.field("x-kubernetes-int-or-string", self.xKubernetesIntOrString)
         writer.field("x-kubernetes-list-map-keys", self.xKubernetesListMapKeys)
         writer.field("x-kubernetes-list-type", self.xKubernetesListType)
         writer.field("x-kubernetes-map-type", self.xKubernetesMapType)
-        writer.field("x-kubernetes-preserve-unknown-fields", self.xKubernetesPreserveUnknownFields)
         writer.field("x-kubernetes-validations", self.xKubernetesValidations)
         writer.endObject()
     }
@@ -1034,8 +1034,8 @@ extension APIExtensionsV1.ServiceReference {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("name", self.name)
         writer.field("namespace", self.namespace)
+        writer.field("name", self.name)
         writer.field("path", self.path)
         writer.field("port", self.port)
         writer.endObject()
@@ -1061,12 +1061,12 @@ extension APIExtensionsV1.ValidationRule {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fieldPath", self.fieldPath)
+        writer.field("rule", self.rule)
         writer.field("message", self.message)
         writer.field("messageExpression", self.messageExpression)
-        writer.field("optionalOldSelf", self.optionalOldSelf)
         writer.field("reason", self.reason)
-        writer.field("rule", self.rule)
+        writer.field("fieldPath", self.fieldPath)
+        writer.field("optionalOldSelf", self.optionalOldSelf)
         writer.endObject()
     }
 }
@@ -1087,9 +1087,9 @@ extension APIExtensionsV1.WebhookClientConfig {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("caBundle", self.caBundle)
-        writer.field("service", self.service)
         writer.field("url", self.url)
+        writer.field("service", self.service)
+        writer.field("caBundle", self.caBundle)
         writer.endObject()
     }
 }

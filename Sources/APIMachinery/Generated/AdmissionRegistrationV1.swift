@@ -676,8 +676,8 @@ extension AdmissionRegistrationV1.MatchCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("expression", self.expression)
         writer.field("name", self.name)
+        writer.field("expression", self.expression)
         writer.endObject()
     }
 }
@@ -700,11 +700,11 @@ extension AdmissionRegistrationV1.MatchResources {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("excludeResourceRules", self.excludeResourceRules)
-        writer.field("matchPolicy", self.matchPolicy)
         writer.field("namespaceSelector", self.namespaceSelector)
         writer.field("objectSelector", self.objectSelector)
         writer.field("resourceRules", self.resourceRules)
+        writer.field("excludeResourceRules", self.excludeResourceRules)
+        writer.field("matchPolicy", self.matchPolicy)
         writer.endObject()
     }
 }
@@ -734,18 +734,18 @@ extension AdmissionRegistrationV1.MutatingWebhook {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("admissionReviewVersions", self.admissionReviewVersions)
-        writer.field("clientConfig", self.clientConfig)
-        writer.field("failurePolicy", self.failurePolicy)
-        writer.field("matchConditions", self.matchConditions)
-        writer.field("matchPolicy", self.matchPolicy)
         writer.field("name", self.name)
+        writer.field("clientConfig", self.clientConfig)
+        writer.field("rules", self.rules)
+        writer.field("failurePolicy", self.failurePolicy)
+        writer.field("matchPolicy", self.matchPolicy)
         writer.field("namespaceSelector", self.namespaceSelector)
         writer.field("objectSelector", self.objectSelector)
-        writer.field("reinvocationPolicy", self.reinvocationPolicy)
-        writer.field("rules", self.rules)
         writer.field("sideEffects", self.sideEffects)
         writer.field("timeoutSeconds", self.timeoutSeconds)
+        writer.field("admissionReviewVersions", self.admissionReviewVersions)
+        writer.field("reinvocationPolicy", self.reinvocationPolicy)
+        writer.field("matchConditions", self.matchConditions)
         writer.endObject()
     }
 }
@@ -819,10 +819,10 @@ extension AdmissionRegistrationV1.NamedRuleWithOperations {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("resourceNames", self.resourceNames)
+        writer.field("operations", self.operations)
         writer.field("apiGroups", self.apiGroups)
         writer.field("apiVersions", self.apiVersions)
-        writer.field("operations", self.operations)
-        writer.field("resourceNames", self.resourceNames)
         writer.field("resources", self.resources)
         writer.field("scope", self.scope)
         writer.endObject()
@@ -844,8 +844,8 @@ extension AdmissionRegistrationV1.ParamKind {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
+        writer.field("kind", self.kind)
         writer.endObject()
     }
 }
@@ -869,8 +869,8 @@ extension AdmissionRegistrationV1.ParamRef {
         writer.beginObject()
         writer.field("name", self.name)
         writer.field("namespace", self.namespace)
-        writer.field("parameterNotFoundAction", self.parameterNotFoundAction)
         writer.field("selector", self.selector)
+        writer.field("parameterNotFoundAction", self.parameterNotFoundAction)
         writer.endObject()
     }
 }
@@ -893,9 +893,9 @@ extension AdmissionRegistrationV1.RuleWithOperations {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("operations", self.operations)
         writer.field("apiGroups", self.apiGroups)
         writer.field("apiVersions", self.apiVersions)
-        writer.field("operations", self.operations)
         writer.field("resources", self.resources)
         writer.field("scope", self.scope)
         writer.endObject()
@@ -919,8 +919,8 @@ extension AdmissionRegistrationV1.ServiceReference {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("name", self.name)
         writer.field("namespace", self.namespace)
+        writer.field("name", self.name)
         writer.field("path", self.path)
         writer.field("port", self.port)
         writer.endObject()
@@ -1040,9 +1040,9 @@ extension AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("matchResources", self.matchResources)
-        writer.field("paramRef", self.paramRef)
         writer.field("policyName", self.policyName)
+        writer.field("paramRef", self.paramRef)
+        writer.field("matchResources", self.matchResources)
         writer.field("validationActions", self.validationActions)
         writer.endObject()
     }
@@ -1093,12 +1093,12 @@ extension AdmissionRegistrationV1.ValidatingAdmissionPolicySpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("auditAnnotations", self.auditAnnotations)
-        writer.field("failurePolicy", self.failurePolicy)
-        writer.field("matchConditions", self.matchConditions)
-        writer.field("matchConstraints", self.matchConstraints)
         writer.field("paramKind", self.paramKind)
+        writer.field("matchConstraints", self.matchConstraints)
         writer.field("validations", self.validations)
+        writer.field("failurePolicy", self.failurePolicy)
+        writer.field("auditAnnotations", self.auditAnnotations)
+        writer.field("matchConditions", self.matchConditions)
         writer.field("variables", self.variables)
         writer.endObject()
     }
@@ -1120,9 +1120,9 @@ extension AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("conditions", self.conditions)
         writer.field("observedGeneration", self.observedGeneration)
         writer.field("typeChecking", self.typeChecking)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -1151,17 +1151,17 @@ extension AdmissionRegistrationV1.ValidatingWebhook {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("admissionReviewVersions", self.admissionReviewVersions)
-        writer.field("clientConfig", self.clientConfig)
-        writer.field("failurePolicy", self.failurePolicy)
-        writer.field("matchConditions", self.matchConditions)
-        writer.field("matchPolicy", self.matchPolicy)
         writer.field("name", self.name)
+        writer.field("clientConfig", self.clientConfig)
+        writer.field("rules", self.rules)
+        writer.field("failurePolicy", self.failurePolicy)
+        writer.field("matchPolicy", self.matchPolicy)
         writer.field("namespaceSelector", self.namespaceSelector)
         writer.field("objectSelector", self.objectSelector)
-        writer.field("rules", self.rules)
         writer.field("sideEffects", self.sideEffects)
         writer.field("timeoutSeconds", self.timeoutSeconds)
+        writer.field("admissionReviewVersions", self.admissionReviewVersions)
+        writer.field("matchConditions", self.matchConditions)
         writer.endObject()
     }
 }
@@ -1235,8 +1235,8 @@ extension AdmissionRegistrationV1.Validation {
         writer.beginObject()
         writer.field("expression", self.expression)
         writer.field("message", self.message)
-        writer.field("messageExpression", self.messageExpression)
         writer.field("reason", self.reason)
+        writer.field("messageExpression", self.messageExpression)
         writer.endObject()
     }
 }
@@ -1256,8 +1256,8 @@ extension AdmissionRegistrationV1.Variable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("expression", self.expression)
         writer.field("name", self.name)
+        writer.field("expression", self.expression)
         writer.endObject()
     }
 }
@@ -1278,9 +1278,9 @@ extension AdmissionRegistrationV1.WebhookClientConfig {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("caBundle", self.caBundle)
-        writer.field("service", self.service)
         writer.field("url", self.url)
+        writer.field("service", self.service)
+        writer.field("caBundle", self.caBundle)
         writer.endObject()
     }
 }

@@ -854,11 +854,11 @@ extension AppsV1.DaemonSetCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -906,11 +906,11 @@ extension AppsV1.DaemonSetSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("minReadySeconds", self.minReadySeconds)
-        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
         writer.field("selector", self.selector)
         writer.field("template", self.template)
         writer.field("updateStrategy", self.updateStrategy)
+        writer.field("minReadySeconds", self.minReadySeconds)
+        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
         writer.endObject()
     }
 }
@@ -938,16 +938,16 @@ extension AppsV1.DaemonSetStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("collisionCount", self.collisionCount)
-        writer.field("conditions", self.conditions)
         writer.field("currentNumberScheduled", self.currentNumberScheduled)
-        writer.field("desiredNumberScheduled", self.desiredNumberScheduled)
-        writer.field("numberAvailable", self.numberAvailable)
         writer.field("numberMisscheduled", self.numberMisscheduled)
+        writer.field("desiredNumberScheduled", self.desiredNumberScheduled)
         writer.field("numberReady", self.numberReady)
-        writer.field("numberUnavailable", self.numberUnavailable)
         writer.field("observedGeneration", self.observedGeneration)
         writer.field("updatedNumberScheduled", self.updatedNumberScheduled)
+        writer.field("numberAvailable", self.numberAvailable)
+        writer.field("numberUnavailable", self.numberUnavailable)
+        writer.field("collisionCount", self.collisionCount)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -967,8 +967,8 @@ extension AppsV1.DaemonSetUpdateStrategy {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("rollingUpdate", self.rollingUpdate)
         writer.field("type", self.type)
+        writer.field("rollingUpdate", self.rollingUpdate)
         writer.endObject()
     }
 }
@@ -1019,12 +1019,12 @@ extension AppsV1.DeploymentCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("lastUpdateTime", self.lastUpdateTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastUpdateTime", self.lastUpdateTime)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -1075,14 +1075,14 @@ extension AppsV1.DeploymentSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("replicas", self.replicas)
+        writer.field("selector", self.selector)
+        writer.field("template", self.template)
+        writer.field("strategy", self.strategy)
         writer.field("minReadySeconds", self.minReadySeconds)
+        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
         writer.field("paused", self.paused)
         writer.field("progressDeadlineSeconds", self.progressDeadlineSeconds)
-        writer.field("replicas", self.replicas)
-        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
-        writer.field("selector", self.selector)
-        writer.field("strategy", self.strategy)
-        writer.field("template", self.template)
         writer.endObject()
     }
 }
@@ -1108,14 +1108,14 @@ extension AppsV1.DeploymentStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("availableReplicas", self.availableReplicas)
-        writer.field("collisionCount", self.collisionCount)
-        writer.field("conditions", self.conditions)
         writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
         writer.field("replicas", self.replicas)
-        writer.field("unavailableReplicas", self.unavailableReplicas)
         writer.field("updatedReplicas", self.updatedReplicas)
+        writer.field("readyReplicas", self.readyReplicas)
+        writer.field("availableReplicas", self.availableReplicas)
+        writer.field("unavailableReplicas", self.unavailableReplicas)
+        writer.field("conditions", self.conditions)
+        writer.field("collisionCount", self.collisionCount)
         writer.endObject()
     }
 }
@@ -1135,8 +1135,8 @@ extension AppsV1.DeploymentStrategy {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("rollingUpdate", self.rollingUpdate)
         writer.field("type", self.type)
+        writer.field("rollingUpdate", self.rollingUpdate)
         writer.endObject()
     }
 }
@@ -1186,11 +1186,11 @@ extension AppsV1.ReplicaSetCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -1237,8 +1237,8 @@ extension AppsV1.ReplicaSetSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("minReadySeconds", self.minReadySeconds)
         writer.field("replicas", self.replicas)
+        writer.field("minReadySeconds", self.minReadySeconds)
         writer.field("selector", self.selector)
         writer.field("template", self.template)
         writer.endObject()
@@ -1264,12 +1264,12 @@ extension AppsV1.ReplicaSetStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("availableReplicas", self.availableReplicas)
-        writer.field("conditions", self.conditions)
-        writer.field("fullyLabeledReplicas", self.fullyLabeledReplicas)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
         writer.field("replicas", self.replicas)
+        writer.field("fullyLabeledReplicas", self.fullyLabeledReplicas)
+        writer.field("readyReplicas", self.readyReplicas)
+        writer.field("availableReplicas", self.availableReplicas)
+        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -1289,8 +1289,8 @@ extension AppsV1.RollingUpdateDaemonSet {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("maxSurge", self.maxSurge)
         writer.field("maxUnavailable", self.maxUnavailable)
+        writer.field("maxSurge", self.maxSurge)
         writer.endObject()
     }
 }
@@ -1310,8 +1310,8 @@ extension AppsV1.RollingUpdateDeployment {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("maxSurge", self.maxSurge)
         writer.field("maxUnavailable", self.maxUnavailable)
+        writer.field("maxSurge", self.maxSurge)
         writer.endObject()
     }
 }
@@ -1331,8 +1331,8 @@ extension AppsV1.RollingUpdateStatefulSetStrategy {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("maxUnavailable", self.maxUnavailable)
         writer.field("partition", self.partition)
+        writer.field("maxUnavailable", self.maxUnavailable)
         writer.endObject()
     }
 }
@@ -1382,11 +1382,11 @@ extension AppsV1.StatefulSetCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -1480,17 +1480,17 @@ extension AppsV1.StatefulSetSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("minReadySeconds", self.minReadySeconds)
-        writer.field("ordinals", self.ordinals)
-        writer.field("persistentVolumeClaimRetentionPolicy", self.persistentVolumeClaimRetentionPolicy)
-        writer.field("podManagementPolicy", self.podManagementPolicy)
         writer.field("replicas", self.replicas)
-        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
         writer.field("selector", self.selector)
-        writer.field("serviceName", self.serviceName)
         writer.field("template", self.template)
-        writer.field("updateStrategy", self.updateStrategy)
         writer.field("volumeClaimTemplates", self.volumeClaimTemplates)
+        writer.field("serviceName", self.serviceName)
+        writer.field("podManagementPolicy", self.podManagementPolicy)
+        writer.field("updateStrategy", self.updateStrategy)
+        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
+        writer.field("minReadySeconds", self.minReadySeconds)
+        writer.field("persistentVolumeClaimRetentionPolicy", self.persistentVolumeClaimRetentionPolicy)
+        writer.field("ordinals", self.ordinals)
         writer.endObject()
     }
 }
@@ -1518,16 +1518,16 @@ extension AppsV1.StatefulSetStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("availableReplicas", self.availableReplicas)
+        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("replicas", self.replicas)
+        writer.field("readyReplicas", self.readyReplicas)
+        writer.field("currentReplicas", self.currentReplicas)
+        writer.field("updatedReplicas", self.updatedReplicas)
+        writer.field("currentRevision", self.currentRevision)
+        writer.field("updateRevision", self.updateRevision)
         writer.field("collisionCount", self.collisionCount)
         writer.field("conditions", self.conditions)
-        writer.field("currentReplicas", self.currentReplicas)
-        writer.field("currentRevision", self.currentRevision)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
-        writer.field("replicas", self.replicas)
-        writer.field("updateRevision", self.updateRevision)
-        writer.field("updatedReplicas", self.updatedReplicas)
+        writer.field("availableReplicas", self.availableReplicas)
         writer.endObject()
     }
 }
@@ -1547,8 +1547,8 @@ extension AppsV1.StatefulSetUpdateStrategy {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("rollingUpdate", self.rollingUpdate)
         writer.field("type", self.type)
+        writer.field("rollingUpdate", self.rollingUpdate)
         writer.endObject()
     }
 }

@@ -324,8 +324,8 @@ extension AuthenticationV1.TokenRequestSpec {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("audiences", self.audiences)
-        writer.field("boundObjectRef", self.boundObjectRef)
         writer.field("expirationSeconds", self.expirationSeconds)
+        writer.field("boundObjectRef", self.boundObjectRef)
         writer.endObject()
     }
 }
@@ -345,8 +345,8 @@ extension AuthenticationV1.TokenRequestStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("expirationTimestamp", self.expirationTimestamp)
         writer.field("token", self.token)
+        writer.field("expirationTimestamp", self.expirationTimestamp)
         writer.endObject()
     }
 }
@@ -393,8 +393,8 @@ extension AuthenticationV1.TokenReviewSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("audiences", self.audiences)
         writer.field("token", self.token)
+        writer.field("audiences", self.audiences)
         writer.endObject()
     }
 }
@@ -416,10 +416,10 @@ extension AuthenticationV1.TokenReviewStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("audiences", self.audiences)
         writer.field("authenticated", self.authenticated)
-        writer.field("error", self.error)
         writer.field("user", self.user)
+        writer.field("audiences", self.audiences)
+        writer.field("error", self.error)
         writer.endObject()
     }
 }
@@ -441,10 +441,10 @@ extension AuthenticationV1.UserInfo {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("extra", self.extra)
-        writer.field("groups", self.groups)
-        writer.field("uid", self.uid)
         writer.field("username", self.username)
+        writer.field("uid", self.uid)
+        writer.field("groups", self.groups)
+        writer.field("extra", self.extra)
         writer.endObject()
     }
 }

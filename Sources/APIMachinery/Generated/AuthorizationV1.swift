@@ -440,8 +440,8 @@ extension AuthorizationV1.NonResourceRule {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("nonResourceURLs", self.nonResourceURLs)
         writer.field("verbs", self.verbs)
+        writer.field("nonResourceURLs", self.nonResourceURLs)
         writer.endObject()
     }
 }
@@ -468,15 +468,15 @@ extension AuthorizationV1.ResourceAttributes {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fieldSelector", self.fieldSelector)
-        writer.field("group", self.group)
-        writer.field("labelSelector", self.labelSelector)
-        writer.field("name", self.name)
         writer.field("namespace", self.namespace)
+        writer.field("verb", self.verb)
+        writer.field("group", self.group)
+        writer.field("version", self.version)
         writer.field("resource", self.resource)
         writer.field("subresource", self.subresource)
-        writer.field("verb", self.verb)
-        writer.field("version", self.version)
+        writer.field("name", self.name)
+        writer.field("fieldSelector", self.fieldSelector)
+        writer.field("labelSelector", self.labelSelector)
         writer.endObject()
     }
 }
@@ -498,10 +498,10 @@ extension AuthorizationV1.ResourceRule {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("apiGroups", self.apiGroups)
-        writer.field("resourceNames", self.resourceNames)
-        writer.field("resources", self.resources)
         writer.field("verbs", self.verbs)
+        writer.field("apiGroups", self.apiGroups)
+        writer.field("resources", self.resources)
+        writer.field("resourceNames", self.resourceNames)
         writer.endObject()
     }
 }
@@ -548,8 +548,8 @@ extension AuthorizationV1.SelfSubjectAccessReviewSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("nonResourceAttributes", self.nonResourceAttributes)
         writer.field("resourceAttributes", self.resourceAttributes)
+        writer.field("nonResourceAttributes", self.nonResourceAttributes)
         writer.endObject()
     }
 }
@@ -646,12 +646,12 @@ extension AuthorizationV1.SubjectAccessReviewSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("extra", self.extra)
-        writer.field("groups", self.groups)
-        writer.field("nonResourceAttributes", self.nonResourceAttributes)
         writer.field("resourceAttributes", self.resourceAttributes)
-        writer.field("uid", self.uid)
+        writer.field("nonResourceAttributes", self.nonResourceAttributes)
         writer.field("user", self.user)
+        writer.field("groups", self.groups)
+        writer.field("extra", self.extra)
+        writer.field("uid", self.uid)
         writer.endObject()
     }
 }
@@ -675,8 +675,8 @@ extension AuthorizationV1.SubjectAccessReviewStatus {
         writer.beginObject()
         writer.field("allowed", self.allowed)
         writer.field("denied", self.denied)
-        writer.field("evaluationError", self.evaluationError)
         writer.field("reason", self.reason)
+        writer.field("evaluationError", self.evaluationError)
         writer.endObject()
     }
 }
@@ -698,10 +698,10 @@ extension AuthorizationV1.SubjectRulesReviewStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("evaluationError", self.evaluationError)
-        writer.field("incomplete", self.incomplete)
-        writer.field("nonResourceRules", self.nonResourceRules)
         writer.field("resourceRules", self.resourceRules)
+        writer.field("nonResourceRules", self.nonResourceRules)
+        writer.field("incomplete", self.incomplete)
+        writer.field("evaluationError", self.evaluationError)
         writer.endObject()
     }
 }

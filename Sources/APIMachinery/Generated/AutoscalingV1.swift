@@ -194,8 +194,8 @@ extension AutoscalingV1.CrossVersionObjectReference {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("kind", self.kind)
-        writer.field("apiVersion", self.apiVersion)
         writer.field("name", self.name)
+        writer.field("apiVersion", self.apiVersion)
         writer.endObject()
     }
 }
@@ -269,9 +269,9 @@ extension AutoscalingV1.HorizontalPodAutoscalerSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("maxReplicas", self.maxReplicas)
-        writer.field("minReplicas", self.minReplicas)
         writer.field("scaleTargetRef", self.scaleTargetRef)
+        writer.field("minReplicas", self.minReplicas)
+        writer.field("maxReplicas", self.maxReplicas)
         writer.field("targetCPUUtilizationPercentage", self.targetCPUUtilizationPercentage)
         writer.endObject()
     }
@@ -295,11 +295,11 @@ extension AutoscalingV1.HorizontalPodAutoscalerStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("currentCPUUtilizationPercentage", self.currentCPUUtilizationPercentage)
+        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("lastScaleTime", self.lastScaleTime)
         writer.field("currentReplicas", self.currentReplicas)
         writer.field("desiredReplicas", self.desiredReplicas)
-        writer.field("lastScaleTime", self.lastScaleTime)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("currentCPUUtilizationPercentage", self.currentCPUUtilizationPercentage)
         writer.endObject()
     }
 }

@@ -507,9 +507,9 @@ extension AutoscalingV2.ContainerResourceMetricSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("container", self.container)
         writer.field("name", self.name)
         writer.field("target", self.target)
+        writer.field("container", self.container)
         writer.endObject()
     }
 }
@@ -530,9 +530,9 @@ extension AutoscalingV2.ContainerResourceMetricStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("container", self.container)
-        writer.field("current", self.current)
         writer.field("name", self.name)
+        writer.field("current", self.current)
+        writer.field("container", self.container)
         writer.endObject()
     }
 }
@@ -554,8 +554,8 @@ extension AutoscalingV2.CrossVersionObjectReference {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("kind", self.kind)
-        writer.field("apiVersion", self.apiVersion)
         writer.field("name", self.name)
+        writer.field("apiVersion", self.apiVersion)
         writer.endObject()
     }
 }
@@ -596,8 +596,8 @@ extension AutoscalingV2.ExternalMetricStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("current", self.current)
         writer.field("metric", self.metric)
+        writer.field("current", self.current)
         writer.endObject()
     }
 }
@@ -618,9 +618,9 @@ extension AutoscalingV2.HPAScalingPolicy {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("periodSeconds", self.periodSeconds)
         writer.field("type", self.type)
         writer.field("value", self.value)
+        writer.field("periodSeconds", self.periodSeconds)
         writer.endObject()
     }
 }
@@ -641,9 +641,9 @@ extension AutoscalingV2.HPAScalingRules {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("policies", self.policies)
-        writer.field("selectPolicy", self.selectPolicy)
         writer.field("stabilizationWindowSeconds", self.stabilizationWindowSeconds)
+        writer.field("selectPolicy", self.selectPolicy)
+        writer.field("policies", self.policies)
         writer.endObject()
     }
 }
@@ -690,8 +690,8 @@ extension AutoscalingV2.HorizontalPodAutoscalerBehavior {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("scaleDown", self.scaleDown)
         writer.field("scaleUp", self.scaleUp)
+        writer.field("scaleDown", self.scaleDown)
         writer.endObject()
     }
 }
@@ -714,11 +714,11 @@ extension AutoscalingV2.HorizontalPodAutoscalerCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -766,11 +766,11 @@ extension AutoscalingV2.HorizontalPodAutoscalerSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("behavior", self.behavior)
+        writer.field("scaleTargetRef", self.scaleTargetRef)
+        writer.field("minReplicas", self.minReplicas)
         writer.field("maxReplicas", self.maxReplicas)
         writer.field("metrics", self.metrics)
-        writer.field("minReplicas", self.minReplicas)
-        writer.field("scaleTargetRef", self.scaleTargetRef)
+        writer.field("behavior", self.behavior)
         writer.endObject()
     }
 }
@@ -794,12 +794,12 @@ extension AutoscalingV2.HorizontalPodAutoscalerStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("conditions", self.conditions)
-        writer.field("currentMetrics", self.currentMetrics)
+        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("lastScaleTime", self.lastScaleTime)
         writer.field("currentReplicas", self.currentReplicas)
         writer.field("desiredReplicas", self.desiredReplicas)
-        writer.field("lastScaleTime", self.lastScaleTime)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("currentMetrics", self.currentMetrics)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -844,12 +844,12 @@ extension AutoscalingV2.MetricSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("containerResource", self.containerResource)
-        writer.field("external", self.external)
+        writer.field("type", self.type)
         writer.field("object", self.object)
         writer.field("pods", self.pods)
         writer.field("resource", self.resource)
-        writer.field("type", self.type)
+        writer.field("containerResource", self.containerResource)
+        writer.field("external", self.external)
         writer.endObject()
     }
 }
@@ -873,12 +873,12 @@ extension AutoscalingV2.MetricStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("containerResource", self.containerResource)
-        writer.field("external", self.external)
+        writer.field("type", self.type)
         writer.field("object", self.object)
         writer.field("pods", self.pods)
         writer.field("resource", self.resource)
-        writer.field("type", self.type)
+        writer.field("containerResource", self.containerResource)
+        writer.field("external", self.external)
         writer.endObject()
     }
 }
@@ -900,10 +900,10 @@ extension AutoscalingV2.MetricTarget {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("averageUtilization", self.averageUtilization)
-        writer.field("averageValue", self.averageValue)
         writer.field("type", self.type)
         writer.field("value", self.value)
+        writer.field("averageValue", self.averageValue)
+        writer.field("averageUtilization", self.averageUtilization)
         writer.endObject()
     }
 }
@@ -924,9 +924,9 @@ extension AutoscalingV2.MetricValueStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("averageUtilization", self.averageUtilization)
-        writer.field("averageValue", self.averageValue)
         writer.field("value", self.value)
+        writer.field("averageValue", self.averageValue)
+        writer.field("averageUtilization", self.averageUtilization)
         writer.endObject()
     }
 }
@@ -948,8 +948,8 @@ extension AutoscalingV2.ObjectMetricSource {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("describedObject", self.describedObject)
-        writer.field("metric", self.metric)
         writer.field("target", self.target)
+        writer.field("metric", self.metric)
         writer.endObject()
     }
 }
@@ -970,9 +970,9 @@ extension AutoscalingV2.ObjectMetricStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("metric", self.metric)
         writer.field("current", self.current)
         writer.field("describedObject", self.describedObject)
-        writer.field("metric", self.metric)
         writer.endObject()
     }
 }
@@ -1013,8 +1013,8 @@ extension AutoscalingV2.PodsMetricStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("current", self.current)
         writer.field("metric", self.metric)
+        writer.field("current", self.current)
         writer.endObject()
     }
 }
@@ -1055,8 +1055,8 @@ extension AutoscalingV2.ResourceMetricStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("current", self.current)
         writer.field("name", self.name)
+        writer.field("current", self.current)
         writer.endObject()
     }
 }

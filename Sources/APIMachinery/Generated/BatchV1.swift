@@ -490,14 +490,14 @@ extension BatchV1.CronJobSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("concurrencyPolicy", self.concurrencyPolicy)
-        writer.field("failedJobsHistoryLimit", self.failedJobsHistoryLimit)
-        writer.field("jobTemplate", self.jobTemplate)
         writer.field("schedule", self.schedule)
-        writer.field("startingDeadlineSeconds", self.startingDeadlineSeconds)
-        writer.field("successfulJobsHistoryLimit", self.successfulJobsHistoryLimit)
-        writer.field("suspend", self.suspend)
         writer.field("timeZone", self.timeZone)
+        writer.field("startingDeadlineSeconds", self.startingDeadlineSeconds)
+        writer.field("concurrencyPolicy", self.concurrencyPolicy)
+        writer.field("suspend", self.suspend)
+        writer.field("jobTemplate", self.jobTemplate)
+        writer.field("successfulJobsHistoryLimit", self.successfulJobsHistoryLimit)
+        writer.field("failedJobsHistoryLimit", self.failedJobsHistoryLimit)
         writer.endObject()
     }
 }
@@ -571,12 +571,12 @@ extension BatchV1.JobCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("type", self.type)
+        writer.field("status", self.status)
         writer.field("lastProbeTime", self.lastProbeTime)
         writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
-        writer.field("status", self.status)
-        writer.field("type", self.type)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -635,22 +635,22 @@ extension BatchV1.JobSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("parallelism", self.parallelism)
+        writer.field("completions", self.completions)
         writer.field("activeDeadlineSeconds", self.activeDeadlineSeconds)
+        writer.field("podFailurePolicy", self.podFailurePolicy)
+        writer.field("successPolicy", self.successPolicy)
         writer.field("backoffLimit", self.backoffLimit)
         writer.field("backoffLimitPerIndex", self.backoffLimitPerIndex)
-        writer.field("completionMode", self.completionMode)
-        writer.field("completions", self.completions)
-        writer.field("managedBy", self.managedBy)
-        writer.field("manualSelector", self.manualSelector)
         writer.field("maxFailedIndexes", self.maxFailedIndexes)
-        writer.field("parallelism", self.parallelism)
-        writer.field("podFailurePolicy", self.podFailurePolicy)
-        writer.field("podReplacementPolicy", self.podReplacementPolicy)
         writer.field("selector", self.selector)
-        writer.field("successPolicy", self.successPolicy)
-        writer.field("suspend", self.suspend)
+        writer.field("manualSelector", self.manualSelector)
         writer.field("template", self.template)
         writer.field("ttlSecondsAfterFinished", self.ttlSecondsAfterFinished)
+        writer.field("completionMode", self.completionMode)
+        writer.field("suspend", self.suspend)
+        writer.field("podReplacementPolicy", self.podReplacementPolicy)
+        writer.field("managedBy", self.managedBy)
         writer.endObject()
     }
 }
@@ -679,17 +679,17 @@ extension BatchV1.JobStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("active", self.active)
-        writer.field("completedIndexes", self.completedIndexes)
-        writer.field("completionTime", self.completionTime)
         writer.field("conditions", self.conditions)
-        writer.field("failed", self.failed)
-        writer.field("failedIndexes", self.failedIndexes)
-        writer.field("ready", self.ready)
         writer.field("startTime", self.startTime)
+        writer.field("completionTime", self.completionTime)
+        writer.field("active", self.active)
         writer.field("succeeded", self.succeeded)
+        writer.field("failed", self.failed)
         writer.field("terminating", self.terminating)
+        writer.field("completedIndexes", self.completedIndexes)
+        writer.field("failedIndexes", self.failedIndexes)
         writer.field("uncountedTerminatedPods", self.uncountedTerminatedPods)
+        writer.field("ready", self.ready)
         writer.endObject()
     }
 }
@@ -772,8 +772,8 @@ extension BatchV1.PodFailurePolicyOnPodConditionsPattern {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
         writer.endObject()
     }
 }
@@ -835,8 +835,8 @@ extension BatchV1.SuccessPolicyRule {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("succeededCount", self.succeededCount)
         writer.field("succeededIndexes", self.succeededIndexes)
+        writer.field("succeededCount", self.succeededCount)
         writer.endObject()
     }
 }
@@ -856,8 +856,8 @@ extension BatchV1.UncountedTerminatedPods {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("failed", self.failed)
         writer.field("succeeded", self.succeeded)
+        writer.field("failed", self.failed)
         writer.endObject()
     }
 }

@@ -179,12 +179,12 @@ extension CertificatesV1.CertificateSigningRequestCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("lastUpdateTime", self.lastUpdateTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
+        writer.field("lastUpdateTime", self.lastUpdateTime)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
         writer.endObject()
     }
 }
@@ -235,14 +235,14 @@ extension CertificatesV1.CertificateSigningRequestSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("expirationSeconds", self.expirationSeconds)
-        writer.field("extra", self.extra)
-        writer.field("groups", self.groups)
         writer.field("request", self.request)
         writer.field("signerName", self.signerName)
-        writer.field("uid", self.uid)
+        writer.field("expirationSeconds", self.expirationSeconds)
         writer.field("usages", self.usages)
         writer.field("username", self.username)
+        writer.field("uid", self.uid)
+        writer.field("groups", self.groups)
+        writer.field("extra", self.extra)
         writer.endObject()
     }
 }
@@ -262,8 +262,8 @@ extension CertificatesV1.CertificateSigningRequestStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("certificate", self.certificate)
         writer.field("conditions", self.conditions)
+        writer.field("certificate", self.certificate)
         writer.endObject()
     }
 }

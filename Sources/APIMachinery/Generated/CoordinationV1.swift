@@ -153,13 +153,13 @@ extension CoordinationV1.LeaseSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("acquireTime", self.acquireTime)
         writer.field("holderIdentity", self.holderIdentity)
         writer.field("leaseDurationSeconds", self.leaseDurationSeconds)
-        writer.field("leaseTransitions", self.leaseTransitions)
-        writer.field("preferredHolder", self.preferredHolder)
+        writer.field("acquireTime", self.acquireTime)
         writer.field("renewTime", self.renewTime)
+        writer.field("leaseTransitions", self.leaseTransitions)
         writer.field("strategy", self.strategy)
+        writer.field("preferredHolder", self.preferredHolder)
         writer.endObject()
     }
 }

@@ -5416,10 +5416,10 @@ extension CoreV1.AWSElasticBlockStoreVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("volumeID", self.volumeID)
         writer.field("fsType", self.fsType)
         writer.field("partition", self.partition)
         writer.field("readOnly", self.readOnly)
-        writer.field("volumeID", self.volumeID)
         writer.endObject()
     }
 }
@@ -5462,8 +5462,8 @@ extension CoreV1.AppArmorProfile {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("localhostProfile", self.localhostProfile)
         writer.field("type", self.type)
+        writer.field("localhostProfile", self.localhostProfile)
         writer.endObject()
     }
 }
@@ -5483,8 +5483,8 @@ extension CoreV1.AttachedVolume {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("devicePath", self.devicePath)
         writer.field("name", self.name)
+        writer.field("devicePath", self.devicePath)
         writer.endObject()
     }
 }
@@ -5508,12 +5508,12 @@ extension CoreV1.AzureDiskVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
-        writer.field("cachingMode", self.cachingMode)
         writer.field("diskName", self.diskName)
         writer.field("diskURI", self.diskURI)
+        writer.field("cachingMode", self.cachingMode)
         writer.field("fsType", self.fsType)
         writer.field("readOnly", self.readOnly)
+        writer.field("kind", self.kind)
         writer.endObject()
     }
 }
@@ -5535,10 +5535,10 @@ extension CoreV1.AzureFilePersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("readOnly", self.readOnly)
         writer.field("secretName", self.secretName)
-        writer.field("secretNamespace", self.secretNamespace)
         writer.field("shareName", self.shareName)
+        writer.field("readOnly", self.readOnly)
+        writer.field("secretNamespace", self.secretNamespace)
         writer.endObject()
     }
 }
@@ -5559,9 +5559,9 @@ extension CoreV1.AzureFileVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("readOnly", self.readOnly)
         writer.field("secretName", self.secretName)
         writer.field("shareName", self.shareName)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -5614,16 +5614,16 @@ extension CoreV1.CSIPersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("controllerExpandSecretRef", self.controllerExpandSecretRef)
-        writer.field("controllerPublishSecretRef", self.controllerPublishSecretRef)
         writer.field("driver", self.driver)
-        writer.field("fsType", self.fsType)
-        writer.field("nodeExpandSecretRef", self.nodeExpandSecretRef)
-        writer.field("nodePublishSecretRef", self.nodePublishSecretRef)
-        writer.field("nodeStageSecretRef", self.nodeStageSecretRef)
-        writer.field("readOnly", self.readOnly)
-        writer.field("volumeAttributes", self.volumeAttributes)
         writer.field("volumeHandle", self.volumeHandle)
+        writer.field("readOnly", self.readOnly)
+        writer.field("fsType", self.fsType)
+        writer.field("volumeAttributes", self.volumeAttributes)
+        writer.field("controllerPublishSecretRef", self.controllerPublishSecretRef)
+        writer.field("nodeStageSecretRef", self.nodeStageSecretRef)
+        writer.field("nodePublishSecretRef", self.nodePublishSecretRef)
+        writer.field("controllerExpandSecretRef", self.controllerExpandSecretRef)
+        writer.field("nodeExpandSecretRef", self.nodeExpandSecretRef)
         writer.endObject()
     }
 }
@@ -5647,10 +5647,10 @@ extension CoreV1.CSIVolumeSource {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("driver", self.driver)
-        writer.field("fsType", self.fsType)
-        writer.field("nodePublishSecretRef", self.nodePublishSecretRef)
         writer.field("readOnly", self.readOnly)
+        writer.field("fsType", self.fsType)
         writer.field("volumeAttributes", self.volumeAttributes)
+        writer.field("nodePublishSecretRef", self.nodePublishSecretRef)
         writer.endObject()
     }
 }
@@ -5697,10 +5697,10 @@ extension CoreV1.CephFSPersistentVolumeSource {
         writer.beginObject()
         writer.field("monitors", self.monitors)
         writer.field("path", self.path)
-        writer.field("readOnly", self.readOnly)
+        writer.field("user", self.user)
         writer.field("secretFile", self.secretFile)
         writer.field("secretRef", self.secretRef)
-        writer.field("user", self.user)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -5726,10 +5726,10 @@ extension CoreV1.CephFSVolumeSource {
         writer.beginObject()
         writer.field("monitors", self.monitors)
         writer.field("path", self.path)
-        writer.field("readOnly", self.readOnly)
+        writer.field("user", self.user)
         writer.field("secretFile", self.secretFile)
         writer.field("secretRef", self.secretRef)
-        writer.field("user", self.user)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -5751,10 +5751,10 @@ extension CoreV1.CinderPersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("volumeID", self.volumeID)
         writer.field("fsType", self.fsType)
         writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
-        writer.field("volumeID", self.volumeID)
         writer.endObject()
     }
 }
@@ -5776,10 +5776,10 @@ extension CoreV1.CinderVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("volumeID", self.volumeID)
         writer.field("fsType", self.fsType)
         writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
-        writer.field("volumeID", self.volumeID)
         writer.endObject()
     }
 }
@@ -5821,11 +5821,11 @@ extension CoreV1.ClusterTrustBundleProjection {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("labelSelector", self.labelSelector)
         writer.field("name", self.name)
+        writer.field("signerName", self.signerName)
+        writer.field("labelSelector", self.labelSelector)
         writer.field("optional", self.optional)
         writer.field("path", self.path)
-        writer.field("signerName", self.signerName)
         writer.endObject()
     }
 }
@@ -5847,10 +5847,10 @@ extension CoreV1.ComponentCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("error", self.error)
-        writer.field("message", self.message)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("message", self.message)
+        writer.field("error", self.error)
         writer.endObject()
     }
 }
@@ -5927,9 +5927,9 @@ extension CoreV1.ConfigMap {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("binaryData", self.binaryData)
-        writer.field("data", self.data)
         writer.field("immutable", self.immutable)
+        writer.field("data", self.data)
+        writer.field("binaryData", self.binaryData)
         writer.endObject()
     }
 }
@@ -5971,8 +5971,8 @@ extension CoreV1.ConfigMapKeySelector {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("key", self.key)
         writer.field("name", self.name)
+        writer.field("key", self.key)
         writer.field("optional", self.optional)
         writer.endObject()
     }
@@ -6021,11 +6021,11 @@ extension CoreV1.ConfigMapNodeConfigSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kubeletConfigKey", self.kubeletConfigKey)
-        writer.field("name", self.name)
         writer.field("namespace", self.namespace)
-        writer.field("resourceVersion", self.resourceVersion)
+        writer.field("name", self.name)
         writer.field("uid", self.uid)
+        writer.field("resourceVersion", self.resourceVersion)
+        writer.field("kubeletConfigKey", self.kubeletConfigKey)
         writer.endObject()
     }
 }
@@ -6046,8 +6046,8 @@ extension CoreV1.ConfigMapProjection {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("items", self.items)
         writer.field("name", self.name)
+        writer.field("items", self.items)
         writer.field("optional", self.optional)
         writer.endObject()
     }
@@ -6070,9 +6070,9 @@ extension CoreV1.ConfigMapVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("defaultMode", self.defaultMode)
-        writer.field("items", self.items)
         writer.field("name", self.name)
+        writer.field("items", self.items)
+        writer.field("defaultMode", self.defaultMode)
         writer.field("optional", self.optional)
         writer.endObject()
     }
@@ -6115,30 +6115,30 @@ extension CoreV1.Container {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("args", self.args)
-        writer.field("command", self.command)
-        writer.field("env", self.env)
-        writer.field("envFrom", self.envFrom)
-        writer.field("image", self.image)
-        writer.field("imagePullPolicy", self.imagePullPolicy)
-        writer.field("lifecycle", self.lifecycle)
-        writer.field("livenessProbe", self.livenessProbe)
         writer.field("name", self.name)
+        writer.field("image", self.image)
+        writer.field("command", self.command)
+        writer.field("args", self.args)
+        writer.field("workingDir", self.workingDir)
         writer.field("ports", self.ports)
-        writer.field("readinessProbe", self.readinessProbe)
-        writer.field("resizePolicy", self.resizePolicy)
+        writer.field("envFrom", self.envFrom)
+        writer.field("env", self.env)
         writer.field("resources", self.resources)
+        writer.field("resizePolicy", self.resizePolicy)
         writer.field("restartPolicy", self.restartPolicy)
-        writer.field("securityContext", self.securityContext)
+        writer.field("volumeMounts", self.volumeMounts)
+        writer.field("volumeDevices", self.volumeDevices)
+        writer.field("livenessProbe", self.livenessProbe)
+        writer.field("readinessProbe", self.readinessProbe)
         writer.field("startupProbe", self.startupProbe)
-        writer.field("stdin", self.stdin)
-        writer.field("stdinOnce", self.stdinOnce)
+        writer.field("lifecycle", self.lifecycle)
         writer.field("terminationMessagePath", self.terminationMessagePath)
         writer.field("terminationMessagePolicy", self.terminationMessagePolicy)
+        writer.field("imagePullPolicy", self.imagePullPolicy)
+        writer.field("securityContext", self.securityContext)
+        writer.field("stdin", self.stdin)
+        writer.field("stdinOnce", self.stdinOnce)
         writer.field("tty", self.tty)
-        writer.field("volumeDevices", self.volumeDevices)
-        writer.field("volumeMounts", self.volumeMounts)
-        writer.field("workingDir", self.workingDir)
         writer.endObject()
     }
 }
@@ -6182,11 +6182,11 @@ extension CoreV1.ContainerPort {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("containerPort", self.containerPort)
-        writer.field("hostIP", self.hostIP)
-        writer.field("hostPort", self.hostPort)
         writer.field("name", self.name)
+        writer.field("hostPort", self.hostPort)
+        writer.field("containerPort", self.containerPort)
         writer.field("protocol", self.`protocol`)
+        writer.field("hostIP", self.hostIP)
         writer.endObject()
     }
 }
@@ -6228,9 +6228,9 @@ extension CoreV1.ContainerState {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("waiting", self.waiting)
         writer.field("running", self.running)
         writer.field("terminated", self.terminated)
-        writer.field("waiting", self.waiting)
         writer.endObject()
     }
 }
@@ -6274,13 +6274,13 @@ extension CoreV1.ContainerStateTerminated {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("containerID", self.containerID)
         writer.field("exitCode", self.exitCode)
-        writer.field("finishedAt", self.finishedAt)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
         writer.field("signal", self.signal)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.field("startedAt", self.startedAt)
+        writer.field("finishedAt", self.finishedAt)
+        writer.field("containerID", self.containerID)
         writer.endObject()
     }
 }
@@ -6300,8 +6300,8 @@ extension CoreV1.ContainerStateWaiting {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -6333,20 +6333,20 @@ extension CoreV1.ContainerStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("allocatedResources", self.allocatedResources)
-        writer.field("allocatedResourcesStatus", self.allocatedResourcesStatus)
-        writer.field("containerID", self.containerID)
+        writer.field("name", self.name)
+        writer.field("state", self.state)
+        writer.field("lastState", self.lastState)
+        writer.field("ready", self.ready)
+        writer.field("restartCount", self.restartCount)
         writer.field("image", self.image)
         writer.field("imageID", self.imageID)
-        writer.field("lastState", self.lastState)
-        writer.field("name", self.name)
-        writer.field("ready", self.ready)
-        writer.field("resources", self.resources)
-        writer.field("restartCount", self.restartCount)
+        writer.field("containerID", self.containerID)
         writer.field("started", self.started)
-        writer.field("state", self.state)
-        writer.field("user", self.user)
+        writer.field("allocatedResources", self.allocatedResources)
+        writer.field("resources", self.resources)
         writer.field("volumeMounts", self.volumeMounts)
+        writer.field("user", self.user)
+        writer.field("allocatedResourcesStatus", self.allocatedResourcesStatus)
         writer.endObject()
     }
 }
@@ -6425,10 +6425,10 @@ extension CoreV1.DownwardAPIVolumeFile {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fieldRef", self.fieldRef)
-        writer.field("mode", self.mode)
         writer.field("path", self.path)
+        writer.field("fieldRef", self.fieldRef)
         writer.field("resourceFieldRef", self.resourceFieldRef)
+        writer.field("mode", self.mode)
         writer.endObject()
     }
 }
@@ -6448,8 +6448,8 @@ extension CoreV1.DownwardAPIVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("defaultMode", self.defaultMode)
         writer.field("items", self.items)
+        writer.field("defaultMode", self.defaultMode)
         writer.endObject()
     }
 }
@@ -6492,8 +6492,8 @@ extension CoreV1.EndpointAddress {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("hostname", self.hostname)
         writer.field("ip", self.ip)
+        writer.field("hostname", self.hostname)
         writer.field("nodeName", self.nodeName)
         writer.field("targetRef", self.targetRef)
         writer.endObject()
@@ -6517,10 +6517,10 @@ extension CoreV1.EndpointPort {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("appProtocol", self.appProtocol)
         writer.field("name", self.name)
         writer.field("port", self.port)
         writer.field("protocol", self.`protocol`)
+        writer.field("appProtocol", self.appProtocol)
         writer.endObject()
     }
 }
@@ -6614,8 +6614,8 @@ extension CoreV1.EnvFromSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("configMapRef", self.configMapRef)
         writer.field("prefix", self.prefix)
+        writer.field("configMapRef", self.configMapRef)
         writer.field("secretRef", self.secretRef)
         writer.endObject()
     }
@@ -6661,9 +6661,9 @@ extension CoreV1.EnvVarSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("configMapKeyRef", self.configMapKeyRef)
         writer.field("fieldRef", self.fieldRef)
         writer.field("resourceFieldRef", self.resourceFieldRef)
+        writer.field("configMapKeyRef", self.configMapKeyRef)
         writer.field("secretKeyRef", self.secretKeyRef)
         writer.endObject()
     }
@@ -6707,31 +6707,31 @@ extension CoreV1.EphemeralContainer {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("args", self.args)
-        writer.field("command", self.command)
-        writer.field("env", self.env)
-        writer.field("envFrom", self.envFrom)
-        writer.field("image", self.image)
-        writer.field("imagePullPolicy", self.imagePullPolicy)
-        writer.field("lifecycle", self.lifecycle)
-        writer.field("livenessProbe", self.livenessProbe)
         writer.field("name", self.name)
+        writer.field("image", self.image)
+        writer.field("command", self.command)
+        writer.field("args", self.args)
+        writer.field("workingDir", self.workingDir)
         writer.field("ports", self.ports)
-        writer.field("readinessProbe", self.readinessProbe)
-        writer.field("resizePolicy", self.resizePolicy)
+        writer.field("envFrom", self.envFrom)
+        writer.field("env", self.env)
         writer.field("resources", self.resources)
+        writer.field("resizePolicy", self.resizePolicy)
         writer.field("restartPolicy", self.restartPolicy)
-        writer.field("securityContext", self.securityContext)
+        writer.field("volumeMounts", self.volumeMounts)
+        writer.field("volumeDevices", self.volumeDevices)
+        writer.field("livenessProbe", self.livenessProbe)
+        writer.field("readinessProbe", self.readinessProbe)
         writer.field("startupProbe", self.startupProbe)
-        writer.field("stdin", self.stdin)
-        writer.field("stdinOnce", self.stdinOnce)
-        writer.field("targetContainerName", self.targetContainerName)
+        writer.field("lifecycle", self.lifecycle)
         writer.field("terminationMessagePath", self.terminationMessagePath)
         writer.field("terminationMessagePolicy", self.terminationMessagePolicy)
+        writer.field("imagePullPolicy", self.imagePullPolicy)
+        writer.field("securityContext", self.securityContext)
+        writer.field("stdin", self.stdin)
+        writer.field("stdinOnce", self.stdinOnce)
         writer.field("tty", self.tty)
-        writer.field("volumeDevices", self.volumeDevices)
-        writer.field("volumeMounts", self.volumeMounts)
-        writer.field("workingDir", self.workingDir)
+        writer.field("targetContainerName", self.targetContainerName)
         writer.endObject()
     }
 }
@@ -6788,20 +6788,20 @@ extension CoreV1.Event {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("action", self.action)
-        writer.field("count", self.count)
-        writer.field("eventTime", self.eventTime)
-        writer.field("firstTimestamp", self.firstTimestamp)
         writer.field("involvedObject", self.involvedObject)
-        writer.field("lastTimestamp", self.lastTimestamp)
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
+        writer.field("message", self.message)
+        writer.field("source", self.source)
+        writer.field("firstTimestamp", self.firstTimestamp)
+        writer.field("lastTimestamp", self.lastTimestamp)
+        writer.field("count", self.count)
+        writer.field("type", self.type)
+        writer.field("eventTime", self.eventTime)
+        writer.field("series", self.series)
+        writer.field("action", self.action)
         writer.field("related", self.related)
         writer.field("reportingComponent", self.reportingComponent)
         writer.field("reportingInstance", self.reportingInstance)
-        writer.field("series", self.series)
-        writer.field("source", self.source)
-        writer.field("type", self.type)
         writer.endObject()
     }
 }
@@ -6910,10 +6910,10 @@ extension CoreV1.FCVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
-        writer.field("lun", self.lun)
-        writer.field("readOnly", self.readOnly)
         writer.field("targetWWNs", self.targetWWNs)
+        writer.field("lun", self.lun)
+        writer.field("fsType", self.fsType)
+        writer.field("readOnly", self.readOnly)
         writer.field("wwids", self.wwids)
         writer.endObject()
     }
@@ -6939,9 +6939,9 @@ extension CoreV1.FlexPersistentVolumeSource {
         writer.beginObject()
         writer.field("driver", self.driver)
         writer.field("fsType", self.fsType)
-        writer.field("options", self.options)
-        writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
+        writer.field("readOnly", self.readOnly)
+        writer.field("options", self.options)
         writer.endObject()
     }
 }
@@ -6966,9 +6966,9 @@ extension CoreV1.FlexVolumeSource {
         writer.beginObject()
         writer.field("driver", self.driver)
         writer.field("fsType", self.fsType)
-        writer.field("options", self.options)
-        writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
+        writer.field("readOnly", self.readOnly)
+        writer.field("options", self.options)
         writer.endObject()
     }
 }
@@ -7011,9 +7011,9 @@ extension CoreV1.GCEPersistentDiskVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("pdName", self.pdName)
         writer.field("fsType", self.fsType)
         writer.field("partition", self.partition)
-        writer.field("pdName", self.pdName)
         writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
@@ -7056,9 +7056,9 @@ extension CoreV1.GitRepoVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("directory", self.directory)
         writer.field("repository", self.repository)
         writer.field("revision", self.revision)
+        writer.field("directory", self.directory)
         writer.endObject()
     }
 }
@@ -7081,9 +7081,9 @@ extension CoreV1.GlusterfsPersistentVolumeSource {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("endpoints", self.endpoints)
-        writer.field("endpointsNamespace", self.endpointsNamespace)
         writer.field("path", self.path)
         writer.field("readOnly", self.readOnly)
+        writer.field("endpointsNamespace", self.endpointsNamespace)
         writer.endObject()
     }
 }
@@ -7129,11 +7129,11 @@ extension CoreV1.HTTPGetAction {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("host", self.host)
-        writer.field("httpHeaders", self.httpHeaders)
         writer.field("path", self.path)
         writer.field("port", self.port)
+        writer.field("host", self.host)
         writer.field("scheme", self.scheme)
+        writer.field("httpHeaders", self.httpHeaders)
         writer.endObject()
     }
 }
@@ -7174,8 +7174,8 @@ extension CoreV1.HostAlias {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("hostnames", self.hostnames)
         writer.field("ip", self.ip)
+        writer.field("hostnames", self.hostnames)
         writer.endObject()
     }
 }
@@ -7244,17 +7244,17 @@ extension CoreV1.ISCSIPersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("targetPortal", self.targetPortal)
+        writer.field("iqn", self.iqn)
+        writer.field("lun", self.lun)
+        writer.field("iscsiInterface", self.iscsiInterface)
+        writer.field("fsType", self.fsType)
+        writer.field("readOnly", self.readOnly)
+        writer.field("portals", self.portals)
         writer.field("chapAuthDiscovery", self.chapAuthDiscovery)
         writer.field("chapAuthSession", self.chapAuthSession)
-        writer.field("fsType", self.fsType)
-        writer.field("initiatorName", self.initiatorName)
-        writer.field("iqn", self.iqn)
-        writer.field("iscsiInterface", self.iscsiInterface)
-        writer.field("lun", self.lun)
-        writer.field("portals", self.portals)
-        writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
-        writer.field("targetPortal", self.targetPortal)
+        writer.field("initiatorName", self.initiatorName)
         writer.endObject()
     }
 }
@@ -7283,17 +7283,17 @@ extension CoreV1.ISCSIVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("targetPortal", self.targetPortal)
+        writer.field("iqn", self.iqn)
+        writer.field("lun", self.lun)
+        writer.field("iscsiInterface", self.iscsiInterface)
+        writer.field("fsType", self.fsType)
+        writer.field("readOnly", self.readOnly)
+        writer.field("portals", self.portals)
         writer.field("chapAuthDiscovery", self.chapAuthDiscovery)
         writer.field("chapAuthSession", self.chapAuthSession)
-        writer.field("fsType", self.fsType)
-        writer.field("initiatorName", self.initiatorName)
-        writer.field("iqn", self.iqn)
-        writer.field("iscsiInterface", self.iscsiInterface)
-        writer.field("lun", self.lun)
-        writer.field("portals", self.portals)
-        writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
-        writer.field("targetPortal", self.targetPortal)
+        writer.field("initiatorName", self.initiatorName)
         writer.endObject()
     }
 }
@@ -7313,8 +7313,8 @@ extension CoreV1.ImageVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("pullPolicy", self.pullPolicy)
         writer.field("reference", self.reference)
+        writer.field("pullPolicy", self.pullPolicy)
         writer.endObject()
     }
 }
@@ -7336,8 +7336,8 @@ extension CoreV1.KeyToPath {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("key", self.key)
-        writer.field("mode", self.mode)
         writer.field("path", self.path)
+        writer.field("mode", self.mode)
         writer.endObject()
     }
 }
@@ -7382,8 +7382,8 @@ extension CoreV1.LifecycleHandler {
         writer.beginObject()
         writer.field("exec", self.exec)
         writer.field("httpGet", self.httpGet)
-        writer.field("sleep", self.sleep)
         writer.field("tcpSocket", self.tcpSocket)
+        writer.field("sleep", self.sleep)
         writer.endObject()
     }
 }
@@ -7432,12 +7432,12 @@ extension CoreV1.LimitRangeItem {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("type", self.type)
+        writer.field("max", self.max)
+        writer.field("min", self.min)
         writer.field("default", self.`default`)
         writer.field("defaultRequest", self.defaultRequest)
-        writer.field("max", self.max)
         writer.field("maxLimitRequestRatio", self.maxLimitRequestRatio)
-        writer.field("min", self.min)
-        writer.field("type", self.type)
         writer.endObject()
     }
 }
@@ -7502,9 +7502,9 @@ extension CoreV1.LinuxContainerUser {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("uid", self.uid)
         writer.field("gid", self.gid)
         writer.field("supplementalGroups", self.supplementalGroups)
-        writer.field("uid", self.uid)
         writer.endObject()
     }
 }
@@ -7526,8 +7526,8 @@ extension CoreV1.LoadBalancerIngress {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("hostname", self.hostname)
         writer.field("ip", self.ip)
+        writer.field("hostname", self.hostname)
         writer.field("ipMode", self.ipMode)
         writer.field("ports", self.ports)
         writer.endObject()
@@ -7587,8 +7587,8 @@ extension CoreV1.LocalVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
         writer.field("path", self.path)
+        writer.field("fsType", self.fsType)
         writer.endObject()
     }
 }
@@ -7608,8 +7608,8 @@ extension CoreV1.ModifyVolumeStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("status", self.status)
         writer.field("targetVolumeAttributesClassName", self.targetVolumeAttributesClassName)
+        writer.field("status", self.status)
         writer.endObject()
     }
 }
@@ -7630,9 +7630,9 @@ extension CoreV1.NFSVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("server", self.server)
         writer.field("path", self.path)
         writer.field("readOnly", self.readOnly)
-        writer.field("server", self.server)
         writer.endObject()
     }
 }
@@ -7682,11 +7682,11 @@ extension CoreV1.NamespaceCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -7750,8 +7750,8 @@ extension CoreV1.NamespaceStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("conditions", self.conditions)
         writer.field("phase", self.phase)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -7798,8 +7798,8 @@ extension CoreV1.NodeAddress {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("address", self.address)
         writer.field("type", self.type)
+        writer.field("address", self.address)
         writer.endObject()
     }
 }
@@ -7819,8 +7819,8 @@ extension CoreV1.NodeAffinity {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
         writer.field("requiredDuringSchedulingIgnoredDuringExecution", self.requiredDuringSchedulingIgnoredDuringExecution)
+        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
         writer.endObject()
     }
 }
@@ -7844,12 +7844,12 @@ extension CoreV1.NodeCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("type", self.type)
+        writer.field("status", self.status)
         writer.field("lastHeartbeatTime", self.lastHeartbeatTime)
         writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
-        writer.field("status", self.status)
-        writer.field("type", self.type)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -7890,10 +7890,10 @@ extension CoreV1.NodeConfigStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("active", self.active)
         writer.field("assigned", self.assigned)
-        writer.field("error", self.error)
+        writer.field("active", self.active)
         writer.field("lastKnownGood", self.lastKnownGood)
+        writer.field("error", self.error)
         writer.endObject()
     }
 }
@@ -7999,8 +7999,8 @@ extension CoreV1.NodeRuntimeHandler {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("features", self.features)
         writer.field("name", self.name)
+        writer.field("features", self.features)
         writer.endObject()
     }
 }
@@ -8109,13 +8109,13 @@ extension CoreV1.NodeSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("configSource", self.configSource)
-        writer.field("externalID", self.externalID)
         writer.field("podCIDR", self.podCIDR)
         writer.field("podCIDRs", self.podCIDRs)
         writer.field("providerID", self.providerID)
-        writer.field("taints", self.taints)
         writer.field("unschedulable", self.unschedulable)
+        writer.field("taints", self.taints)
+        writer.field("configSource", self.configSource)
+        writer.field("externalID", self.externalID)
         writer.endObject()
     }
 }
@@ -8146,19 +8146,19 @@ extension CoreV1.NodeStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("addresses", self.addresses)
-        writer.field("allocatable", self.allocatable)
         writer.field("capacity", self.capacity)
-        writer.field("conditions", self.conditions)
-        writer.field("config", self.config)
-        writer.field("daemonEndpoints", self.daemonEndpoints)
-        writer.field("features", self.features)
-        writer.field("images", self.images)
-        writer.field("nodeInfo", self.nodeInfo)
+        writer.field("allocatable", self.allocatable)
         writer.field("phase", self.phase)
-        writer.field("runtimeHandlers", self.runtimeHandlers)
-        writer.field("volumesAttached", self.volumesAttached)
+        writer.field("conditions", self.conditions)
+        writer.field("addresses", self.addresses)
+        writer.field("daemonEndpoints", self.daemonEndpoints)
+        writer.field("nodeInfo", self.nodeInfo)
+        writer.field("images", self.images)
         writer.field("volumesInUse", self.volumesInUse)
+        writer.field("volumesAttached", self.volumesAttached)
+        writer.field("config", self.config)
+        writer.field("runtimeHandlers", self.runtimeHandlers)
+        writer.field("features", self.features)
         writer.endObject()
     }
 }
@@ -8186,16 +8186,16 @@ extension CoreV1.NodeSystemInfo {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("architecture", self.architecture)
-        writer.field("bootID", self.bootID)
-        writer.field("containerRuntimeVersion", self.containerRuntimeVersion)
-        writer.field("kernelVersion", self.kernelVersion)
-        writer.field("kubeProxyVersion", self.kubeProxyVersion)
-        writer.field("kubeletVersion", self.kubeletVersion)
         writer.field("machineID", self.machineID)
-        writer.field("operatingSystem", self.operatingSystem)
-        writer.field("osImage", self.osImage)
         writer.field("systemUUID", self.systemUUID)
+        writer.field("bootID", self.bootID)
+        writer.field("kernelVersion", self.kernelVersion)
+        writer.field("osImage", self.osImage)
+        writer.field("containerRuntimeVersion", self.containerRuntimeVersion)
+        writer.field("kubeletVersion", self.kubeletVersion)
+        writer.field("kubeProxyVersion", self.kubeProxyVersion)
+        writer.field("operatingSystem", self.operatingSystem)
+        writer.field("architecture", self.architecture)
         writer.endObject()
     }
 }
@@ -8242,12 +8242,12 @@ extension CoreV1.ObjectReference {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("kind", self.kind)
-        writer.field("apiVersion", self.apiVersion)
-        writer.field("fieldPath", self.fieldPath)
-        writer.field("name", self.name)
         writer.field("namespace", self.namespace)
-        writer.field("resourceVersion", self.resourceVersion)
+        writer.field("name", self.name)
         writer.field("uid", self.uid)
+        writer.field("apiVersion", self.apiVersion)
+        writer.field("resourceVersion", self.resourceVersion)
+        writer.field("fieldPath", self.fieldPath)
         writer.endObject()
     }
 }
@@ -8325,12 +8325,12 @@ extension CoreV1.PersistentVolumeClaimCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("type", self.type)
+        writer.field("status", self.status)
         writer.field("lastProbeTime", self.lastProbeTime)
         writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
-        writer.field("status", self.status)
-        writer.field("type", self.type)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -8383,14 +8383,14 @@ extension CoreV1.PersistentVolumeClaimSpec {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("accessModes", self.accessModes)
+        writer.field("selector", self.selector)
+        writer.field("resources", self.resources)
+        writer.field("volumeName", self.volumeName)
+        writer.field("storageClassName", self.storageClassName)
+        writer.field("volumeMode", self.volumeMode)
         writer.field("dataSource", self.dataSource)
         writer.field("dataSourceRef", self.dataSourceRef)
-        writer.field("resources", self.resources)
-        writer.field("selector", self.selector)
-        writer.field("storageClassName", self.storageClassName)
         writer.field("volumeAttributesClassName", self.volumeAttributesClassName)
-        writer.field("volumeMode", self.volumeMode)
-        writer.field("volumeName", self.volumeName)
         writer.endObject()
     }
 }
@@ -8416,14 +8416,14 @@ extension CoreV1.PersistentVolumeClaimStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("phase", self.phase)
         writer.field("accessModes", self.accessModes)
-        writer.field("allocatedResourceStatuses", self.allocatedResourceStatuses)
-        writer.field("allocatedResources", self.allocatedResources)
         writer.field("capacity", self.capacity)
         writer.field("conditions", self.conditions)
+        writer.field("allocatedResources", self.allocatedResources)
+        writer.field("allocatedResourceStatuses", self.allocatedResourceStatuses)
         writer.field("currentVolumeAttributesClassName", self.currentVolumeAttributesClassName)
         writer.field("modifyVolumeStatus", self.modifyVolumeStatus)
-        writer.field("phase", self.phase)
         writer.endObject()
     }
 }
@@ -8539,37 +8539,37 @@ extension CoreV1.PersistentVolumeSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("accessModes", self.accessModes)
-        writer.field("awsElasticBlockStore", self.awsElasticBlockStore)
-        writer.field("azureDisk", self.azureDisk)
-        writer.field("azureFile", self.azureFile)
         writer.field("capacity", self.capacity)
-        writer.field("cephfs", self.cephfs)
-        writer.field("cinder", self.cinder)
-        writer.field("claimRef", self.claimRef)
-        writer.field("csi", self.csi)
-        writer.field("fc", self.fc)
-        writer.field("flexVolume", self.flexVolume)
-        writer.field("flocker", self.flocker)
         writer.field("gcePersistentDisk", self.gcePersistentDisk)
-        writer.field("glusterfs", self.glusterfs)
+        writer.field("awsElasticBlockStore", self.awsElasticBlockStore)
         writer.field("hostPath", self.hostPath)
-        writer.field("iscsi", self.iscsi)
-        writer.field("local", self.local)
-        writer.field("mountOptions", self.mountOptions)
+        writer.field("glusterfs", self.glusterfs)
         writer.field("nfs", self.nfs)
-        writer.field("nodeAffinity", self.nodeAffinity)
-        writer.field("persistentVolumeReclaimPolicy", self.persistentVolumeReclaimPolicy)
+        writer.field("rbd", self.rbd)
+        writer.field("iscsi", self.iscsi)
+        writer.field("cinder", self.cinder)
+        writer.field("cephfs", self.cephfs)
+        writer.field("fc", self.fc)
+        writer.field("flocker", self.flocker)
+        writer.field("flexVolume", self.flexVolume)
+        writer.field("azureFile", self.azureFile)
+        writer.field("vsphereVolume", self.vsphereVolume)
+        writer.field("quobyte", self.quobyte)
+        writer.field("azureDisk", self.azureDisk)
         writer.field("photonPersistentDisk", self.photonPersistentDisk)
         writer.field("portworxVolume", self.portworxVolume)
-        writer.field("quobyte", self.quobyte)
-        writer.field("rbd", self.rbd)
         writer.field("scaleIO", self.scaleIO)
-        writer.field("storageClassName", self.storageClassName)
+        writer.field("local", self.local)
         writer.field("storageos", self.storageos)
-        writer.field("volumeAttributesClassName", self.volumeAttributesClassName)
+        writer.field("csi", self.csi)
+        writer.field("accessModes", self.accessModes)
+        writer.field("claimRef", self.claimRef)
+        writer.field("persistentVolumeReclaimPolicy", self.persistentVolumeReclaimPolicy)
+        writer.field("storageClassName", self.storageClassName)
+        writer.field("mountOptions", self.mountOptions)
         writer.field("volumeMode", self.volumeMode)
-        writer.field("vsphereVolume", self.vsphereVolume)
+        writer.field("nodeAffinity", self.nodeAffinity)
+        writer.field("volumeAttributesClassName", self.volumeAttributesClassName)
         writer.endObject()
     }
 }
@@ -8591,10 +8591,10 @@ extension CoreV1.PersistentVolumeStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastPhaseTransitionTime", self.lastPhaseTransitionTime)
-        writer.field("message", self.message)
         writer.field("phase", self.phase)
+        writer.field("message", self.message)
         writer.field("reason", self.reason)
+        writer.field("lastPhaseTransitionTime", self.lastPhaseTransitionTime)
         writer.endObject()
     }
 }
@@ -8614,8 +8614,8 @@ extension CoreV1.PhotonPersistentDiskVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
         writer.field("pdID", self.pdID)
+        writer.field("fsType", self.fsType)
         writer.endObject()
     }
 }
@@ -8662,8 +8662,8 @@ extension CoreV1.PodAffinity {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
         writer.field("requiredDuringSchedulingIgnoredDuringExecution", self.requiredDuringSchedulingIgnoredDuringExecution)
+        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
         writer.endObject()
     }
 }
@@ -8688,11 +8688,11 @@ extension CoreV1.PodAffinityTerm {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("labelSelector", self.labelSelector)
-        writer.field("matchLabelKeys", self.matchLabelKeys)
-        writer.field("mismatchLabelKeys", self.mismatchLabelKeys)
-        writer.field("namespaceSelector", self.namespaceSelector)
         writer.field("namespaces", self.namespaces)
         writer.field("topologyKey", self.topologyKey)
+        writer.field("namespaceSelector", self.namespaceSelector)
+        writer.field("matchLabelKeys", self.matchLabelKeys)
+        writer.field("mismatchLabelKeys", self.mismatchLabelKeys)
         writer.endObject()
     }
 }
@@ -8712,8 +8712,8 @@ extension CoreV1.PodAntiAffinity {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
         writer.field("requiredDuringSchedulingIgnoredDuringExecution", self.requiredDuringSchedulingIgnoredDuringExecution)
+        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
         writer.endObject()
     }
 }
@@ -8740,11 +8740,11 @@ extension CoreV1.PodAttachOptions {
         writer.beginObject()
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
-        writer.field("container", self.container)
-        writer.field("stderr", self.stderr)
         writer.field("stdin", self.stdin)
         writer.field("stdout", self.stdout)
+        writer.field("stderr", self.stderr)
         writer.field("tty", self.tty)
+        writer.field("container", self.container)
         writer.endObject()
     }
 }
@@ -8768,12 +8768,12 @@ extension CoreV1.PodCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("type", self.type)
+        writer.field("status", self.status)
         writer.field("lastProbeTime", self.lastProbeTime)
         writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
-        writer.field("status", self.status)
-        writer.field("type", self.type)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -8795,8 +8795,8 @@ extension CoreV1.PodDNSConfig {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("nameservers", self.nameservers)
-        writer.field("options", self.options)
         writer.field("searches", self.searches)
+        writer.field("options", self.options)
         writer.endObject()
     }
 }
@@ -8845,12 +8845,12 @@ extension CoreV1.PodExecOptions {
         writer.beginObject()
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
-        writer.field("command", self.command)
-        writer.field("container", self.container)
-        writer.field("stderr", self.stderr)
         writer.field("stdin", self.stdin)
         writer.field("stdout", self.stdout)
+        writer.field("stderr", self.stderr)
         writer.field("tty", self.tty)
+        writer.field("container", self.container)
+        writer.field("command", self.command)
         writer.endObject()
     }
 }
@@ -8928,14 +8928,14 @@ extension CoreV1.PodLogOptions {
         writer.field("apiVersion", self.apiVersion)
         writer.field("container", self.container)
         writer.field("follow", self.follow)
-        writer.field("insecureSkipTLSVerifyBackend", self.insecureSkipTLSVerifyBackend)
-        writer.field("limitBytes", self.limitBytes)
         writer.field("previous", self.previous)
         writer.field("sinceSeconds", self.sinceSeconds)
         writer.field("sinceTime", self.sinceTime)
-        writer.field("stream", self.stream)
-        writer.field("tailLines", self.tailLines)
         writer.field("timestamps", self.timestamps)
+        writer.field("tailLines", self.tailLines)
+        writer.field("limitBytes", self.limitBytes)
+        writer.field("insecureSkipTLSVerifyBackend", self.insecureSkipTLSVerifyBackend)
+        writer.field("stream", self.stream)
         writer.endObject()
     }
 }
@@ -9113,19 +9113,19 @@ extension CoreV1.PodSecurityContext {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("appArmorProfile", self.appArmorProfile)
-        writer.field("fsGroup", self.fsGroup)
-        writer.field("fsGroupChangePolicy", self.fsGroupChangePolicy)
+        writer.field("seLinuxOptions", self.seLinuxOptions)
+        writer.field("windowsOptions", self.windowsOptions)
+        writer.field("runAsUser", self.runAsUser)
         writer.field("runAsGroup", self.runAsGroup)
         writer.field("runAsNonRoot", self.runAsNonRoot)
-        writer.field("runAsUser", self.runAsUser)
-        writer.field("seLinuxChangePolicy", self.seLinuxChangePolicy)
-        writer.field("seLinuxOptions", self.seLinuxOptions)
-        writer.field("seccompProfile", self.seccompProfile)
         writer.field("supplementalGroups", self.supplementalGroups)
         writer.field("supplementalGroupsPolicy", self.supplementalGroupsPolicy)
+        writer.field("fsGroup", self.fsGroup)
         writer.field("sysctls", self.sysctls)
-        writer.field("windowsOptions", self.windowsOptions)
+        writer.field("fsGroupChangePolicy", self.fsGroupChangePolicy)
+        writer.field("seccompProfile", self.seccompProfile)
+        writer.field("appArmorProfile", self.appArmorProfile)
+        writer.field("seLinuxChangePolicy", self.seLinuxChangePolicy)
         writer.endObject()
     }
 }
@@ -9183,46 +9183,46 @@ extension CoreV1.PodSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("activeDeadlineSeconds", self.activeDeadlineSeconds)
-        writer.field("affinity", self.affinity)
-        writer.field("automountServiceAccountToken", self.automountServiceAccountToken)
+        writer.field("volumes", self.volumes)
+        writer.field("initContainers", self.initContainers)
         writer.field("containers", self.containers)
-        writer.field("dnsConfig", self.dnsConfig)
-        writer.field("dnsPolicy", self.dnsPolicy)
-        writer.field("enableServiceLinks", self.enableServiceLinks)
         writer.field("ephemeralContainers", self.ephemeralContainers)
-        writer.field("hostAliases", self.hostAliases)
-        writer.field("hostIPC", self.hostIPC)
+        writer.field("restartPolicy", self.restartPolicy)
+        writer.field("terminationGracePeriodSeconds", self.terminationGracePeriodSeconds)
+        writer.field("activeDeadlineSeconds", self.activeDeadlineSeconds)
+        writer.field("dnsPolicy", self.dnsPolicy)
+        writer.field("nodeSelector", self.nodeSelector)
+        writer.field("serviceAccountName", self.serviceAccountName)
+        writer.field("serviceAccount", self.serviceAccount)
+        writer.field("automountServiceAccountToken", self.automountServiceAccountToken)
+        writer.field("nodeName", self.nodeName)
         writer.field("hostNetwork", self.hostNetwork)
         writer.field("hostPID", self.hostPID)
-        writer.field("hostUsers", self.hostUsers)
-        writer.field("hostname", self.hostname)
+        writer.field("hostIPC", self.hostIPC)
+        writer.field("shareProcessNamespace", self.shareProcessNamespace)
+        writer.field("securityContext", self.securityContext)
         writer.field("imagePullSecrets", self.imagePullSecrets)
-        writer.field("initContainers", self.initContainers)
-        writer.field("nodeName", self.nodeName)
-        writer.field("nodeSelector", self.nodeSelector)
-        writer.field("os", self.os)
-        writer.field("overhead", self.overhead)
-        writer.field("preemptionPolicy", self.preemptionPolicy)
-        writer.field("priority", self.priority)
+        writer.field("hostname", self.hostname)
+        writer.field("subdomain", self.subdomain)
+        writer.field("affinity", self.affinity)
+        writer.field("schedulerName", self.schedulerName)
+        writer.field("tolerations", self.tolerations)
+        writer.field("hostAliases", self.hostAliases)
         writer.field("priorityClassName", self.priorityClassName)
+        writer.field("priority", self.priority)
+        writer.field("dnsConfig", self.dnsConfig)
         writer.field("readinessGates", self.readinessGates)
+        writer.field("runtimeClassName", self.runtimeClassName)
+        writer.field("enableServiceLinks", self.enableServiceLinks)
+        writer.field("preemptionPolicy", self.preemptionPolicy)
+        writer.field("overhead", self.overhead)
+        writer.field("topologySpreadConstraints", self.topologySpreadConstraints)
+        writer.field("setHostnameAsFQDN", self.setHostnameAsFQDN)
+        writer.field("os", self.os)
+        writer.field("hostUsers", self.hostUsers)
+        writer.field("schedulingGates", self.schedulingGates)
         writer.field("resourceClaims", self.resourceClaims)
         writer.field("resources", self.resources)
-        writer.field("restartPolicy", self.restartPolicy)
-        writer.field("runtimeClassName", self.runtimeClassName)
-        writer.field("schedulerName", self.schedulerName)
-        writer.field("schedulingGates", self.schedulingGates)
-        writer.field("securityContext", self.securityContext)
-        writer.field("serviceAccount", self.serviceAccount)
-        writer.field("serviceAccountName", self.serviceAccountName)
-        writer.field("setHostnameAsFQDN", self.setHostnameAsFQDN)
-        writer.field("shareProcessNamespace", self.shareProcessNamespace)
-        writer.field("subdomain", self.subdomain)
-        writer.field("terminationGracePeriodSeconds", self.terminationGracePeriodSeconds)
-        writer.field("tolerations", self.tolerations)
-        writer.field("topologySpreadConstraints", self.topologySpreadConstraints)
-        writer.field("volumes", self.volumes)
         writer.endObject()
     }
 }
@@ -9256,22 +9256,22 @@ extension CoreV1.PodStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("phase", self.phase)
         writer.field("conditions", self.conditions)
-        writer.field("containerStatuses", self.containerStatuses)
-        writer.field("ephemeralContainerStatuses", self.ephemeralContainerStatuses)
+        writer.field("message", self.message)
+        writer.field("reason", self.reason)
+        writer.field("nominatedNodeName", self.nominatedNodeName)
         writer.field("hostIP", self.hostIP)
         writer.field("hostIPs", self.hostIPs)
-        writer.field("initContainerStatuses", self.initContainerStatuses)
-        writer.field("message", self.message)
-        writer.field("nominatedNodeName", self.nominatedNodeName)
-        writer.field("phase", self.phase)
         writer.field("podIP", self.podIP)
         writer.field("podIPs", self.podIPs)
+        writer.field("startTime", self.startTime)
+        writer.field("initContainerStatuses", self.initContainerStatuses)
+        writer.field("containerStatuses", self.containerStatuses)
         writer.field("qosClass", self.qosClass)
-        writer.field("reason", self.reason)
+        writer.field("ephemeralContainerStatuses", self.ephemeralContainerStatuses)
         writer.field("resize", self.resize)
         writer.field("resourceClaimStatuses", self.resourceClaimStatuses)
-        writer.field("startTime", self.startTime)
         writer.endObject()
     }
 }
@@ -9388,9 +9388,9 @@ extension CoreV1.PortStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("error", self.error)
         writer.field("port", self.port)
         writer.field("protocol", self.`protocol`)
+        writer.field("error", self.error)
         writer.endObject()
     }
 }
@@ -9411,9 +9411,9 @@ extension CoreV1.PortworxVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("volumeID", self.volumeID)
         writer.field("fsType", self.fsType)
         writer.field("readOnly", self.readOnly)
-        writer.field("volumeID", self.volumeID)
         writer.endObject()
     }
 }
@@ -9433,8 +9433,8 @@ extension CoreV1.PreferredSchedulingTerm {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("preference", self.preference)
         writer.field("weight", self.weight)
+        writer.field("preference", self.preference)
         writer.endObject()
     }
 }
@@ -9463,15 +9463,15 @@ extension CoreV1.Probe {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("exec", self.exec)
-        writer.field("failureThreshold", self.failureThreshold)
-        writer.field("grpc", self.grpc)
         writer.field("httpGet", self.httpGet)
+        writer.field("tcpSocket", self.tcpSocket)
+        writer.field("grpc", self.grpc)
         writer.field("initialDelaySeconds", self.initialDelaySeconds)
+        writer.field("timeoutSeconds", self.timeoutSeconds)
         writer.field("periodSeconds", self.periodSeconds)
         writer.field("successThreshold", self.successThreshold)
-        writer.field("tcpSocket", self.tcpSocket)
+        writer.field("failureThreshold", self.failureThreshold)
         writer.field("terminationGracePeriodSeconds", self.terminationGracePeriodSeconds)
-        writer.field("timeoutSeconds", self.timeoutSeconds)
         writer.endObject()
     }
 }
@@ -9491,8 +9491,8 @@ extension CoreV1.ProjectedVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("defaultMode", self.defaultMode)
         writer.field("sources", self.sources)
+        writer.field("defaultMode", self.defaultMode)
         writer.endObject()
     }
 }
@@ -9516,12 +9516,12 @@ extension CoreV1.QuobyteVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("group", self.group)
-        writer.field("readOnly", self.readOnly)
         writer.field("registry", self.registry)
-        writer.field("tenant", self.tenant)
-        writer.field("user", self.user)
         writer.field("volume", self.volume)
+        writer.field("readOnly", self.readOnly)
+        writer.field("user", self.user)
+        writer.field("group", self.group)
+        writer.field("tenant", self.tenant)
         writer.endObject()
     }
 }
@@ -9547,14 +9547,14 @@ extension CoreV1.RBDPersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
-        writer.field("image", self.image)
-        writer.field("keyring", self.keyring)
         writer.field("monitors", self.monitors)
+        writer.field("image", self.image)
+        writer.field("fsType", self.fsType)
         writer.field("pool", self.pool)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
         writer.field("user", self.user)
+        writer.field("keyring", self.keyring)
+        writer.field("secretRef", self.secretRef)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -9580,14 +9580,14 @@ extension CoreV1.RBDVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
-        writer.field("image", self.image)
-        writer.field("keyring", self.keyring)
         writer.field("monitors", self.monitors)
+        writer.field("image", self.image)
+        writer.field("fsType", self.fsType)
         writer.field("pool", self.pool)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
         writer.field("user", self.user)
+        writer.field("keyring", self.keyring)
+        writer.field("secretRef", self.secretRef)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -9613,8 +9613,8 @@ extension CoreV1.RangeAllocation {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("data", self.data)
         writer.field("range", self.range)
+        writer.field("data", self.data)
         writer.endObject()
     }
 }
@@ -9664,11 +9664,11 @@ extension CoreV1.ReplicationControllerCondition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -9715,8 +9715,8 @@ extension CoreV1.ReplicationControllerSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("minReadySeconds", self.minReadySeconds)
         writer.field("replicas", self.replicas)
+        writer.field("minReadySeconds", self.minReadySeconds)
         writer.field("selector", self.selector)
         writer.field("template", self.template)
         writer.endObject()
@@ -9742,12 +9742,12 @@ extension CoreV1.ReplicationControllerStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("availableReplicas", self.availableReplicas)
-        writer.field("conditions", self.conditions)
-        writer.field("fullyLabeledReplicas", self.fullyLabeledReplicas)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
         writer.field("replicas", self.replicas)
+        writer.field("fullyLabeledReplicas", self.fullyLabeledReplicas)
+        writer.field("readyReplicas", self.readyReplicas)
+        writer.field("availableReplicas", self.availableReplicas)
+        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -9790,8 +9790,8 @@ extension CoreV1.ResourceFieldSelector {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("containerName", self.containerName)
-        writer.field("divisor", self.divisor)
         writer.field("resource", self.resource)
+        writer.field("divisor", self.divisor)
         writer.endObject()
     }
 }
@@ -9811,8 +9811,8 @@ extension CoreV1.ResourceHealth {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("health", self.health)
         writer.field("resourceID", self.resourceID)
+        writer.field("health", self.health)
         writer.endObject()
     }
 }
@@ -9886,8 +9886,8 @@ extension CoreV1.ResourceQuotaSpec {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("hard", self.hard)
-        writer.field("scopeSelector", self.scopeSelector)
         writer.field("scopes", self.scopes)
+        writer.field("scopeSelector", self.scopeSelector)
         writer.endObject()
     }
 }
@@ -9929,9 +9929,9 @@ extension CoreV1.ResourceRequirements {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("claims", self.claims)
         writer.field("limits", self.limits)
         writer.field("requests", self.requests)
+        writer.field("claims", self.claims)
         writer.endObject()
     }
 }
@@ -9974,10 +9974,10 @@ extension CoreV1.SELinuxOptions {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("level", self.level)
+        writer.field("user", self.user)
         writer.field("role", self.role)
         writer.field("type", self.type)
-        writer.field("user", self.user)
+        writer.field("level", self.level)
         writer.endObject()
     }
 }
@@ -10005,16 +10005,16 @@ extension CoreV1.ScaleIOPersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
         writer.field("gateway", self.gateway)
-        writer.field("protectionDomain", self.protectionDomain)
-        writer.field("readOnly", self.readOnly)
+        writer.field("system", self.system)
         writer.field("secretRef", self.secretRef)
         writer.field("sslEnabled", self.sslEnabled)
-        writer.field("storageMode", self.storageMode)
+        writer.field("protectionDomain", self.protectionDomain)
         writer.field("storagePool", self.storagePool)
-        writer.field("system", self.system)
+        writer.field("storageMode", self.storageMode)
         writer.field("volumeName", self.volumeName)
+        writer.field("fsType", self.fsType)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -10042,16 +10042,16 @@ extension CoreV1.ScaleIOVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
         writer.field("gateway", self.gateway)
-        writer.field("protectionDomain", self.protectionDomain)
-        writer.field("readOnly", self.readOnly)
+        writer.field("system", self.system)
         writer.field("secretRef", self.secretRef)
         writer.field("sslEnabled", self.sslEnabled)
-        writer.field("storageMode", self.storageMode)
+        writer.field("protectionDomain", self.protectionDomain)
         writer.field("storagePool", self.storagePool)
-        writer.field("system", self.system)
+        writer.field("storageMode", self.storageMode)
         writer.field("volumeName", self.volumeName)
+        writer.field("fsType", self.fsType)
+        writer.field("readOnly", self.readOnly)
         writer.endObject()
     }
 }
@@ -10091,8 +10091,8 @@ extension CoreV1.ScopedResourceSelectorRequirement {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("operator", self.`operator`)
         writer.field("scopeName", self.scopeName)
+        writer.field("operator", self.`operator`)
         writer.field("values", self.values)
         writer.endObject()
     }
@@ -10113,8 +10113,8 @@ extension CoreV1.SeccompProfile {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("localhostProfile", self.localhostProfile)
         writer.field("type", self.type)
+        writer.field("localhostProfile", self.localhostProfile)
         writer.endObject()
     }
 }
@@ -10142,8 +10142,8 @@ extension CoreV1.Secret {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("data", self.data)
         writer.field("immutable", self.immutable)
+        writer.field("data", self.data)
         writer.field("stringData", self.stringData)
         writer.field("type", self.type)
         writer.endObject()
@@ -10187,8 +10187,8 @@ extension CoreV1.SecretKeySelector {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("key", self.key)
         writer.field("name", self.name)
+        writer.field("key", self.key)
         writer.field("optional", self.optional)
         writer.endObject()
     }
@@ -10235,8 +10235,8 @@ extension CoreV1.SecretProjection {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("items", self.items)
         writer.field("name", self.name)
+        writer.field("items", self.items)
         writer.field("optional", self.optional)
         writer.endObject()
     }
@@ -10280,10 +10280,10 @@ extension CoreV1.SecretVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("defaultMode", self.defaultMode)
-        writer.field("items", self.items)
-        writer.field("optional", self.optional)
         writer.field("secretName", self.secretName)
+        writer.field("items", self.items)
+        writer.field("defaultMode", self.defaultMode)
+        writer.field("optional", self.optional)
         writer.endObject()
     }
 }
@@ -10313,18 +10313,18 @@ extension CoreV1.SecurityContext {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("allowPrivilegeEscalation", self.allowPrivilegeEscalation)
-        writer.field("appArmorProfile", self.appArmorProfile)
         writer.field("capabilities", self.capabilities)
         writer.field("privileged", self.privileged)
-        writer.field("procMount", self.procMount)
-        writer.field("readOnlyRootFilesystem", self.readOnlyRootFilesystem)
+        writer.field("seLinuxOptions", self.seLinuxOptions)
+        writer.field("windowsOptions", self.windowsOptions)
+        writer.field("runAsUser", self.runAsUser)
         writer.field("runAsGroup", self.runAsGroup)
         writer.field("runAsNonRoot", self.runAsNonRoot)
-        writer.field("runAsUser", self.runAsUser)
-        writer.field("seLinuxOptions", self.seLinuxOptions)
+        writer.field("readOnlyRootFilesystem", self.readOnlyRootFilesystem)
+        writer.field("allowPrivilegeEscalation", self.allowPrivilegeEscalation)
+        writer.field("procMount", self.procMount)
         writer.field("seccompProfile", self.seccompProfile)
-        writer.field("windowsOptions", self.windowsOptions)
+        writer.field("appArmorProfile", self.appArmorProfile)
         writer.endObject()
     }
 }
@@ -10401,9 +10401,9 @@ extension CoreV1.ServiceAccount {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("automountServiceAccountToken", self.automountServiceAccountToken)
-        writer.field("imagePullSecrets", self.imagePullSecrets)
         writer.field("secrets", self.secrets)
+        writer.field("imagePullSecrets", self.imagePullSecrets)
+        writer.field("automountServiceAccountToken", self.automountServiceAccountToken)
         writer.endObject()
     }
 }
@@ -10500,12 +10500,12 @@ extension CoreV1.ServicePort {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("appProtocol", self.appProtocol)
         writer.field("name", self.name)
-        writer.field("nodePort", self.nodePort)
-        writer.field("port", self.port)
         writer.field("protocol", self.`protocol`)
+        writer.field("appProtocol", self.appProtocol)
+        writer.field("port", self.port)
         writer.field("targetPort", self.targetPort)
+        writer.field("nodePort", self.nodePort)
         writer.endObject()
     }
 }
@@ -10566,26 +10566,26 @@ extension CoreV1.ServiceSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("allocateLoadBalancerNodePorts", self.allocateLoadBalancerNodePorts)
+        writer.field("ports", self.ports)
+        writer.field("selector", self.selector)
         writer.field("clusterIP", self.clusterIP)
         writer.field("clusterIPs", self.clusterIPs)
+        writer.field("type", self.type)
         writer.field("externalIPs", self.externalIPs)
+        writer.field("sessionAffinity", self.sessionAffinity)
+        writer.field("loadBalancerIP", self.loadBalancerIP)
+        writer.field("loadBalancerSourceRanges", self.loadBalancerSourceRanges)
         writer.field("externalName", self.externalName)
         writer.field("externalTrafficPolicy", self.externalTrafficPolicy)
         writer.field("healthCheckNodePort", self.healthCheckNodePort)
-        writer.field("internalTrafficPolicy", self.internalTrafficPolicy)
+        writer.field("publishNotReadyAddresses", self.publishNotReadyAddresses)
+        writer.field("sessionAffinityConfig", self.sessionAffinityConfig)
         writer.field("ipFamilies", self.ipFamilies)
         writer.field("ipFamilyPolicy", self.ipFamilyPolicy)
+        writer.field("allocateLoadBalancerNodePorts", self.allocateLoadBalancerNodePorts)
         writer.field("loadBalancerClass", self.loadBalancerClass)
-        writer.field("loadBalancerIP", self.loadBalancerIP)
-        writer.field("loadBalancerSourceRanges", self.loadBalancerSourceRanges)
-        writer.field("ports", self.ports)
-        writer.field("publishNotReadyAddresses", self.publishNotReadyAddresses)
-        writer.field("selector", self.selector)
-        writer.field("sessionAffinity", self.sessionAffinity)
-        writer.field("sessionAffinityConfig", self.sessionAffinityConfig)
+        writer.field("internalTrafficPolicy", self.internalTrafficPolicy)
         writer.field("trafficDistribution", self.trafficDistribution)
-        writer.field("type", self.type)
         writer.endObject()
     }
 }
@@ -10605,8 +10605,8 @@ extension CoreV1.ServiceStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("conditions", self.conditions)
         writer.field("loadBalancer", self.loadBalancer)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }
@@ -10667,11 +10667,11 @@ extension CoreV1.StorageOSPersistentVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("volumeName", self.volumeName)
+        writer.field("volumeNamespace", self.volumeNamespace)
         writer.field("fsType", self.fsType)
         writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
-        writer.field("volumeName", self.volumeName)
-        writer.field("volumeNamespace", self.volumeNamespace)
         writer.endObject()
     }
 }
@@ -10694,11 +10694,11 @@ extension CoreV1.StorageOSVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("volumeName", self.volumeName)
+        writer.field("volumeNamespace", self.volumeNamespace)
         writer.field("fsType", self.fsType)
         writer.field("readOnly", self.readOnly)
         writer.field("secretRef", self.secretRef)
-        writer.field("volumeName", self.volumeName)
-        writer.field("volumeNamespace", self.volumeNamespace)
         writer.endObject()
     }
 }
@@ -10739,8 +10739,8 @@ extension CoreV1.TCPSocketAction {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("host", self.host)
         writer.field("port", self.port)
+        writer.field("host", self.host)
         writer.endObject()
     }
 }
@@ -10762,10 +10762,10 @@ extension CoreV1.Taint {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("effect", self.effect)
         writer.field("key", self.key)
-        writer.field("timeAdded", self.timeAdded)
         writer.field("value", self.value)
+        writer.field("effect", self.effect)
+        writer.field("timeAdded", self.timeAdded)
         writer.endObject()
     }
 }
@@ -10788,11 +10788,11 @@ extension CoreV1.Toleration {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("effect", self.effect)
         writer.field("key", self.key)
         writer.field("operator", self.`operator`)
-        writer.field("tolerationSeconds", self.tolerationSeconds)
         writer.field("value", self.value)
+        writer.field("effect", self.effect)
+        writer.field("tolerationSeconds", self.tolerationSeconds)
         writer.endObject()
     }
 }
@@ -10858,14 +10858,14 @@ extension CoreV1.TopologySpreadConstraint {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("labelSelector", self.labelSelector)
-        writer.field("matchLabelKeys", self.matchLabelKeys)
         writer.field("maxSkew", self.maxSkew)
+        writer.field("topologyKey", self.topologyKey)
+        writer.field("whenUnsatisfiable", self.whenUnsatisfiable)
+        writer.field("labelSelector", self.labelSelector)
         writer.field("minDomains", self.minDomains)
         writer.field("nodeAffinityPolicy", self.nodeAffinityPolicy)
         writer.field("nodeTaintsPolicy", self.nodeTaintsPolicy)
-        writer.field("topologyKey", self.topologyKey)
-        writer.field("whenUnsatisfiable", self.whenUnsatisfiable)
+        writer.field("matchLabelKeys", self.matchLabelKeys)
         writer.endObject()
     }
 }
@@ -10886,8 +10886,8 @@ extension CoreV1.TypedLocalObjectReference {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
         writer.field("apiGroup", self.apiGroup)
+        writer.field("kind", self.kind)
         writer.field("name", self.name)
         writer.endObject()
     }
@@ -10910,8 +10910,8 @@ extension CoreV1.TypedObjectReference {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
         writer.field("apiGroup", self.apiGroup)
+        writer.field("kind", self.kind)
         writer.field("name", self.name)
         writer.field("namespace", self.namespace)
         writer.endObject()
@@ -10962,37 +10962,37 @@ extension CoreV1.Volume {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("awsElasticBlockStore", self.awsElasticBlockStore)
-        writer.field("azureDisk", self.azureDisk)
-        writer.field("azureFile", self.azureFile)
-        writer.field("cephfs", self.cephfs)
-        writer.field("cinder", self.cinder)
-        writer.field("configMap", self.configMap)
-        writer.field("csi", self.csi)
-        writer.field("downwardAPI", self.downwardAPI)
-        writer.field("emptyDir", self.emptyDir)
-        writer.field("ephemeral", self.ephemeral)
-        writer.field("fc", self.fc)
-        writer.field("flexVolume", self.flexVolume)
-        writer.field("flocker", self.flocker)
-        writer.field("gcePersistentDisk", self.gcePersistentDisk)
-        writer.field("gitRepo", self.gitRepo)
-        writer.field("glusterfs", self.glusterfs)
-        writer.field("hostPath", self.hostPath)
-        writer.field("image", self.image)
-        writer.field("iscsi", self.iscsi)
         writer.field("name", self.name)
-        writer.field("nfs", self.nfs)
-        writer.field("persistentVolumeClaim", self.persistentVolumeClaim)
-        writer.field("photonPersistentDisk", self.photonPersistentDisk)
-        writer.field("portworxVolume", self.portworxVolume)
-        writer.field("projected", self.projected)
-        writer.field("quobyte", self.quobyte)
-        writer.field("rbd", self.rbd)
-        writer.field("scaleIO", self.scaleIO)
+        writer.field("hostPath", self.hostPath)
+        writer.field("emptyDir", self.emptyDir)
+        writer.field("gcePersistentDisk", self.gcePersistentDisk)
+        writer.field("awsElasticBlockStore", self.awsElasticBlockStore)
+        writer.field("gitRepo", self.gitRepo)
         writer.field("secret", self.secret)
-        writer.field("storageos", self.storageos)
+        writer.field("nfs", self.nfs)
+        writer.field("iscsi", self.iscsi)
+        writer.field("glusterfs", self.glusterfs)
+        writer.field("persistentVolumeClaim", self.persistentVolumeClaim)
+        writer.field("rbd", self.rbd)
+        writer.field("flexVolume", self.flexVolume)
+        writer.field("cinder", self.cinder)
+        writer.field("cephfs", self.cephfs)
+        writer.field("flocker", self.flocker)
+        writer.field("downwardAPI", self.downwardAPI)
+        writer.field("fc", self.fc)
+        writer.field("azureFile", self.azureFile)
+        writer.field("configMap", self.configMap)
         writer.field("vsphereVolume", self.vsphereVolume)
+        writer.field("quobyte", self.quobyte)
+        writer.field("azureDisk", self.azureDisk)
+        writer.field("photonPersistentDisk", self.photonPersistentDisk)
+        writer.field("projected", self.projected)
+        writer.field("portworxVolume", self.portworxVolume)
+        writer.field("scaleIO", self.scaleIO)
+        writer.field("storageos", self.storageos)
+        writer.field("csi", self.csi)
+        writer.field("ephemeral", self.ephemeral)
+        writer.field("image", self.image)
         writer.endObject()
     }
 }
@@ -11012,8 +11012,8 @@ extension CoreV1.VolumeDevice {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("devicePath", self.devicePath)
         writer.field("name", self.name)
+        writer.field("devicePath", self.devicePath)
         writer.endObject()
     }
 }
@@ -11038,12 +11038,12 @@ extension CoreV1.VolumeMount {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("mountPath", self.mountPath)
-        writer.field("mountPropagation", self.mountPropagation)
         writer.field("name", self.name)
         writer.field("readOnly", self.readOnly)
         writer.field("recursiveReadOnly", self.recursiveReadOnly)
+        writer.field("mountPath", self.mountPath)
         writer.field("subPath", self.subPath)
+        writer.field("mountPropagation", self.mountPropagation)
         writer.field("subPathExpr", self.subPathExpr)
         writer.endObject()
     }
@@ -11066,8 +11066,8 @@ extension CoreV1.VolumeMountStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("mountPath", self.mountPath)
         writer.field("name", self.name)
+        writer.field("mountPath", self.mountPath)
         writer.field("readOnly", self.readOnly)
         writer.field("recursiveReadOnly", self.recursiveReadOnly)
         writer.endObject()
@@ -11111,11 +11111,11 @@ extension CoreV1.VolumeProjection {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("clusterTrustBundle", self.clusterTrustBundle)
-        writer.field("configMap", self.configMap)
-        writer.field("downwardAPI", self.downwardAPI)
         writer.field("secret", self.secret)
+        writer.field("downwardAPI", self.downwardAPI)
+        writer.field("configMap", self.configMap)
         writer.field("serviceAccountToken", self.serviceAccountToken)
+        writer.field("clusterTrustBundle", self.clusterTrustBundle)
         writer.endObject()
     }
 }
@@ -11158,10 +11158,10 @@ extension CoreV1.VsphereVirtualDiskVolumeSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("fsType", self.fsType)
-        writer.field("storagePolicyID", self.storagePolicyID)
-        writer.field("storagePolicyName", self.storagePolicyName)
         writer.field("volumePath", self.volumePath)
+        writer.field("fsType", self.fsType)
+        writer.field("storagePolicyName", self.storagePolicyName)
+        writer.field("storagePolicyID", self.storagePolicyID)
         writer.endObject()
     }
 }
@@ -11181,8 +11181,8 @@ extension CoreV1.WeightedPodAffinityTerm {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("podAffinityTerm", self.podAffinityTerm)
         writer.field("weight", self.weight)
+        writer.field("podAffinityTerm", self.podAffinityTerm)
         writer.endObject()
     }
 }
@@ -11204,10 +11204,10 @@ extension CoreV1.WindowsSecurityContextOptions {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("gmsaCredentialSpec", self.gmsaCredentialSpec)
         writer.field("gmsaCredentialSpecName", self.gmsaCredentialSpecName)
-        writer.field("hostProcess", self.hostProcess)
+        writer.field("gmsaCredentialSpec", self.gmsaCredentialSpec)
         writer.field("runAsUserName", self.runAsUserName)
+        writer.field("hostProcess", self.hostProcess)
         writer.endObject()
     }
 }

@@ -182,12 +182,12 @@ extension DiscoveryV1.Endpoint {
         writer.beginObject()
         writer.field("addresses", self.addresses)
         writer.field("conditions", self.conditions)
-        writer.field("deprecatedTopology", self.deprecatedTopology)
-        writer.field("hints", self.hints)
         writer.field("hostname", self.hostname)
-        writer.field("nodeName", self.nodeName)
         writer.field("targetRef", self.targetRef)
+        writer.field("deprecatedTopology", self.deprecatedTopology)
+        writer.field("nodeName", self.nodeName)
         writer.field("zone", self.zone)
+        writer.field("hints", self.hints)
         writer.endObject()
     }
 }
@@ -251,10 +251,10 @@ extension DiscoveryV1.EndpointPort {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("appProtocol", self.appProtocol)
         writer.field("name", self.name)
-        writer.field("port", self.port)
         writer.field("protocol", self.`protocol`)
+        writer.field("port", self.port)
+        writer.field("appProtocol", self.appProtocol)
         writer.endObject()
     }
 }

@@ -57,14 +57,14 @@ extension VersionInfo {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("buildDate", self.buildDate)
-        writer.field("compiler", self.compiler)
-        writer.field("gitCommit", self.gitCommit)
-        writer.field("gitTreeState", self.gitTreeState)
-        writer.field("gitVersion", self.gitVersion)
-        writer.field("goVersion", self.goVersion)
         writer.field("major", self.major)
         writer.field("minor", self.minor)
+        writer.field("gitVersion", self.gitVersion)
+        writer.field("gitCommit", self.gitCommit)
+        writer.field("gitTreeState", self.gitTreeState)
+        writer.field("buildDate", self.buildDate)
+        writer.field("goVersion", self.goVersion)
+        writer.field("compiler", self.compiler)
         writer.field("platform", self.platform)
         writer.endObject()
     }

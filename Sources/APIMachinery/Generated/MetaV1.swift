@@ -716,9 +716,9 @@ extension MetaV1.APIGroup {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("name", self.name)
+        writer.field("versions", self.versions)
         writer.field("preferredVersion", self.preferredVersion)
         writer.field("serverAddressByClientCIDRs", self.serverAddressByClientCIDRs)
-        writer.field("versions", self.versions)
         writer.endObject()
     }
 }
@@ -769,16 +769,16 @@ extension MetaV1.APIResource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
-        writer.field("categories", self.categories)
-        writer.field("group", self.group)
         writer.field("name", self.name)
-        writer.field("namespaced", self.namespaced)
-        writer.field("shortNames", self.shortNames)
         writer.field("singularName", self.singularName)
-        writer.field("storageVersionHash", self.storageVersionHash)
-        writer.field("verbs", self.verbs)
+        writer.field("namespaced", self.namespaced)
+        writer.field("group", self.group)
         writer.field("version", self.version)
+        writer.field("kind", self.kind)
+        writer.field("verbs", self.verbs)
+        writer.field("shortNames", self.shortNames)
+        writer.field("categories", self.categories)
+        writer.field("storageVersionHash", self.storageVersionHash)
         writer.endObject()
     }
 }
@@ -827,8 +827,8 @@ extension MetaV1.APIVersions {
         writer.beginObject()
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
-        writer.field("serverAddressByClientCIDRs", self.serverAddressByClientCIDRs)
         writer.field("versions", self.versions)
+        writer.field("serverAddressByClientCIDRs", self.serverAddressByClientCIDRs)
         writer.endObject()
     }
 }
@@ -852,12 +852,12 @@ extension MetaV1.Condition {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
         writer.field("type", self.type)
+        writer.field("status", self.status)
+        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("lastTransitionTime", self.lastTransitionTime)
+        writer.field("reason", self.reason)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }
@@ -912,12 +912,12 @@ extension MetaV1.DeleteOptions {
         writer.beginObject()
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
-        writer.field("dryRun", self.dryRun)
         writer.field("gracePeriodSeconds", self.gracePeriodSeconds)
-        writer.field("ignoreStoreReadErrorWithClusterBreakingPotential", self.ignoreStoreReadErrorWithClusterBreakingPotential)
-        writer.field("orphanDependents", self.orphanDependents)
         writer.field("preconditions", self.preconditions)
+        writer.field("orphanDependents", self.orphanDependents)
         writer.field("propagationPolicy", self.propagationPolicy)
+        writer.field("dryRun", self.dryRun)
+        writer.field("ignoreStoreReadErrorWithClusterBreakingPotential", self.ignoreStoreReadErrorWithClusterBreakingPotential)
         writer.endObject()
     }
 }
@@ -1004,8 +1004,8 @@ extension MetaV1.LabelSelector {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("matchExpressions", self.matchExpressions)
         writer.field("matchLabels", self.matchLabels)
+        writer.field("matchExpressions", self.matchExpressions)
         writer.endObject()
     }
 }
@@ -1050,10 +1050,10 @@ extension MetaV1.ListMeta {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.field("selfLink", self.selfLink)
+        writer.field("resourceVersion", self.resourceVersion)
         writer.field("continue", self.`continue`)
         writer.field("remainingItemCount", self.remainingItemCount)
-        writer.field("resourceVersion", self.resourceVersion)
-        writer.field("selfLink", self.selfLink)
         writer.endObject()
     }
 }
@@ -1085,16 +1085,16 @@ extension MetaV1.ListOptions {
         writer.beginObject()
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
-        writer.field("allowWatchBookmarks", self.allowWatchBookmarks)
-        writer.field("continue", self.`continue`)
-        writer.field("fieldSelector", self.fieldSelector)
         writer.field("labelSelector", self.labelSelector)
-        writer.field("limit", self.limit)
+        writer.field("fieldSelector", self.fieldSelector)
+        writer.field("watch", self.watch)
+        writer.field("allowWatchBookmarks", self.allowWatchBookmarks)
         writer.field("resourceVersion", self.resourceVersion)
         writer.field("resourceVersionMatch", self.resourceVersionMatch)
-        writer.field("sendInitialEvents", self.sendInitialEvents)
         writer.field("timeoutSeconds", self.timeoutSeconds)
-        writer.field("watch", self.watch)
+        writer.field("limit", self.limit)
+        writer.field("continue", self.`continue`)
+        writer.field("sendInitialEvents", self.sendInitialEvents)
         writer.endObject()
     }
 }
@@ -1119,13 +1119,13 @@ extension MetaV1.ManagedFieldsEntry {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("apiVersion", self.apiVersion)
-        writer.field("fieldsType", self.fieldsType)
-        writer.field("fieldsV1", self.fieldsV1)
         writer.field("manager", self.manager)
         writer.field("operation", self.operation)
-        writer.field("subresource", self.subresource)
+        writer.field("apiVersion", self.apiVersion)
         writer.field("time", self.time)
+        writer.field("fieldsType", self.fieldsType)
+        writer.field("fieldsV1", self.fieldsV1)
+        writer.field("subresource", self.subresource)
         writer.endObject()
     }
 }
@@ -1158,21 +1158,21 @@ extension MetaV1.ObjectMeta {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("annotations", self.annotations)
-        writer.field("creationTimestamp", self.creationTimestamp)
-        writer.field("deletionGracePeriodSeconds", self.deletionGracePeriodSeconds)
-        writer.field("deletionTimestamp", self.deletionTimestamp)
-        writer.field("finalizers", self.finalizers)
-        writer.field("generateName", self.generateName)
-        writer.field("generation", self.generation)
-        writer.field("labels", self.labels)
-        writer.field("managedFields", self.managedFields)
         writer.field("name", self.name)
+        writer.field("generateName", self.generateName)
         writer.field("namespace", self.namespace)
-        writer.field("ownerReferences", self.ownerReferences)
-        writer.field("resourceVersion", self.resourceVersion)
         writer.field("selfLink", self.selfLink)
         writer.field("uid", self.uid)
+        writer.field("resourceVersion", self.resourceVersion)
+        writer.field("generation", self.generation)
+        writer.field("creationTimestamp", self.creationTimestamp)
+        writer.field("deletionTimestamp", self.deletionTimestamp)
+        writer.field("deletionGracePeriodSeconds", self.deletionGracePeriodSeconds)
+        writer.field("labels", self.labels)
+        writer.field("annotations", self.annotations)
+        writer.field("ownerReferences", self.ownerReferences)
+        writer.field("finalizers", self.finalizers)
+        writer.field("managedFields", self.managedFields)
         writer.endObject()
     }
 }
@@ -1196,12 +1196,12 @@ extension MetaV1.OwnerReference {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
-        writer.field("blockOwnerDeletion", self.blockOwnerDeletion)
-        writer.field("controller", self.controller)
+        writer.field("kind", self.kind)
         writer.field("name", self.name)
         writer.field("uid", self.uid)
+        writer.field("controller", self.controller)
+        writer.field("blockOwnerDeletion", self.blockOwnerDeletion)
         writer.endObject()
     }
 }
@@ -1228,9 +1228,9 @@ extension MetaV1.PatchOptions {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("dryRun", self.dryRun)
+        writer.field("force", self.force)
         writer.field("fieldManager", self.fieldManager)
         writer.field("fieldValidation", self.fieldValidation)
-        writer.field("force", self.force)
         writer.endObject()
     }
 }
@@ -1250,8 +1250,8 @@ extension MetaV1.Preconditions {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("resourceVersion", self.resourceVersion)
         writer.field("uid", self.uid)
+        writer.field("resourceVersion", self.resourceVersion)
         writer.endObject()
     }
 }
@@ -1301,11 +1301,11 @@ extension MetaV1.Status {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("code", self.code)
-        writer.field("details", self.details)
+        writer.field("status", self.status)
         writer.field("message", self.message)
         writer.field("reason", self.reason)
-        writer.field("status", self.status)
+        writer.field("details", self.details)
+        writer.field("code", self.code)
         writer.endObject()
     }
 }
@@ -1326,9 +1326,9 @@ extension MetaV1.StatusCause {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("field", self.field)
-        writer.field("message", self.message)
         writer.field("reason", self.reason)
+        writer.field("message", self.message)
+        writer.field("field", self.field)
         writer.endObject()
     }
 }
@@ -1352,12 +1352,12 @@ extension MetaV1.StatusDetails {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
-        writer.field("causes", self.causes)
-        writer.field("group", self.group)
         writer.field("name", self.name)
-        writer.field("retryAfterSeconds", self.retryAfterSeconds)
+        writer.field("group", self.group)
+        writer.field("kind", self.kind)
         writer.field("uid", self.uid)
+        writer.field("causes", self.causes)
+        writer.field("retryAfterSeconds", self.retryAfterSeconds)
         writer.endObject()
     }
 }
@@ -1404,8 +1404,8 @@ extension MetaV1.WatchEvent {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("object", self.object)
         writer.field("type", self.type)
+        writer.field("object", self.object)
         writer.endObject()
     }
 }

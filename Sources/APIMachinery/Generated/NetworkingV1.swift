@@ -516,9 +516,9 @@ extension NetworkingV1.HTTPIngressPath {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("backend", self.backend)
         writer.field("path", self.path)
         writer.field("pathType", self.pathType)
+        writer.field("backend", self.backend)
         writer.endObject()
     }
 }
@@ -605,8 +605,8 @@ extension NetworkingV1.IngressBackend {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("resource", self.resource)
         writer.field("service", self.service)
+        writer.field("resource", self.resource)
         writer.endObject()
     }
 }
@@ -679,11 +679,11 @@ extension NetworkingV1.IngressClassParametersReference {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
         writer.field("apiGroup", self.apiGroup)
+        writer.field("kind", self.kind)
         writer.field("name", self.name)
-        writer.field("namespace", self.namespace)
         writer.field("scope", self.scope)
+        writer.field("namespace", self.namespace)
         writer.endObject()
     }
 }
@@ -750,8 +750,8 @@ extension NetworkingV1.IngressLoadBalancerIngress {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("hostname", self.hostname)
         writer.field("ip", self.ip)
+        writer.field("hostname", self.hostname)
         writer.field("ports", self.ports)
         writer.endObject()
     }
@@ -792,9 +792,9 @@ extension NetworkingV1.IngressPortStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("error", self.error)
         writer.field("port", self.port)
         writer.field("protocol", self.`protocol`)
+        writer.field("error", self.error)
         writer.endObject()
     }
 }
@@ -858,10 +858,10 @@ extension NetworkingV1.IngressSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("defaultBackend", self.defaultBackend)
         writer.field("ingressClassName", self.ingressClassName)
-        writer.field("rules", self.rules)
+        writer.field("defaultBackend", self.defaultBackend)
         writer.field("tls", self.tls)
+        writer.field("rules", self.rules)
         writer.endObject()
     }
 }
@@ -967,8 +967,8 @@ extension NetworkingV1.NetworkPolicyIngressRule {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("from", self.from)
         writer.field("ports", self.ports)
+        writer.field("from", self.from)
         writer.endObject()
     }
 }
@@ -1014,9 +1014,9 @@ extension NetworkingV1.NetworkPolicyPeer {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("ipBlock", self.ipBlock)
-        writer.field("namespaceSelector", self.namespaceSelector)
         writer.field("podSelector", self.podSelector)
+        writer.field("namespaceSelector", self.namespaceSelector)
+        writer.field("ipBlock", self.ipBlock)
         writer.endObject()
     }
 }
@@ -1037,9 +1037,9 @@ extension NetworkingV1.NetworkPolicyPort {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("endPort", self.endPort)
-        writer.field("port", self.port)
         writer.field("protocol", self.`protocol`)
+        writer.field("port", self.port)
+        writer.field("endPort", self.endPort)
         writer.endObject()
     }
 }
@@ -1061,9 +1061,9 @@ extension NetworkingV1.NetworkPolicySpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("egress", self.egress)
-        writer.field("ingress", self.ingress)
         writer.field("podSelector", self.podSelector)
+        writer.field("ingress", self.ingress)
+        writer.field("egress", self.egress)
         writer.field("policyTypes", self.policyTypes)
         writer.endObject()
     }

@@ -226,9 +226,9 @@ extension PolicyV1.PodDisruptionBudgetSpec {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("maxUnavailable", self.maxUnavailable)
         writer.field("minAvailable", self.minAvailable)
         writer.field("selector", self.selector)
+        writer.field("maxUnavailable", self.maxUnavailable)
         writer.field("unhealthyPodEvictionPolicy", self.unhealthyPodEvictionPolicy)
         writer.endObject()
     }
@@ -254,13 +254,13 @@ extension PolicyV1.PodDisruptionBudgetStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("conditions", self.conditions)
-        writer.field("currentHealthy", self.currentHealthy)
-        writer.field("desiredHealthy", self.desiredHealthy)
+        writer.field("observedGeneration", self.observedGeneration)
         writer.field("disruptedPods", self.disruptedPods)
         writer.field("disruptionsAllowed", self.disruptionsAllowed)
+        writer.field("currentHealthy", self.currentHealthy)
+        writer.field("desiredHealthy", self.desiredHealthy)
         writer.field("expectedPods", self.expectedPods)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.field("conditions", self.conditions)
         writer.endObject()
     }
 }

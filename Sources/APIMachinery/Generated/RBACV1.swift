@@ -327,8 +327,8 @@ extension RBACV1.ClusterRole {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("aggregationRule", self.aggregationRule)
         writer.field("rules", self.rules)
+        writer.field("aggregationRule", self.aggregationRule)
         writer.endObject()
     }
 }
@@ -354,8 +354,8 @@ extension RBACV1.ClusterRoleBinding {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("roleRef", self.roleRef)
         writer.field("subjects", self.subjects)
+        writer.field("roleRef", self.roleRef)
         writer.endObject()
     }
 }
@@ -428,11 +428,11 @@ extension RBACV1.PolicyRule {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("apiGroups", self.apiGroups)
-        writer.field("nonResourceURLs", self.nonResourceURLs)
-        writer.field("resourceNames", self.resourceNames)
-        writer.field("resources", self.resources)
         writer.field("verbs", self.verbs)
+        writer.field("apiGroups", self.apiGroups)
+        writer.field("resources", self.resources)
+        writer.field("resourceNames", self.resourceNames)
+        writer.field("nonResourceURLs", self.nonResourceURLs)
         writer.endObject()
     }
 }
@@ -483,8 +483,8 @@ extension RBACV1.RoleBinding {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("roleRef", self.roleRef)
         writer.field("subjects", self.subjects)
+        writer.field("roleRef", self.roleRef)
         writer.endObject()
     }
 }
@@ -555,8 +555,8 @@ extension RBACV1.RoleRef {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("kind", self.kind)
         writer.field("apiGroup", self.apiGroup)
+        writer.field("kind", self.kind)
         writer.field("name", self.name)
         writer.endObject()
     }

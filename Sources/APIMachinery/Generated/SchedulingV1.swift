@@ -84,10 +84,10 @@ extension SchedulingV1.PriorityClass {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("description", self.description)
-        writer.field("globalDefault", self.globalDefault)
-        writer.field("preemptionPolicy", self.preemptionPolicy)
         writer.field("value", self.value)
+        writer.field("globalDefault", self.globalDefault)
+        writer.field("description", self.description)
+        writer.field("preemptionPolicy", self.preemptionPolicy)
         writer.endObject()
     }
 }

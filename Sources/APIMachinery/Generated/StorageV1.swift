@@ -521,13 +521,13 @@ extension StorageV1.CSIDriverSpec {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("attachRequired", self.attachRequired)
-        writer.field("fsGroupPolicy", self.fsGroupPolicy)
         writer.field("podInfoOnMount", self.podInfoOnMount)
+        writer.field("volumeLifecycleModes", self.volumeLifecycleModes)
+        writer.field("storageCapacity", self.storageCapacity)
+        writer.field("fsGroupPolicy", self.fsGroupPolicy)
+        writer.field("tokenRequests", self.tokenRequests)
         writer.field("requiresRepublish", self.requiresRepublish)
         writer.field("seLinuxMount", self.seLinuxMount)
-        writer.field("storageCapacity", self.storageCapacity)
-        writer.field("tokenRequests", self.tokenRequests)
-        writer.field("volumeLifecycleModes", self.volumeLifecycleModes)
         writer.endObject()
     }
 }
@@ -574,10 +574,10 @@ extension StorageV1.CSINodeDriver {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("allocatable", self.allocatable)
         writer.field("name", self.name)
         writer.field("nodeID", self.nodeID)
         writer.field("topologyKeys", self.topologyKeys)
+        writer.field("allocatable", self.allocatable)
         writer.endObject()
     }
 }
@@ -649,10 +649,10 @@ extension StorageV1.CSIStorageCapacity {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("capacity", self.capacity)
-        writer.field("maximumVolumeSize", self.maximumVolumeSize)
         writer.field("nodeTopology", self.nodeTopology)
         writer.field("storageClassName", self.storageClassName)
+        writer.field("capacity", self.capacity)
+        writer.field("maximumVolumeSize", self.maximumVolumeSize)
         writer.endObject()
     }
 }
@@ -708,13 +708,13 @@ extension StorageV1.StorageClass {
         writer.field("kind", self.kind)
         writer.field("apiVersion", self.apiVersion)
         writer.field("metadata", self.metadata)
-        writer.field("allowVolumeExpansion", self.allowVolumeExpansion)
-        writer.field("allowedTopologies", self.allowedTopologies)
-        writer.field("mountOptions", self.mountOptions)
-        writer.field("parameters", self.parameters)
         writer.field("provisioner", self.provisioner)
+        writer.field("parameters", self.parameters)
         writer.field("reclaimPolicy", self.reclaimPolicy)
+        writer.field("mountOptions", self.mountOptions)
+        writer.field("allowVolumeExpansion", self.allowVolumeExpansion)
         writer.field("volumeBindingMode", self.volumeBindingMode)
+        writer.field("allowedTopologies", self.allowedTopologies)
         writer.endObject()
     }
 }
@@ -832,8 +832,8 @@ extension StorageV1.VolumeAttachmentSource {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("inlineVolumeSpec", self.inlineVolumeSpec)
         writer.field("persistentVolumeName", self.persistentVolumeName)
+        writer.field("inlineVolumeSpec", self.inlineVolumeSpec)
         writer.endObject()
     }
 }
@@ -855,8 +855,8 @@ extension StorageV1.VolumeAttachmentSpec {
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("attacher", self.attacher)
-        writer.field("nodeName", self.nodeName)
         writer.field("source", self.source)
+        writer.field("nodeName", self.nodeName)
         writer.endObject()
     }
 }
@@ -878,9 +878,9 @@ extension StorageV1.VolumeAttachmentStatus {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("attachError", self.attachError)
         writer.field("attached", self.attached)
         writer.field("attachmentMetadata", self.attachmentMetadata)
+        writer.field("attachError", self.attachError)
         writer.field("detachError", self.detachError)
         writer.endObject()
     }
@@ -901,8 +901,8 @@ extension StorageV1.VolumeError {
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("message", self.message)
         writer.field("time", self.time)
+        writer.field("message", self.message)
         writer.endObject()
     }
 }

@@ -16,6 +16,8 @@ public struct APISchema: Sendable {
     /// Types by schema name (`io.k8s.api.core.v1.PodSpec`).
     public let types: [String: TypeSchema]
     private let namesByGVK: [GroupVersionKind: String]
+    /// Each definition's member order, references resolved (`canonicalize`).
+    let fieldOrders: [String: FieldOrder]
 
     public init(json: JSONValue) throws {
         guard case .object(let defs) = json else { throw JSONDecodeError(message: "schema: expected an object of definitions") }
@@ -28,9 +30,13 @@ public struct APISchema: Sendable {
         }
         self.types = types
         self.namesByGVK = byGVK
+        self.fieldOrders = FieldOrder.build(types)
     }
 
     public func type(named name: String) -> TypeSchema? { types[name] }
+
+    /// The definition name of a top-level kind.
+    public func name(for gvk: GroupVersionKind) -> String? { namesByGVK[gvk] }
 
     /// The schema of a top-level kind.
     public func type(for gvk: GroupVersionKind) -> TypeSchema? {
@@ -57,16 +63,24 @@ public struct APISchema: Sendable {
 public struct TypeSchema: Sendable {
     public let name: String
     public let properties: [String: FieldSchema]
+    /// Property names in the order Go's encoding/json writes them (struct declaration order).
+    public let propertyOrder: [String]
     public let required: [String]
     public let groupVersionKinds: [GroupVersionKind]
 
     init(name: String, definition: JSONValue) {
         self.name = name
         var properties: [String: FieldSchema] = [:]
+        var order: [String] = []
         if case .object(let props) = definition["properties"] ?? .null {
-            for member in props.members { properties[member.key] = FieldSchema(member.value) }
+            for member in props.members {
+                let field = FieldSchema(member.value)
+                properties[member.key] = field
+                order.append(member.key)
+            }
         }
         self.properties = properties
+        self.propertyOrder = order
         if case .array(let names) = definition["required"] ?? .null {
             required = names.compactMap(\.stringValue)
         } else {

@@ -17,7 +17,7 @@ extension APIHandler {
                     ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
                     Strategies.prepareForCreate(&object, info: info)
                     do {
-                        _ = try await store.kv.create(store.key(namespace: nil, name: name), value: JSONCodec.encode(JSONValue.object(object)))
+                        _ = try await store.kv.create(store.key(namespace: nil, name: name), value: store.encode(object))
                     } catch StoreError.keyExists {}
                 }
                 try await ensureKubernetesService()
@@ -48,7 +48,7 @@ extension APIHandler {
             ]
             ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
             do {
-                _ = try await store.kv.create(store.key(namespace: nil, name: name), value: JSONCodec.encode(JSONValue.object(object)))
+                _ = try await store.kv.create(store.key(namespace: nil, name: name), value: store.encode(object))
             } catch StoreError.keyExists {}
         }
     }
@@ -76,7 +76,7 @@ extension APIHandler {
             // Already allocated by an earlier start that stopped before creating the Service.
         }
         do {
-            _ = try await store.kv.create(key, value: JSONCodec.encode(JSONValue.object(object)))
+            _ = try await store.kv.create(key, value: store.encode(object))
         } catch StoreError.keyExists {}
     }
 }

@@ -88,7 +88,7 @@ extension ResourceContext {
     /// Success Status naming it for everything else.
     private func deletedResponse(_ object: JSONObject, _ revision: Int64) -> APIResponse {
         if strategy.returnsDeletedObject {
-            return objectResponse(200, JSONCodec.encode(JSONValue.object(Self.stamp(object, revision))))
+            return objectResponse(200, CachedObject(key: key(object.objectMember("metadata")["name"]?.stringValue ?? ""), object: Self.stamp(object, revision), revision: revision, resource: resource).json)
         }
         let metadata = object.objectMember("metadata")
         let status: JSONValue = [

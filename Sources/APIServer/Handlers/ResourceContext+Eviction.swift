@@ -84,7 +84,7 @@ extension ResourceContext {
             status["disruptedPods"] = .object(disrupted)
             updated["status"] = .object(status)
             do {
-                _ = try await budgets.kv.update(stored.key, value: JSONCodec.encode(JSONValue.object(updated)), expected: stored.modRevision)
+                _ = try await budgets.kv.update(stored.key, value: budgets.encode(updated), expected: stored.modRevision)
                 return
             } catch StoreError.conflict {
                 continue

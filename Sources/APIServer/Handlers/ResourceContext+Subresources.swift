@@ -143,7 +143,7 @@ extension ResourceContext {
             pod["metadata"] = .object(metadata)
             if dryRun { return Self.bindingSuccess }
             do {
-                _ = try await store.kv.update(current.key, value: JSONCodec.encode(JSONValue.object(pod)), expected: current.resourceVersion)
+                _ = try await store.kv.update(current.key, value: store.encode(pod), expected: current.resourceVersion)
                 return Self.bindingSuccess
             } catch StoreError.conflict {
                 continue

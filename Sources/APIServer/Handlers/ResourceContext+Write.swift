@@ -121,7 +121,7 @@ extension ResourceContext {
                 throw StatusError(.alreadyExists(group: resource.gvk.group, resource: resource.plural, name: name))
             }
         }
-        if dryRun { return withWarnings(objectResponse(201, JSONCodec.encode(JSONValue.object(object))), warnings) }
+        if dryRun { return withWarnings(objectResponse(201, CachedObject(key: key(name), object: object, revision: 0, resource: resource).json), warnings) }
         try await strategy.beginCreate(&object, owner: "\(namespace ?? "")/\(name)")
         let revision: Int64
         do {

@@ -42,9 +42,10 @@ public struct CachedObject: Sendable {
         self.init(key: key, object: object, revision: revision, resource: resource)
     }
 
-    /// The cached form of a tree whose `metadata.resourceVersion` is already `revision`.
+    /// The cached form of a tree whose `metadata.resourceVersion` is already `revision`, its
+    /// members put in Go's encoding order (`APISchema.canonical`).
     public init(key: String, object: JSONObject, revision: Int64, resource: ResourceInfo) {
-        let tree = JSONValue.object(object)
+        let tree = APISchema.kubernetes.canonical(.object(object), gvk: resource.gvk)
         let metadata = tree["metadata"]
         let namespace = metadata?["namespace"]?.stringValue ?? ""
         let name = metadata?["name"]?.stringValue ?? ""

@@ -31,10 +31,14 @@ public final class ResourceStore: Sendable {
         info.namespaced ? prefix + (namespace ?? "") + "/" + name : prefix + name
     }
 
-    /// The bytes stored for an object given in this resource's served form.
+    /// The bytes stored for an object given in this resource's served form, in Go's encoding
+    /// order (`APISchema.canonical`).
     public func encode(_ object: JSONObject) -> [UInt8] {
-        if info.gvk.group == "events.k8s.io" { return JSONCodec.encode(JSONValue.object(EventConversion.toCore(object))) }
-        return JSONCodec.encode(JSONValue.object(object))
+        if info.gvk.group == "events.k8s.io" {
+            let core = GroupVersionKind(group: "", version: "v1", kind: "Event")
+            return JSONCodec.encode(APISchema.kubernetes.canonical(.object(EventConversion.toCore(object)), gvk: core))
+        }
+        return JSONCodec.encode(APISchema.kubernetes.canonical(.object(object), gvk: info.gvk))
     }
 
     /// The object at `key` read from the store (linearizable), as cached form.
