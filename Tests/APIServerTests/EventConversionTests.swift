@@ -68,10 +68,21 @@ struct EventConversionTests {
         #expect(events["count"] == nil)
     }
 
+    @Test func storedBytesThatDoNotDecodeAreAnInternalErrorNamingTheKey() throws {
+        let info = try Fixtures.resource("events.k8s.io", "events")
+        for bytes in ["{\"kind\":", "[1]"] {
+            let error = #expect(throws: StatusError.self) {
+                try CachedObject(key: "/registry/events/ns/bad", stored: Array(bytes.utf8), revision: 3, resource: info)
+            }
+            #expect(error?.status.code == 500)
+            #expect(error?.status.message?.contains("/registry/events/ns/bad") == true)
+        }
+    }
+
     @Test func cachedEventsV1ObjectsAreServedInTheirOwnShape() throws {
         let info = try Fixtures.resource("events.k8s.io", "events")
-        let object = try #require(
-            CachedObject(key: "/registry/events/ns/web.17a", stored: Array(Self.core.utf8), revision: 12, resource: info))
+        let object = try CachedObject(
+            key: "/registry/events/ns/web.17a", stored: Array(Self.core.utf8), revision: 12, resource: info)
         let tree = try object.tree()
         #expect(tree["apiVersion"] == "events.k8s.io/v1")
         #expect(tree["regarding"]?["name"] == "web")

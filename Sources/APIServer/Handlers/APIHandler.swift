@@ -32,7 +32,7 @@ public final class APIHandler: RequestHandler, Sendable {
         enableAdmissionPlugins: [String] = [], disableAdmissionPlugins: [String] = []
     ) throws {
         self.logger = logger
-        self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv)
+        self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv, logger: logger)
         self.registry = registry
         self.stores = StoreRegistry(kv: kv, clock: clock, logger: logger)
         self.admission = try AdmissionChain(

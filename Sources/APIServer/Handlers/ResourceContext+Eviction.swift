@@ -50,7 +50,9 @@ extension ResourceContext {
             let (values, _, _) = try await budgets.kv.list(prefix: budgets.prefix + namespace + "/", from: nil, revision: 0, limit: 0)
             var matching: [(StoredValue, JSONObject)] = []
             for value in values {
-                guard case .object(let pdb)? = try? JSONCodec.parse(value.value) else { continue }
+                guard case .object(let pdb)? = try? JSONCodec.parse(value.value) else {
+                    throw StatusError.internalError("unable to decode the PodDisruptionBudget at \(value.key)")
+                }
                 // policy/v1: an empty selector ({}) selects every pod in the namespace; none selects none.
                 guard let selector = pdb["spec"]?["selector"], selector != .null,
                     let query = try? LabelSelectorQuery(parsing: Self.selectorString(selector)), query.matches(labels)

@@ -103,8 +103,7 @@ extension ResourceContext {
             }
             if atRevision == 0 { atRevision = page.revision }
             for value in page.values {
-                guard let object = CachedObject(key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
-                else { continue }
+                let object = try CachedObject(key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
                 if filter.matches(object) { items.append(object) }
             }
             guard page.more, let last = page.values.last else {

@@ -29,10 +29,17 @@ public struct CachedObject: Sendable {
     }
 
     /// Builds the cached form of stored bytes at `revision`: sets `metadata.resourceVersion`
-    /// and extracts labels and selectable fields for `resource`. Nil when the bytes are not a
-    /// JSON object (a foreign key under our prefix).
-    public init?(key: String, stored: [UInt8], revision: Int64, resource: ResourceInfo) {
-        guard case .object(var object)? = try? JSONCodec.parse(stored) else { return nil }
+    /// and extracts labels and selectable fields for `resource`. Throws a 500 `StatusError`
+    /// naming the key when the bytes are not a JSON object (corrupt data, a foreign key under
+    /// our prefix), as kube-apiserver fails to decode such an object.
+    public init(key: String, stored: [UInt8], revision: Int64, resource: ResourceInfo) throws {
+        let parsed: JSONValue
+        do { parsed = try JSONCodec.parse(stored) } catch {
+            throw StatusError.internalError("unable to decode an object at \(key): \(error)")
+        }
+        guard case .object(var object) = parsed else {
+            throw StatusError.internalError("unable to decode an object at \(key): not a JSON object")
+        }
         if resource.gvk.group == "events.k8s.io" { object = EventConversion.toEventsV1(object) }
         var metadata = object["metadata"].flatMap { value -> JSONObject? in
             if case .object(let m) = value { return m } else { return nil }

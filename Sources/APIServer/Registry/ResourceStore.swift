@@ -45,7 +45,7 @@ public final class ResourceStore: Sendable {
     public func read(_ key: String) async throws -> CachedObject? {
         let (value, _) = try await kv.get(key)
         guard let value else { return nil }
-        return CachedObject(key: key, stored: value.value, revision: value.modRevision, resource: info)
+        return try CachedObject(key: key, stored: value.value, revision: value.modRevision, resource: info)
     }
 }
 

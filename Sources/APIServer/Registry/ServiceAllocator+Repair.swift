@@ -27,8 +27,13 @@ extension ServiceAllocator {
         let (allocated, _, _) = try await kv.list(prefix: "/registry/ranges/", from: nil, revision: 0, limit: 0)
         let (services, _, _) = try await kv.list(prefix: Self.servicePrefix, from: nil, revision: 0, limit: 0)
         var holders: [String: [String]] = [:]
+        var undecodable = false
         for stored in services {
-            guard case .object(let service)? = try? JSONCodec.parse(stored.value) else { continue }
+            guard case .object(let service)? = try? JSONCodec.parse(stored.value) else {
+                logger.error("service allocator repair: a stored Service does not decode; its allocations are kept", metadata: ["key": "\(stored.key)"])
+                undecodable = true
+                continue
+            }
             let metadata = service.objectMember("metadata")
             let owner = "\(metadata["namespace"]?.stringValue ?? "")/\(metadata["name"]?.stringValue ?? "")"
             for key in Self.allocationKeys(of: service.objectMember("spec")) { holders[key, default: []].append(owner) }
@@ -36,8 +41,15 @@ extension ServiceAllocator {
         var report = RepairReport()
         let present = Dictionary(allocated.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         for (key, stored) in present.sorted(by: { $0.key < $1.key }) where holders[key] == nil {
-            guard let settledBefore, stored.modRevision <= settledBefore else { continue }
-            if (try? await kv.delete(key, expected: stored.modRevision)) != nil { report.released.append(key) }
+            guard !undecodable, let settledBefore, stored.modRevision <= settledBefore else { continue }
+            do {
+                _ = try await kv.delete(key, expected: stored.modRevision)
+                report.released.append(key)
+            } catch StoreError.conflict, StoreError.keyNotFound {
+                continue  // claimed or released again since the list: no longer a leak
+            } catch {
+                logger.warning("service allocator repair: could not release a leaked allocation", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
         }
         for (key, owners) in holders.sorted(by: { $0.key < $1.key }) {
             if owners.count > 1 { report.shared.append(key) }

@@ -1,4 +1,5 @@
 import APIMachinery
+import Logging
 
 /// Allocates Service cluster IPs and node ports so that no two Services share one, across any
 /// number of apiservers: each taken IP or port is a key in the store created with
@@ -8,11 +9,15 @@ public struct ServiceAllocator: Sendable {
     public let network: IPv4Network
     public let nodePorts: ClosedRange<Int>
     let kv: any KeyValueStore
+    let logger: Logger
 
     static let ipPrefix = "/registry/ranges/serviceips/"
     static let portPrefix = "/registry/ranges/servicenodeports/"
 
-    public init(serviceCIDR: String, nodePortRange: String, kv: any KeyValueStore) throws {
+    public init(
+        serviceCIDR: String, nodePortRange: String, kv: any KeyValueStore,
+        logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         guard let network = IPv4Network(cidr: serviceCIDR), network.size >= 8 else {
             throw StatusError.internalError("--service-cluster-ip-range \(serviceCIDR) is not an IPv4 CIDR with room for services")
         }
@@ -23,6 +28,7 @@ public struct ServiceAllocator: Sendable {
         self.network = network
         self.nodePorts = bounds[0]...bounds[1]
         self.kv = kv
+        self.logger = logger
     }
 
     /// The first usable address: the `kubernetes` Service's.
@@ -143,10 +149,17 @@ public struct ServiceAllocator: Sendable {
         return ports.compactMap { if case .int(let p)? = $0["nodePort"], p != 0 { Int(p) } else { nil } }
     }
 
+    /// Deletes allocation keys. A key the store fails to delete stays taken until the repair
+    /// pass finds no Service holding it; the failure is logged, not thrown, because the
+    /// caller is already returning the error that made it release.
     private func release(keys: [String]) async {
         for key in keys {
-            if let (value, _) = try? await kv.get(key), let value {
-                _ = try? await kv.delete(key, expected: value.modRevision)
+            do {
+                if let value = try await kv.get(key).0 { _ = try await kv.delete(key, expected: value.modRevision) }
+            } catch StoreError.conflict, StoreError.keyNotFound {
+                continue  // claimed or released again meanwhile: not ours to delete
+            } catch {
+                logger.warning("service allocator: could not release an allocation; the repair pass will", metadata: ["key": "\(key)", "error": "\(error)"])
             }
         }
     }

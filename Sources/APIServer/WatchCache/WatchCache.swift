@@ -116,11 +116,7 @@ public actor WatchCache {
         let (values, listRevision, _) = try await store.list(prefix: prefix, from: nil, revision: 0, limit: 0)
         var fresh: [String: CachedObject] = [:]
         for value in values {
-            if let object = CachedObject(
-                key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
-            {
-                fresh[value.key] = object
-            }
+            if let object = decode(value) { fresh[value.key] = object }
         }
         if ready {
             // A relist after the history we followed was compacted: the window restarts here.
@@ -146,10 +142,7 @@ public actor WatchCache {
                 revision = max(revision, at)
             case .put(let value, _):
                 if let held = objects[value.key], held.resourceVersion >= value.modRevision { continue }
-                guard
-                    let object = CachedObject(
-                        key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
-                else {
+                guard let object = decode(value) else {
                     revision = max(revision, value.modRevision)
                     continue
                 }
@@ -173,7 +166,19 @@ public actor WatchCache {
         wakeRevisionWaiters()
     }
 
+    /// The cached form of a stored value, or nil (logged) when its bytes do not decode: one
+    /// corrupt object must not stop the cache of its whole resource.
+    private func decode(_ value: StoredValue) -> CachedObject? {
+        do {
+            return try CachedObject(key: value.key, stored: value.value, revision: value.modRevision, resource: resource)
+        } catch {
+            logger.error("watch cache: skipping an object that does not decode", metadata: ["key": "\(value.key)", "revision": "\(value.modRevision)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     /// The object's last state re-stamped with the revision of its deletion (as Kubernetes does).
+    /// `object.json` is this process's own encoding of an object, so it always parses.
     private static func withRevision(_ object: CachedObject, _ revision: Int64) -> CachedObject {
         guard case .object(var tree)? = try? object.tree(),
             case .object(var metadata)? = tree["metadata"]

@@ -109,7 +109,10 @@ extension KVBackend {
             Task {
                 var request = Etcdserverpb_LeaseRevokeRequest()
                 request.id = id
-                _ = try? await self.submit(.leaseRevoke(request))
+                do { _ = try await self.submit(.leaseRevoke(request)) } catch {
+                    // Still expired: the next expiry tick proposes the revoke again.
+                    self.logger.info("lease revoke did not commit; retrying on the next tick", metadata: ["lease": "\(id)", "error": "\(error)"])
+                }
                 self.revoking.remove(id)
             }
         }

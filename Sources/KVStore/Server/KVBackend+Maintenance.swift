@@ -68,7 +68,10 @@ extension KVBackend {
         request.memberID = memberID
         request.alarm = .nospace
         Task {
-            _ = try? await self.submit(.alarm(request))
+            do { _ = try await self.submit(.alarm(request)) } catch {
+                // The quota is still exceeded: the next rejected write raises it again.
+                self.logger.warning("could not raise the NOSPACE alarm", metadata: ["error": "\(error)"])
+            }
             self.raisingNoSpace = false
         }
     }

@@ -99,7 +99,14 @@ extension KVBackend {
         member.peerUrls = config.peerURLs
         while !Task.isCancelled, !removed {
             if state.members[memberID].map({ $0.name == config.name && $0.clientURLs == config.clientURLs }) == true { return }
-            if raft.leader != Raft.none, (try? await submit(.publish(member))) != nil { continue }
+            if raft.leader != Raft.none {
+                do {
+                    _ = try await submit(.publish(member))
+                    continue
+                } catch {
+                    logger.debug("publishing this member's attributes failed; retrying", metadata: ["error": "\(error)"])
+                }
+            }
             try? await Task.sleep(for: .milliseconds(100))
         }
     }
