@@ -39,6 +39,7 @@ test: deps check-generated
 	scripts/test/apiserver-etcd-tls.sh
 	scripts/test/apiserver-python.sh
 	scripts/test/scheduler.sh
+	scripts/test/controller-manager.sh
 
 ## run: the local cluster, as far as it exists today
 run: build

@@ -12,10 +12,12 @@ let package = Package(
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "Controllers", targets: ["Controllers"]),
         .library(name: "Component", targets: ["Component"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "scheduler", targets: ["scheduler"]),
+        .executable(name: "controller-manager", targets: ["controller-manager"]),
         .executable(name: "skiff", targets: ["skiff"]),
     ],
     dependencies: [
@@ -121,6 +123,16 @@ let package = Package(
             ]
         ),
         .target(name: "Scheduler", dependencies: ["APIMachinery", "Client", "Component", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Controllers", dependencies: ["APIMachinery", "Client", "Component", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "controller-manager",
+            dependencies: [
+                "Controllers",
+                "Client",
+                "Component",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "scheduler",
             dependencies: [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the local cluster from this checkout's build, keeping its state under .skiff/:
-# a 3-member kvstore, the apiserver and the scheduler on loopback, and a kubeconfig for kubectl in
+# a 3-member kvstore, the apiserver, the scheduler and the controller-manager on loopback, and a
+# kubeconfig for kubectl in
 # .skiff/kubeconfig.
 # Processes keep running in the background; `scripts/local-cluster.sh stop` stops them.
 set -euo pipefail
@@ -10,7 +11,7 @@ mkdir -p "$state"
 bin=$(swift build --show-bin-path)
 
 stop() {
-  for f in "$state"/scheduler.pid "$state"/apiserver.pid "$state"/kvstore-*.pid; do
+  for f in "$state"/controller-manager.pid "$state"/scheduler.pid "$state"/apiserver.pid "$state"/kvstore-*.pid; do
     [ -e "$f" ] || continue
     kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
@@ -65,6 +66,9 @@ KUBECONFIG
 
 "$bin/scheduler" --kubeconfig "$state/kubeconfig" --port 10259 >"$state/scheduler.log" 2>&1 &
 echo $! >"$state/scheduler.pid"
+"$bin/controller-manager" --kubeconfig "$state/kubeconfig" --secure-port 10257 \
+  --root-ca-file "$state/apiserver/apiserver.crt" >"$state/controller-manager.log" 2>&1 &
+echo $! >"$state/controller-manager.pid"
 
 cat <<MSG
 Skiff local cluster (state and logs in $state/):
@@ -76,5 +80,8 @@ Skiff local cluster (state and logs in $state/):
     kubectl get namespaces
   scheduler: leader-elected on kube-system/kube-scheduler; health and metrics on http://127.0.0.1:10259/metrics
     (nodes register with the kubelet, which has not landed yet: pods stay Pending until a Node object exists)
+  controller-manager: leader-elected on kube-system/kube-controller-manager (kubectl get lease -n kube-system);
+    replicaset, garbagecollector, namespace, serviceaccount and root-ca-cert-publisher controllers;
+    health and metrics on http://127.0.0.1:10257/metrics
   stop with: scripts/local-cluster.sh stop
 MSG

@@ -4,7 +4,8 @@
 # then hold WATCHERS watches while UPDATES updates run at UPDATE_RATE per second (0: as fast as
 # possible) with `skiff bench watch-load`; print figures side by side with the peak RSS of each
 # process.
-# Usage: scripts/bench/apiserver.sh (env: PODS CONCURRENCY WATCHERS UPDATES UPDATE_RATE STORES)
+# Usage: scripts/bench/apiserver.sh (env: PODS CONCURRENCY WATCHERS UPDATES UPDATE_RATE STORES,
+# APISERVER: another apiserver binary, to compare two builds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product skiff >/dev/null
@@ -29,7 +30,7 @@ for store in $STORES; do
       --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$dir/store.log" 2>&1 &
   fi
   store_pid=$!
-  "$bin/apiserver" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --cert-dir "$dir/certs" >"$dir/apiserver.log" 2>&1 &
+  "${APISERVER:-$bin/apiserver}" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --cert-dir "$dir/certs" >"$dir/apiserver.log" 2>&1 &
   api_pid=$!
   for _ in $(seq 150); do
     [ -s "$dir/certs/apiserver.crt" ] && curl -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break

@@ -13,15 +13,21 @@ import Synchronization
 /// - `waitForCacheSync()` waits until every informer requested so far has synced (client-go's
 ///   `WaitForCacheSync`), returning false if the task is cancelled first.
 public final class SharedInformerFactory: Sendable {
-    /// What identifies one informer: the object type and the server-side selectors.
+    /// What identifies one informer: the object type, the resource (for types that view many
+    /// resources, such as a metadata-only type) and the server-side selectors.
     public struct Key: Hashable, Sendable {
         public var type: ObjectIdentifier
+        public var resource: GroupVersionResource?
         public var namespace: String?
         public var labelSelector: String?
         public var fieldSelector: String?
 
-        public init(type: ObjectIdentifier, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
+        public init(
+            type: ObjectIdentifier, resource: GroupVersionResource? = nil, namespace: String? = nil,
+            labelSelector: String? = nil, fieldSelector: String? = nil
+        ) {
             self.type = type
+            self.resource = resource
             self.namespace = namespace
             self.labelSelector = labelSelector
             self.fieldSelector = fieldSelector

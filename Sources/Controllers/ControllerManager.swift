@@ -1,0 +1,155 @@
+import APIMachinery
+import Client
+import Component
+import Logging
+
+/// The controllers one controller-manager process runs, chosen by `--controllers` as
+/// kube-controller-manager chooses them, all sharing one informer factory.
+public struct ControllerManager: Sendable {
+    /// Settings from the command line.
+    public struct Options: Sendable {
+        public var controllers: [String] = ["*"]
+        public var concurrentReplicaSetSyncs = 5
+        public var concurrentNamespaceSyncs = 10
+        public var concurrentServiceAccountSyncs = 5
+        public var concurrentGCSyncs = 20
+        public var rootCAFile: String?
+        public init() {}
+    }
+
+    /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
+    public static let known = ["garbagecollector", "namespace", "replicaset", "root-ca-cert-publisher", "serviceaccount"]
+    public static let disabledByDefault: Set<String> = []
+
+    /// Whether `name` runs under `--controllers` `selection` (`*`, `foo`, `-foo`; the first
+    /// matching entry wins, `*` enables the default set).
+    public static func isEnabled(_ name: String, selection: [String]) -> Bool {
+        var star = false
+        for entry in selection {
+            if entry == name { return true }
+            if entry == "-\(name)" { return false }
+            if entry == "*" { star = true }
+        }
+        return star && !disabledByDefault.contains(name)
+    }
+
+    /// Names in `selection` that are neither known controllers nor `*` (an error, as upstream).
+    public static func unknown(in selection: [String]) -> [String] {
+        selection.filter { entry in
+            let name = entry.hasPrefix("-") ? String(entry.dropFirst()) : entry
+            return entry != "*" && !known.contains(name)
+        }
+    }
+
+    let informers: SharedInformerFactory
+    let rest: RESTClient
+    let events: @Sendable (String) -> any EventEmitter
+    let clock: any ComponentClock
+    let logger: Logger
+    let options: Options
+
+    public init(
+        rest: RESTClient, informers: SharedInformerFactory, events: @escaping @Sendable (String) -> any EventEmitter,
+        clock: any ComponentClock, logger: Logger, options: Options
+    ) {
+        self.rest = rest
+        self.informers = informers
+        self.events = events
+        self.clock = clock
+        self.logger = logger
+        self.options = options
+    }
+
+    /// Starts the informers, waits for their caches and runs every enabled controller until
+    /// the task is cancelled.
+    public func run() async throws {
+        let client = RESTControllerClient(rest: rest)
+        let dynamic = RESTDynamicClient(rest: rest)
+        var runs: [@Sendable () async -> Void] = []
+        func enabled(_ name: String) -> Bool {
+            let on = Self.isEnabled(name, selection: options.controllers)
+            if !on { logger.info("controller disabled", metadata: ["controller": "\(name)"]) }
+            return on
+        }
+        if enabled("replicaset") {
+            let replicaSets = informers.informer(AppsV1.ReplicaSet.self), pods = informers.informer(CoreV1.Pod.self)
+            let controller = ReplicaSetController(
+                replicaSets: replicaSets.lister, pods: pods.lister, client: client, events: events("replicaset-controller"),
+                clock: clock, logger: logger)
+            controller.register(replicaSets: replicaSets, pods: pods)
+            runs.append { [options] in await controller.run(workers: options.concurrentReplicaSetSyncs) }
+        }
+        if enabled("serviceaccount") {
+            let namespaces = informers.informer(CoreV1.Namespace.self), accounts = informers.informer(CoreV1.ServiceAccount.self)
+            let controller = ServiceAccountsController(
+                namespaces: namespaces.lister, serviceAccounts: accounts.lister, client: client, clock: clock, logger: logger)
+            controller.register(namespaces: namespaces, serviceAccounts: accounts)
+            runs.append { [options] in await controller.run(workers: options.concurrentServiceAccountSyncs) }
+        }
+        if enabled("root-ca-cert-publisher") {
+            if let path = options.rootCAFile {
+                let bundle = try RootCAPublisher.readBundle(path)
+                let namespaces = informers.informer(CoreV1.Namespace.self)
+                let maps = informers.informer(CoreV1.ConfigMap.self, fieldSelector: "metadata.name=\(RootCAPublisher.configMapName)")
+                let controller = RootCAPublisher(
+                    bundle: bundle, namespaces: namespaces.lister, configMaps: maps.lister, client: client, clock: clock, logger: logger)
+                controller.register(namespaces: namespaces, configMaps: maps)
+                runs.append { await controller.run(workers: 1) }
+            } else {
+                logger.info("root-ca-cert-publisher needs --root-ca-file; not started")
+            }
+        }
+        if enabled("namespace") {
+            let namespaces = informers.informer(CoreV1.Namespace.self)
+            let controller = NamespaceController(namespaces: namespaces.lister, client: dynamic, statusClient: client, clock: clock, logger: logger)
+            controller.register(namespaces: namespaces)
+            runs.append { [options] in await controller.run(workers: options.concurrentNamespaceSyncs) }
+        }
+        if enabled("garbagecollector") {
+            let collector = GarbageCollector(client: dynamic, events: events("garbage-collector-controller"), clock: clock, logger: logger)
+            let watched = collector.watchable(try await dynamic.serverResources())
+            for resource in watched { collector.register(resource, informer: metadataInformer(resource)) }
+            logger.info("garbage collector watching resources", metadata: ["count": "\(watched.count)"])
+            runs.append { [self, options] in
+                async let workers: Void = collector.run(workers: options.concurrentGCSyncs)
+                await rediscover(collector, dynamic, known: Set(watched.map(\.gvr)))
+                await workers
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await informers.run() }
+            guard await informers.waitForCacheSync() else {
+                group.cancelAll()
+                return
+            }
+            logger.info("informers synced; starting controllers", metadata: ["informers": "\(informers.count)"])
+            for run in runs { group.addTask(operation: run) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The metadata-only informer of `resource` (one per resource in the process).
+    func metadataInformer(_ resource: ResourceInfo) -> SharedInformer<ObjectMetadata> {
+        informers.informer(SharedInformerFactory.Key(type: ObjectIdentifier(ObjectMetadata.self), resource: resource.gvr)) {
+            RESTListWatch(client: ResourceClient<ObjectMetadata>(rest: rest, resource: resource))
+        }
+    }
+
+    /// Re-reads discovery every `GarbageCollector.rediscoveryPeriod` and watches new resources.
+    func rediscover(_ collector: GarbageCollector, _ dynamic: RESTDynamicClient, known: Set<GroupVersionResource>) async {
+        var known = known
+        while !Task.isCancelled {
+            do { try await clock.sleep(for: GarbageCollector.rediscoveryPeriod) } catch { return }
+            do {
+                for resource in collector.watchable(try await dynamic.serverResources()) where !known.contains(resource.gvr) {
+                    known.insert(resource.gvr)
+                    collector.register(resource, informer: metadataInformer(resource))
+                    logger.info("garbage collector watching a new resource", metadata: ["resource": "\(resource.gvr)"])
+                }
+            } catch {
+                logger.warning("discovery failed; the garbage collector keeps its resources", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

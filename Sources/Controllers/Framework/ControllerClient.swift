@@ -1,0 +1,58 @@
+import APIMachinery
+import Client
+
+/// An object a controller reads from an informer and writes through a `ControllerClient`.
+public typealias ControlledObject = KubernetesObject & InformerObject & JSONCodable
+
+/// The writes a controller makes, so that the same sync runs against the apiserver
+/// (`RESTControllerClient`) or a fake that records them. Errors are `StatusError`s as the
+/// apiserver returns them.
+public protocol ControllerClient: Sendable {
+    /// Creates `object` (its `metadata.namespace` says where); returns it as stored.
+    func create<T: ControlledObject>(_ object: T) async throws -> T
+    /// Replaces `object` (compare-and-swap on its resourceVersion).
+    func update<T: ControlledObject>(_ object: T) async throws -> T
+    /// Replaces the `status` subresource of `object`.
+    func updateStatus<T: ControlledObject>(_ object: T) async throws -> T
+    /// Applies a JSON merge patch (RFC 7386) to `name`.
+    func patch<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, merge: JSONValue) async throws -> T
+    /// Deletes `name`; with `uid`, only if the object still has that uid (a precondition).
+    func delete<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?) async throws
+}
+
+/// `ControllerClient` over the apiserver's REST API.
+public struct RESTControllerClient: ControllerClient {
+    public let rest: RESTClient
+
+    public init(rest: RESTClient) { self.rest = rest }
+
+    public func create<T: ControlledObject>(_ object: T) async throws -> T {
+        try await rest.resource(T.self, namespace: object.namespace).create(object)
+    }
+
+    public func update<T: ControlledObject>(_ object: T) async throws -> T {
+        try await rest.resource(T.self, namespace: object.namespace).update(object)
+    }
+
+    public func updateStatus<T: ControlledObject>(_ object: T) async throws -> T {
+        try await rest.resource(T.self, namespace: object.namespace).updateStatus(object)
+    }
+
+    public func patch<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, merge: JSONValue) async throws -> T {
+        try await rest.resource(T.self, namespace: namespace).patch(name, type: .merge, body: JSONCodec.encode(merge))
+    }
+
+    public func delete<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?) async throws {
+        var options = MetaV1.DeleteOptions()
+        if let uid { options.preconditions = MetaV1.Preconditions(uid: uid) }
+        options.propagationPolicy = propagation
+        try await rest.resource(T.self, namespace: namespace).delete(name, options: options)
+    }
+}
+
+extension StatusError {
+    /// The namespace is terminating: creations in it are refused, and that is no one's failure.
+    public var isNamespaceTerminating: Bool {
+        status.details?.causes?.contains { $0.reason == "NamespaceTerminating" } == true
+    }
+}

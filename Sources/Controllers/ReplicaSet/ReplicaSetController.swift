@@ -1,0 +1,360 @@
+import APIMachinery
+import Client
+import Component
+import Logging
+
+/// The `replicaset` controller (kube-controller-manager's): keeps `spec.replicas` active pods
+/// for every ReplicaSet, adopting matching orphans and releasing pods whose labels no longer
+/// match, and reports counts and the `ReplicaFailure` condition in `status`.
+///
+/// Level-triggered: handlers only enqueue `namespace/name`; `sync(_:)` reads the listers,
+/// compares and writes the difference, so it may run again at any time, and a process killed
+/// mid-sync resumes from what the apiserver holds. Expectations keep a lagging informer from
+/// making it create or delete twice.
+public final class ReplicaSetController: Sendable {
+    /// Creations or deletions issued per sync at most (upstream's `BurstReplicas`).
+    public static let burstReplicas = 500
+    /// The first batch of a slow-start creation; each successful batch doubles the next.
+    public static let slowStartInitialBatch = 1
+
+    let replicaSets: Lister<AppsV1.ReplicaSet>
+    let pods: Lister<CoreV1.Pod>
+    let client: any ControllerClient
+    let events: any EventEmitter
+    let clock: any ComponentClock
+    let logger: Logger
+    public let queue: WorkQueue<String>
+    public let expectations: ControllerExpectations
+
+    public init(
+        replicaSets: Lister<AppsV1.ReplicaSet>, pods: Lister<CoreV1.Pod>, client: any ControllerClient,
+        events: any EventEmitter, clock: any ComponentClock, logger: Logger
+    ) {
+        self.replicaSets = replicaSets
+        self.pods = pods
+        self.client = client
+        self.events = events
+        self.clock = clock
+        self.logger = logger
+        self.queue = WorkQueue(clock: clock)
+        self.expectations = ControllerExpectations(clock: clock)
+    }
+
+    /// Wires the controller to its informers' events.
+    public func register(replicaSets: SharedInformer<AppsV1.ReplicaSet>, pods: SharedInformer<CoreV1.Pod>) {
+        _ = replicaSets.addEventHandler(ResourceEventHandler(
+            onAdd: { [self] in queue.add($0.queueKey) },
+            onUpdate: { [self] _, new in queue.add(new.queueKey) },
+            onDelete: { [self] deleted in
+                let key = deleted.key
+                expectations.delete(key)
+                queue.add(key)
+            }))
+        _ = pods.addEventHandler(ResourceEventHandler(
+            onAdd: { [self] in podAdded($0) },
+            onUpdate: { [self] in podUpdated(old: $0, new: $1) },
+            onDelete: { [self] in podDeleted($0.object) }))
+    }
+
+    /// Runs `workers` syncs at once until the task is cancelled.
+    public func run(workers: Int) async {
+        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
+            logger.info("replicaset sync failed; retrying", metadata: ["replicaset": "\(key)", "error": "\(error)"])
+        }, sync: { [self] key in try await sync(key) })
+        await runner.run(workers: workers)
+    }
+
+    // MARK: Events
+
+    /// The ReplicaSet `pod` names as its controller, if it is in the cache with that uid.
+    func owner(of pod: CoreV1.Pod) -> AppsV1.ReplicaSet? {
+        guard let ref = pod.controllerRef, ref.kind == "ReplicaSet",
+            let rs = replicaSets.get(namespace: pod.namespace, name: ref.name), rs.uid == ref.uid
+        else { return nil }
+        return rs
+    }
+
+    /// ReplicaSets in `pod`'s namespace whose selector matches its labels.
+    func matchingReplicaSets(_ pod: CoreV1.Pod) -> [AppsV1.ReplicaSet] {
+        let labels = pod.metadata?.labels ?? [:]
+        guard !labels.isEmpty else { return [] }
+        return replicaSets.list(namespace: pod.namespace).filter { rs in
+            guard let selector = rs.spec?.selector, let query = try? selector.query(), query != .everything else { return false }
+            return query.matches(labels)
+        }
+    }
+
+    func podAdded(_ pod: CoreV1.Pod) {
+        if pod.isBeingDeleted {
+            podDeleted(pod)  // a restart can see a pod already pending deletion as new
+            return
+        }
+        if let ref = pod.controllerRef {
+            guard ref.kind == "ReplicaSet", let rs = owner(of: pod) else { return }
+            expectations.creationObserved(rs.queueKey)
+            queue.add(rs.queueKey)
+            return
+        }
+        for rs in matchingReplicaSets(pod) { queue.add(rs.queueKey) }
+    }
+
+    func podUpdated(old: CoreV1.Pod, new: CoreV1.Pod) {
+        if old.metadata?.resourceVersion == new.metadata?.resourceVersion { return }
+        let labelsChanged = old.metadata?.labels != new.metadata?.labels
+        if new.isBeingDeleted {
+            podDeleted(new)
+            if labelsChanged { podDeleted(old) }
+            return
+        }
+        if old.controllerRef != new.controllerRef, let previous = owner(of: old) { queue.add(previous.queueKey) }
+        if new.controllerRef != nil {
+            guard let rs = owner(of: new) else { return }
+            queue.add(rs.queueKey)
+            // A pod that just became ready becomes available minReadySeconds later.
+            let minReady = rs.spec?.minReadySeconds ?? 0
+            if minReady > 0 && !old.isReady && new.isReady {
+                queue.add(rs.queueKey, after: .seconds(Int(minReady) + 1))
+            }
+            return
+        }
+        if labelsChanged || old.controllerRef != new.controllerRef {
+            for rs in matchingReplicaSets(new) { queue.add(rs.queueKey) }
+        }
+    }
+
+    func podDeleted(_ pod: CoreV1.Pod) {
+        guard let rs = owner(of: pod) else { return }
+        expectations.deletionObserved(rs.queueKey, pod.queueKey)
+        queue.add(rs.queueKey)
+    }
+
+    // MARK: Sync
+
+    /// Reconciles the ReplicaSet `key` (`namespace/name`).
+    public func sync(_ key: String) async throws {
+        guard let (namespace, name) = MetaNamespaceKey.split(key), let rs = replicaSets.get(namespace: namespace, name: name) else {
+            expectations.delete(key)
+            return
+        }
+        let needsSync = expectations.satisfied(key)
+        let selector: LabelSelectorQuery
+        do {
+            guard let spec = rs.spec else { return }
+            selector = try spec.selector.query()
+        } catch {
+            // Validation refuses such selectors; one written before it did is reported, not retried.
+            events.event(regarding: rs, type: .warning, reason: "InvalidSelector", message: "\(error)")
+            return
+        }
+        let active = pods.list(namespace: namespace).filter(\.isActive)
+        let owned = try await claim(active, for: rs, selector: selector)
+
+        var failure: (reason: String, message: String)?
+        if needsSync && !rs.isBeingDeleted {
+            failure = await manageReplicas(owned, rs)
+        }
+        try await updateStatus(rs, owned: owned, failure: failure)
+    }
+
+    /// The active pods `rs` controls after adopting matching orphans and releasing owned pods
+    /// that no longer match (upstream's `ClaimPods`).
+    func claim(_ candidates: [CoreV1.Pod], for rs: AppsV1.ReplicaSet, selector: LabelSelectorQuery) async throws -> [CoreV1.Pod] {
+        var owned: [CoreV1.Pod] = []
+        for pod in candidates {
+            let matches = selector != .everything && selector.matches(pod.metadata?.labels ?? [:])
+            if let ref = pod.controllerRef {
+                guard rs.isReferenced(by: ref) else { continue }
+                if matches || rs.isBeingDeleted {
+                    owned.append(pod)
+                } else {
+                    try await release(pod, from: rs)
+                }
+                continue
+            }
+            guard matches, !rs.isBeingDeleted, !pod.isBeingDeleted else { continue }
+            if let adopted = try await adopt(pod, into: rs) { owned.append(adopted) }
+        }
+        return owned
+    }
+
+    /// Makes `rs` the controller of the orphan `pod`; nil if the pod went away.
+    func adopt(_ pod: CoreV1.Pod, into rs: AppsV1.ReplicaSet) async throws -> CoreV1.Pod? {
+        var refs = pod.metadata?.ownerReferences ?? []
+        refs.append(rs.asControllerRef)
+        let patch: JSONValue = .object(["metadata": .object([
+            "ownerReferences": JSONCodec.tree(of: refs), "uid": .string(pod.uid),
+        ])])
+        do {
+            return try await client.patch(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, merge: patch)
+        } catch let error as StatusError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// Removes `rs`'s controller reference from `pod` (its labels stopped matching).
+    func release(_ pod: CoreV1.Pod, from rs: AppsV1.ReplicaSet) async throws {
+        let refs = (pod.metadata?.ownerReferences ?? []).filter { $0.uid != rs.uid }
+        let patch: JSONValue = .object(["metadata": .object([
+            "ownerReferences": refs.isEmpty ? .null : JSONCodec.tree(of: refs), "uid": .string(pod.uid),
+        ])])
+        do {
+            _ = try await client.patch(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, merge: patch)
+        } catch let error as StatusError where error.isNotFound || error.isInvalid {
+            return  // gone, or being deleted with its uid changed: nothing to release
+        }
+    }
+
+    /// Creates or deletes pods toward `spec.replicas`; returns the failure to report in the
+    /// `ReplicaFailure` condition, if any.
+    func manageReplicas(_ owned: [CoreV1.Pod], _ rs: AppsV1.ReplicaSet) async -> (reason: String, message: String)? {
+        let key = rs.queueKey
+        let want = Int(rs.spec?.replicas ?? 1)
+        let diff = owned.count - want
+        if diff < 0 {
+            let count = min(-diff, Self.burstReplicas)
+            expectations.expectCreations(key, count)
+            logger.debug("too few replicas", metadata: ["replicaset": "\(key)", "need": "\(want)", "creating": "\(count)"])
+            let (created, error) = await slowStartBatch(count: count) { [self] in try await createPod(for: rs) }
+            let skipped = count - created
+            if skipped > 0 {
+                for _ in 0..<skipped { expectations.creationObserved(key) }
+            }
+            if let error {
+                // A terminating namespace refuses creations; that is not the ReplicaSet's failure.
+                if let status = error as? StatusError, status.isNamespaceTerminating {
+                    return nil
+                }
+                return ("FailedCreate", "\(error)")
+            }
+            return nil
+        }
+        if diff > 0 {
+            let count = min(diff, Self.burstReplicas)
+            let related = pods.list(namespace: rs.namespace).filter { $0.controllerRef?.uid == rs.uid }
+            let victims = Array(PodDeletionRank.sorted(owned, related: related).prefix(count))
+            expectations.expectDeletions(key, Set(victims.map(\.queueKey)))
+            logger.debug("too many replicas", metadata: ["replicaset": "\(key)", "need": "\(want)", "deleting": "\(count)"])
+            var failure: (String, String)?
+            await withTaskGroup(of: (String, String)?.self) { group in
+                for pod in victims {
+                    group.addTask { [self] in
+                        do {
+                            try await client.delete(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, uid: pod.uid, propagation: nil)
+                            events.event(regarding: rs, type: .normal, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name)")
+                            return nil
+                        } catch {
+                            expectations.deletionObserved(key, pod.queueKey)
+                            if let status = error as? StatusError, status.isNotFound { return nil }
+                            events.event(regarding: rs, type: .warning, reason: "FailedDelete", message: "Error deleting: \(error)")
+                            return ("FailedDelete", "\(error)")
+                        }
+                    }
+                }
+                for await result in group where failure == nil { failure = result }
+            }
+            return failure
+        }
+        return nil
+    }
+
+    /// Creates one pod from `rs`'s template, reporting the outcome as an event.
+    func createPod(for rs: AppsV1.ReplicaSet) async throws {
+        let pod = Self.pod(from: rs.spec?.template, owner: rs)
+        do {
+            let created = try await client.create(pod)
+            events.event(regarding: rs, type: .normal, reason: "SuccessfulCreate", message: "Created pod: \(created.name)")
+        } catch {
+            events.event(regarding: rs, type: .warning, reason: "FailedCreate", message: "Error creating: \(error)")
+            throw error
+        }
+    }
+
+    /// A pod from `template`, named `<owner>-<random>` by the apiserver, controlled by `owner`
+    /// (upstream's `GetPodFromTemplate`).
+    static func pod<Owner: KubernetesObject>(from template: CoreV1.PodTemplateSpec?, owner: Owner) -> CoreV1.Pod {
+        var meta = MetaV1.ObjectMeta()
+        meta.generateName = "\(owner.name)-"
+        meta.namespace = owner.namespace
+        meta.labels = template?.metadata?.labels
+        meta.annotations = template?.metadata?.annotations
+        meta.finalizers = template?.metadata?.finalizers
+        meta.ownerReferences = [owner.asControllerRef]
+        var pod = CoreV1.Pod(metadata: meta, spec: template?.spec)
+        pod = pod.withTypeMeta()
+        return pod
+    }
+
+    /// Runs `count` calls of `work` in batches of 1, 2, 4, … (each batch concurrent), stopping
+    /// after the first batch with a failure, so a quota or admission refusal costs one call
+    /// rather than `count` (upstream's `slowStartBatch`). Returns successes and the first error.
+    func slowStartBatch(count: Int, _ work: @escaping @Sendable () async throws -> Void) async -> (Int, (any Error)?) {
+        var remaining = count
+        var successes = 0
+        var batch = min(remaining, Self.slowStartInitialBatch)
+        while batch > 0 {
+            let size = batch
+            let (ok, error) = await withTaskGroup(of: (any Error)?.self) { group -> (Int, (any Error)?) in
+                for _ in 0..<size {
+                    group.addTask {
+                        do { try await work(); return nil } catch { return error }
+                    }
+                }
+                var ok = 0
+                var first: (any Error)?
+                for await result in group {
+                    if let result { first = first ?? result } else { ok += 1 }
+                }
+                return (ok, first)
+            }
+            successes += ok
+            if let error { return (successes, error) }
+            remaining -= size
+            batch = min(2 * size, remaining)
+        }
+        return (successes, nil)
+    }
+
+    // MARK: Status
+
+    /// Writes `status` when what it reports changed (upstream's `calculateStatus` and
+    /// `updateReplicaSetStatus`); schedules a resync when pods will become available later.
+    func updateStatus(_ rs: AppsV1.ReplicaSet, owned: [CoreV1.Pod], failure: (reason: String, message: String)?) async throws {
+        let now = clock.wallNow
+        let minReady = rs.spec?.minReadySeconds ?? 0
+        let templateLabels = rs.spec?.template?.metadata?.labels ?? [:]
+        var status = rs.status ?? AppsV1.ReplicaSetStatus(replicas: 0)
+        status.replicas = Int32(owned.count)
+        status.fullyLabeledReplicas = Int32(owned.filter { pod in
+            let labels = pod.metadata?.labels ?? [:]
+            return templateLabels.allSatisfy { labels[$0.key] == $0.value }
+        }.count)
+        status.readyReplicas = Int32(owned.filter(\.isReady).count)
+        status.availableReplicas = Int32(owned.filter { $0.isAvailable(minReadySeconds: minReady, now: now) }.count)
+        status.observedGeneration = rs.metadata?.generation
+        var conditions = status.conditions ?? []
+        let existing = conditions.firstIndex { $0.type == "ReplicaFailure" }
+        if let failure {
+            if existing == nil {
+                conditions.append(AppsV1.ReplicaSetCondition(
+                    lastTransitionTime: now.time, message: failure.message, reason: failure.reason, status: "True", type: "ReplicaFailure"))
+            }
+        } else if let existing {
+            conditions.remove(at: existing)
+        }
+        status.conditions = conditions.isEmpty ? nil : conditions
+        // Zero counts are omitted on the wire, as Go's omitempty writes them.
+        for path in [\AppsV1.ReplicaSetStatus.fullyLabeledReplicas, \.readyReplicas, \.availableReplicas] where status[keyPath: path] == 0 {
+            status[keyPath: path] = nil
+        }
+        if status != rs.status {
+            var copy = rs
+            copy.status = status
+            _ = try await client.updateStatus(copy)
+        }
+        if minReady > 0, (status.readyReplicas ?? 0) == Int32(rs.spec?.replicas ?? 1),
+            (status.availableReplicas ?? 0) != (status.readyReplicas ?? 0)
+        {
+            queue.add(rs.queueKey, after: .seconds(Int(minReady)))
+        }
+    }
+}

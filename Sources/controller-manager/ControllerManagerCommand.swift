@@ -1,0 +1,145 @@
+import APIMachinery
+import ArgumentParser
+import Client
+import Component
+import Controllers
+import Foundation
+
+/// `controller-manager`: runs the cluster's controllers against the apiserver, with
+/// kube-controller-manager's flag names, leader-elected on `kube-system/kube-controller-manager`.
+@main
+struct ControllerManagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller-manager",
+        abstract: "Skiff's controller-manager: the replicaset, garbage collector, namespace, serviceaccount and root CA controllers (kube-controller-manager compatible)."
+    )
+
+    @Option(help: "Path to a kubeconfig (else $KUBECONFIG, ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "Controllers to run: '*' for the defaults, 'foo' to enable, '-foo' to disable (comma-separated). Known: \(ControllerManager.known.joined(separator: ", ")).")
+    var controllers = "*"
+
+    @Option(help: "ReplicaSets synced at once.")
+    var concurrentReplicasetSyncs = 5
+
+    @Option(help: "Namespaces emptied at once.")
+    var concurrentNamespaceSyncs = 10
+
+    @Option(help: "Namespaces given their service accounts at once.")
+    var concurrentServiceaccountTokenSyncs = 5
+
+    @Option(help: "Garbage collector workers.")
+    var concurrentGcSyncs = 20
+
+    @Option(help: "CA bundle published as the kube-root-ca.crt ConfigMap in every namespace.")
+    var rootCaFile: String?
+
+    @Option(help: "Run only while holding the leader-election Lease (true|false).")
+    var leaderElect = true
+
+    @Option(help: "Lease duration for leader election (Go duration, e.g. 15s).")
+    var leaderElectLeaseDuration = "15s"
+
+    @Option(help: "Time the leader keeps retrying a renewal before giving up (e.g. 10s).")
+    var leaderElectRenewDeadline = "10s"
+
+    @Option(help: "Time between acquire/renew attempts (e.g. 2s).")
+    var leaderElectRetryPeriod = "2s"
+
+    @Option(help: "Name of the leader-election Lease.")
+    var leaderElectResourceName = "kube-controller-manager"
+
+    @Option(help: "Namespace of the leader-election Lease.")
+    var leaderElectResourceNamespace = "kube-system"
+
+    @Option(help: "Address of the /healthz and /metrics endpoint (plain HTTP until authentication lands).")
+    var bindAddress = "127.0.0.1"
+
+    @Option(help: "Port of the /healthz and /metrics endpoint.")
+    var securePort = 10257
+
+    @Option(name: .customLong("v"), help: "Log verbosity as klog: 0 leadership and errors, 2 controller actions, 4 and above trace.")
+    var verbosity = 0
+
+    func validate() throws {
+        let unknown = ControllerManager.unknown(in: selection)
+        if !unknown.isEmpty {
+            throw ValidationError("--controllers: unknown controllers \(unknown.joined(separator: ", ")); known: \(ControllerManager.known.joined(separator: ", "))")
+        }
+    }
+
+    /// A Go duration flag (`15s`, `1m30s`) as a Swift duration.
+    static func duration(_ text: String, flag: String) throws -> Swift.Duration {
+        do {
+            return .nanoseconds(try APIMachinery.Duration(parsing: text).nanoseconds)
+        } catch {
+            throw ValidationError("\(flag): \(error)")
+        }
+    }
+
+    var selection: [String] {
+        controllers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() async throws {
+        let component = Component.bootstrap(name: "controller-manager", verbosity: verbosity)
+        let logger = component.logger
+        var options = ControllerManager.Options()
+        options.controllers = selection
+        options.concurrentReplicaSetSyncs = concurrentReplicasetSyncs
+        options.concurrentNamespaceSyncs = concurrentNamespaceSyncs
+        options.concurrentServiceAccountSyncs = concurrentServiceaccountTokenSyncs
+        options.concurrentGCSyncs = concurrentGcSyncs
+        options.rootCAFile = rootCaFile
+        let leaseDuration = try Self.duration(leaderElectLeaseDuration, flag: "--leader-elect-lease-duration")
+        let renewDeadline = try Self.duration(leaderElectRenewDeadline, flag: "--leader-elect-renew-deadline")
+        let retryPeriod = try Self.duration(leaderElectRetryPeriod, flag: "--leader-elect-retry-period")
+
+        var restConfig = try Kubeconfig.load(explicitPath: kubeconfig).restConfig()
+        restConfig.userAgent = ClientLibrary.userAgent(component: "controller-manager")
+        let rest = try RESTClient(config: restConfig)
+        let clock = SystemClock()
+        let recorders = ["replicaset-controller", "garbage-collector-controller"].map { name in
+            (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
+        }
+        let byName = Dictionary(uniqueKeysWithValues: recorders)
+        let informers = SharedInformerFactory(rest: rest, clock: clock)
+        let manager = ControllerManager(
+            rest: rest, informers: informers, events: { name in byName[name] ?? byName["replicaset-controller"]! },
+            clock: clock, logger: logger, options: options)
+        let runner = LeaderElectedRunner(
+            rest: rest,
+            config: LeaderElectionConfig(
+                identity: "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())",
+                leaseDuration: leaseDuration, renewDeadline: renewDeadline, retryPeriod: retryPeriod,
+                releaseOnCancel: true, name: leaderElectResourceName),
+            namespace: leaderElectResourceNamespace, enabled: leaderElect, logger: logger,
+            onLeadership: { _ in })
+        component.health.add("leaderElection", .livez) { runner.healthProblem() }
+
+        let server = try await StatusServer(host: bindAddress, port: securePort, health: component.health, metrics: component.metrics)
+        logger.info("serving /healthz and /metrics", metadata: ["address": "http://\(bindAddress):\(server.port)"])
+        let controllers = CancellableService {
+            await withTaskGroup(of: Void.self) { group in
+                for (_, recorder) in recorders { group.addTask { await recorder.run() } }
+                await runner.run {
+                    do {
+                        try await manager.run()
+                    } catch {
+                        logger.error("controllers stopped", metadata: ["error": "\(error)"])
+                    }
+                }
+                for (_, recorder) in recorders { recorder.shutDown() }
+                await group.waitForAll()
+            }
+        }
+        try await component.run(services: [server.service, controllers])
+        do {
+            try await rest.shutdown()
+        } catch {
+            logger.warning("REST client did not shut down cleanly", metadata: ["error": "\(error)"])
+        }
+        if runner.lostLeadership { throw ExitCode(1) }
+    }
+}

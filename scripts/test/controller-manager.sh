@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# controller-manager integration test with real processes: kvstore + apiserver +
+# controller-manager on loopback (no kubelet: pod status is patched by hand). Checks the Lease,
+# the default ServiceAccount and kube-root-ca.crt in new namespaces, ReplicaSet scale up/down,
+# replacement of deleted pods, adoption of orphans and release of relabelled pods, ready and
+# available counts, `kubectl delete --cascade=background|orphan|foreground` through the garbage
+# collector, namespace deletion emptying the namespace, and kill -9 of the controller-manager
+# during a 300-replica scale-up (the standby finishes with exactly 300 pods).
+# Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/test/lib/apiserver-env.sh
+k() { kubectl --request-timeout=10s "$@" 2>&1; }
+source scripts/test/lib/checks.sh
+lease_flags=(--leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s)
+start_cm() {  # start_cm NAME → pid in $cm_pid
+  "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$(free_port)" --root-ca-file "$dir/certs/apiserver.crt" \
+    "${lease_flags[@]}" --v "${CM_V:-2}" >>"$dir/controller-manager-$1.log" 2>&1 &
+  cm_pid=$!; pids+=($cm_pid)
+}
+# until SECONDS COMMAND...: retries COMMAND (its output compared by the caller) until it succeeds.
+until_eq() {  # until_eq EXPECTED SECONDS COMMAND... → prints the last output
+  local expected=$1 deadline=$((SECONDS + $2)); shift 2
+  local out
+  while :; do
+    out=$("$@" 2>&1)
+    [ "$out" == "$expected" ] || [ $SECONDS -ge $deadline ] && break
+    sleep 0.3
+  done
+  printf '%s' "$out"
+}
+pods_of() { kubectl --request-timeout=10s get pods -n cm -l "app=$1" -o name 2>/dev/null | grep -c . ; }
+rs() {  # rs NAME REPLICAS [MIN_READY]
+  k apply -f - >/dev/null <<Y
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: $1, namespace: cm}
+spec:
+  replicas: $2
+  minReadySeconds: ${3:-0}
+  selector: {matchLabels: {app: $1}}
+  template:
+    metadata: {labels: {app: $1}}
+    spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10}]}
+Y
+}
+
+start_cm alpha; alpha=$cm_pid
+k create namespace cm >/dev/null
+check lease-holder-set yes "$(until_eq yes 20 bash -c "kubectl get lease -n kube-system kube-controller-manager -o jsonpath='{.spec.holderIdentity}' | grep -q . && echo yes")"
+check default-serviceaccount default "$(until_eq default 20 kubectl get sa -n cm default -o jsonpath='{.metadata.name}')"
+check root-ca-configmap yes "$(until_eq yes 20 bash -c "kubectl get cm -n cm kube-root-ca.crt -o jsonpath='{.data.ca\.crt}' | grep -q 'BEGIN CERTIFICATE' && echo yes")"
+
+rs web 3
+check rs-creates-3 3 "$(until_eq 3 30 pods_of web)"
+owner=$(k get pods -n cm -l app=web -o jsonpath='{.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}/{.items[0].metadata.ownerReferences[0].controller}/{.items[0].metadata.ownerReferences[0].blockOwnerDeletion}')
+check pod-owner-reference ReplicaSet/web/true/true "$owner"
+check rs-status-replicas 3 "$(until_eq 3 20 kubectl get rs -n cm web -o jsonpath='{.status.replicas}')"
+check rs-observed-generation 1 "$(k get rs -n cm web -o jsonpath='{.status.observedGeneration}')"
+contains rs-event-successful-create "Created pod: web-" "$(until_eq x 3 false; k get events -n cm --field-selector reason=SuccessfulCreate -o jsonpath='{.items[*].message}')"
+k scale rs -n cm web --replicas=6 >/dev/null
+check rs-scale-up-6 6 "$(until_eq 6 30 pods_of web)"
+k scale rs -n cm web --replicas=2 >/dev/null
+check rs-scale-down-2 2 "$(until_eq 2 30 pods_of web)"
+victim=$(k get pods -n cm -l app=web -o jsonpath='{.items[0].metadata.name}')
+k delete pod -n cm "$victim" --wait=false >/dev/null
+check deleted-pod-replaced 2 "$(until_eq 2 30 bash -c "kubectl get pods -n cm -l app=web --no-headers | grep -v '^$victim ' | grep -c .")"
+
+# Readiness: mark both pods Ready; readyReplicas and availableReplicas follow.
+for p in $(k get pods -n cm -l app=web -o jsonpath='{.items[*].metadata.name}'); do
+  k patch pod -n cm "$p" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}]}}" >/dev/null
+done
+check rs-ready-replicas 2/2 "$(until_eq 2/2 20 kubectl get rs -n cm web -o jsonpath='{.status.readyReplicas}/{.status.availableReplicas}')"
+
+# Adoption: an orphan with matching labels is adopted, and the surplus removed.
+k run orphan -n cm --image=registry.k8s.io/pause:3.10 --labels=app=web >/dev/null
+check after-adoption-2 2 "$(until_eq 2 30 pods_of web)"
+# The adopted orphan, neither scheduled nor ready, is the first to go (deletion ranking).
+contains orphan-adopted-then-deleted-first "Deleted pod: orphan" "$(until_eq x 3 false; k get events -n cm --field-selector reason=SuccessfulDelete -o jsonpath='{.items[*].message}')"
+# Release: a relabelled pod loses its owner reference and is replaced.
+released=$(k get pods -n cm -l app=web -o jsonpath='{.items[0].metadata.name}')
+k label pod -n cm "$released" app=other --overwrite >/dev/null
+check relabelled-released "" "$(until_eq "" 20 kubectl get pod -n cm "$released" -o jsonpath='{.metadata.ownerReferences}')"
+check relabelled-replaced 2 "$(until_eq 2 30 pods_of web)"
+
+# Garbage collection.
+k delete rs -n cm web --cascade=background >/dev/null
+check cascade-background 0 "$(until_eq 0 30 pods_of web)"
+rs keep 2
+check orphan-setup 2 "$(until_eq 2 30 pods_of keep)"
+k delete rs -n cm keep --cascade=orphan >/dev/null
+check cascade-orphan-rs-gone "" "$(until_eq "" 20 bash -c "kubectl get rs -n cm keep -o name 2>/dev/null")"
+check cascade-orphan-pods-kept 2 "$(pods_of keep)"
+check cascade-orphan-refs-removed "" "$(until_eq "" 20 kubectl get pods -n cm -l app=keep -o jsonpath='{.items[*].metadata.ownerReferences}')"
+rs fg 2
+check foreground-setup 2 "$(until_eq 2 30 pods_of fg)"
+k delete rs -n cm fg --cascade=foreground --wait=false >/dev/null
+check cascade-foreground-pods-gone 0 "$(until_eq 0 30 pods_of fg)"
+check cascade-foreground-owner-gone "" "$(until_eq "" 30 bash -c "kubectl get rs -n cm fg -o name 2>/dev/null")"
+
+# kill -9 during a scale-up; a standby takes over and reaches exactly the count.
+start_cm beta; beta=$cm_pid
+rs big 300
+sleep 1
+kill -9 "$alpha"; wait "$alpha" 2>/dev/null
+check scale-up-after-leader-kill 300 "$(until_eq 300 90 pods_of big)"
+sleep 3
+check no-extra-pods-after-settle 300 "$(pods_of big)"
+contains standby-took-over "became leader" "$(cat "$dir/controller-manager-beta.log")"
+
+# Namespace deletion empties it, then it goes.
+k create namespace doomed >/dev/null
+k create configmap -n doomed settings --from-literal=a=b >/dev/null
+k delete namespace doomed --wait=false >/dev/null
+check namespace-deleted "" "$(until_eq "" 60 bash -c "kubectl get namespace doomed -o name 2>/dev/null")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
