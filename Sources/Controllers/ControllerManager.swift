@@ -10,6 +10,7 @@ public struct ControllerManager: Sendable {
     public struct Options: Sendable {
         public var controllers: [String] = ["*"]
         public var concurrentReplicaSetSyncs = 5
+        public var concurrentDeploymentSyncs = 5
         public var concurrentNamespaceSyncs = 10
         public var concurrentServiceAccountSyncs = 5
         public var concurrentGCSyncs = 20
@@ -18,7 +19,7 @@ public struct ControllerManager: Sendable {
     }
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
-    public static let known = ["garbagecollector", "namespace", "replicaset", "root-ca-cert-publisher", "serviceaccount"]
+    public static let known = ["deployment", "garbagecollector", "namespace", "replicaset", "root-ca-cert-publisher", "serviceaccount"]
     public static let disabledByDefault: Set<String> = []
 
     /// Whether `name` runs under `--controllers` `selection` (`*`, `foo`, `-foo`; the first
@@ -78,6 +79,15 @@ public struct ControllerManager: Sendable {
                 clock: clock, logger: logger)
             controller.register(replicaSets: replicaSets, pods: pods)
             runs.append { [options] in await controller.run(workers: options.concurrentReplicaSetSyncs) }
+        }
+        if enabled("deployment") {
+            let deployments = informers.informer(AppsV1.Deployment.self), replicaSets = informers.informer(AppsV1.ReplicaSet.self)
+            let pods = informers.informer(CoreV1.Pod.self)
+            let controller = DeploymentController(
+                deployments: deployments.lister, replicaSets: replicaSets.lister, pods: pods.lister, client: client,
+                events: events("deployment-controller"), clock: clock, logger: logger)
+            controller.register(deployments: deployments, replicaSets: replicaSets, pods: pods)
+            runs.append { [options] in await controller.run(workers: options.concurrentDeploymentSyncs) }
         }
         if enabled("serviceaccount") {
             let namespaces = informers.informer(CoreV1.Namespace.self), accounts = informers.informer(CoreV1.ServiceAccount.self)

@@ -11,7 +11,7 @@ import Foundation
 struct ControllerManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller-manager",
-        abstract: "Skiff's controller-manager: the replicaset, garbage collector, namespace, serviceaccount and root CA controllers (kube-controller-manager compatible)."
+        abstract: "Skiff's controller-manager: the deployment, replicaset, garbage collector, namespace, serviceaccount and root CA controllers (kube-controller-manager compatible)."
     )
 
     @Option(help: "Path to a kubeconfig (else $KUBECONFIG, ~/.kube/config).")
@@ -22,6 +22,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
 
     @Option(help: "ReplicaSets synced at once.")
     var concurrentReplicasetSyncs = 5
+
+    @Option(help: "Deployments synced at once.")
+    var concurrentDeploymentSyncs = 5
 
     @Option(help: "Namespaces emptied at once.")
     var concurrentNamespaceSyncs = 10
@@ -88,6 +91,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         var options = ControllerManager.Options()
         options.controllers = selection
         options.concurrentReplicaSetSyncs = concurrentReplicasetSyncs
+        options.concurrentDeploymentSyncs = concurrentDeploymentSyncs
         options.concurrentNamespaceSyncs = concurrentNamespaceSyncs
         options.concurrentServiceAccountSyncs = concurrentServiceaccountTokenSyncs
         options.concurrentGCSyncs = concurrentGcSyncs
@@ -100,7 +104,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         restConfig.userAgent = ClientLibrary.userAgent(component: "controller-manager")
         let rest = try RESTClient(config: restConfig)
         let clock = SystemClock()
-        let recorders = ["replicaset-controller", "garbage-collector-controller"].map { name in
+        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller"].map { name in
             (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
         }
         let byName = Dictionary(uniqueKeysWithValues: recorders)

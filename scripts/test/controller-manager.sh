@@ -5,7 +5,9 @@
 # replacement of deleted pods, adoption of orphans and release of relabelled pods, ready and
 # available counts, `kubectl delete --cascade=background|orphan|foreground` through the garbage
 # collector, namespace deletion emptying the namespace, and kill -9 of the controller-manager
-# during a 300-replica scale-up (the standby finishes with exactly 300 pods).
+# during a 300-replica scale-up (the standby finishes with exactly 300 pods); Deployments with a
+# stand-in kubelet: rollout status, RollingUpdate events, history, undo, pause (scales, no new
+# ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods.
 # Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -97,6 +99,65 @@ check foreground-setup 2 "$(until_eq 2 30 pods_of fg)"
 k delete rs -n cm fg --cascade=foreground --wait=false >/dev/null
 check cascade-foreground-pods-gone 0 "$(until_eq 0 30 pods_of fg)"
 check cascade-foreground-owner-gone "" "$(until_eq "" 30 bash -c "kubectl get rs -n cm fg -o name 2>/dev/null")"
+
+# Deployments, with a stand-in kubelet marking every new pod of namespace "dep" Running and Ready.
+k create namespace dep >/dev/null
+ready_loop() {
+  while :; do
+    for p in $(kubectl get pods -n dep -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{"\n"}{end}' 2>/dev/null | awk '$2!="Running"{print $1}'); do
+      kubectl patch pod -n dep "$p" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}]}}" >/dev/null 2>&1
+    done
+    sleep 0.3
+  done
+}
+ready_loop & pids+=($!)
+k create deployment web -n dep --image=registry.k8s.io/pause:3.10 --replicas=4 >/dev/null
+contains deploy-rollout-status "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/web --timeout=50s 2>&1)"
+check deploy-one-rs-4-ready "4/4" "$(k get rs -n dep -l app=web -o jsonpath='{.items[0].status.readyReplicas}/{.items[0].spec.replicas}')"
+check deploy-available-condition "True/MinimumReplicasAvailable" "$(k get deploy -n dep web -o jsonpath='{.status.conditions[?(@.type=="Available")].status}/{.status.conditions[?(@.type=="Available")].reason}')"
+check deploy-progressing-condition "NewReplicaSetAvailable" "$(k get deploy -n dep web -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}')"
+check deploy-revision-1 1 "$(k get deploy -n dep web -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')"
+hash1=$(k get rs -n dep -l app=web -o jsonpath='{.items[0].metadata.labels.pod-template-hash}')
+check deploy-rs-named-by-hash "web-$hash1" "$(k get rs -n dep -l app=web -o jsonpath='{.items[0].metadata.name}')"
+k set image -n dep deployment/web pause=registry.k8s.io/pause:3.9 >/dev/null
+contains deploy-rolling-update "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/web --timeout=50s 2>&1)"
+check deploy-old-rs-scaled-to-0 "0 4" "$(k get rs -n dep -l app=web --sort-by=.metadata.creationTimestamp -o jsonpath='{.items[*].spec.replicas}')"
+contains deploy-rolling-events "Scaled down replica set web-$hash1 from 4 to 3" "$(k get events -n dep --field-selector reason=ScalingReplicaSet -o jsonpath='{.items[*].message}')"
+check deploy-history "1 2" "$(k rollout history -n dep deployment/web | awk '$1 ~ /^[0-9]+$/ {print $1}' | xargs)"
+k rollout undo -n dep deployment/web >/dev/null
+contains deploy-undo "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/web --timeout=50s 2>&1)"
+check deploy-undo-image registry.k8s.io/pause:3.10 "$(k get deploy -n dep web -o jsonpath='{.spec.template.spec.containers[0].image}')"
+check deploy-undo-reuses-rs "web-$hash1 4" "$(k get rs -n dep -l app=web -o jsonpath='{range .items[?(@.spec.replicas>0)]}{.metadata.name} {.spec.replicas}{end}')"
+check deploy-history-after-undo "2 3" "$(k rollout history -n dep deployment/web | awk '$1 ~ /^[0-9]+$/ {print $1}' | xargs)"
+k rollout pause -n dep deployment/web >/dev/null
+k set image -n dep deployment/web pause=registry.k8s.io/pause:3.8 >/dev/null
+check deploy-paused-condition DeploymentPaused "$(until_eq DeploymentPaused 20 kubectl get deploy -n dep web -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}')"
+check deploy-paused-no-new-rs 2 "$(k get rs -n dep -l app=web -o name | grep -c .)"
+k scale -n dep deployment/web --replicas=6 >/dev/null
+check deploy-paused-scales 6 "$(until_eq 6 30 kubectl get rs -n dep "web-$hash1" -o jsonpath='{.spec.replicas}')"
+k rollout resume -n dep deployment/web >/dev/null
+contains deploy-resumed-rollout "successfully rolled out" "$(timeout 90 kubectl rollout status -n dep deployment/web --timeout=80s 2>&1)"
+check deploy-resumed-3-rs 3 "$(k get rs -n dep -l app=web -o name | grep -c .)"
+k rollout restart -n dep deployment/web >/dev/null
+contains deploy-restart "successfully rolled out" "$(timeout 90 kubectl rollout status -n dep deployment/web --timeout=80s 2>&1)"
+k apply -f - >/dev/null <<Y
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rec, namespace: dep}
+spec:
+  replicas: 2
+  strategy: {type: Recreate}
+  selector: {matchLabels: {app: rec}}
+  template:
+    metadata: {labels: {app: rec}}
+    spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10}]}
+Y
+contains recreate-initial "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/rec --timeout=50s 2>&1)"
+k set image -n dep deployment/rec c=registry.k8s.io/pause:3.9 >/dev/null
+contains recreate-rollout "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/rec --timeout=50s 2>&1)"
+check recreate-old-down-before-new-up "Scaled down" "$(k get events -n dep --field-selector reason=ScalingReplicaSet --sort-by=.lastTimestamp -o jsonpath='{range .items[*]}{.message}{"\n"}{end}' | grep 'replica set rec-' | sed -n 2p | cut -c1-11)"
+k delete deployment -n dep web >/dev/null
+check deploy-delete-cascades 0 "$(until_eq 0 40 bash -c "kubectl get rs,pods -n dep -l app=web -o name 2>/dev/null | grep -c .")"
 
 # kill -9 during a scale-up; a standby takes over and reaches exactly the count.
 start_cm beta; beta=$cm_pid
