@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl
 
-.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler
+.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers
 
 all: build
 
@@ -49,6 +49,13 @@ run: build
 bench-kvstore: deps
 	$(SWIFT) build -c release --product kvstore
 	scripts/bench/kvstore-vs-etcd.sh
+
+## bench-controllers: controller-manager under load (REPLICAS, DEPLOYMENT_REPLICAS, SETS, IDLE)
+bench-controllers: deps
+	$(SWIFT) build -c release --product apiserver
+	$(SWIFT) build -c release --product kvstore
+	$(SWIFT) build -c release --product controller-manager
+	scripts/bench/controllers.sh
 
 ## bench-apiserver: apiserver on the kvstore vs on real etcd (PODS, CONCURRENCY, WATCHERS, UPDATES)
 bench-apiserver: deps

@@ -185,6 +185,10 @@ let package = Package(
             name: "ComponentTests",
             dependencies: ["Component", "Client", "APIMachinery", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(
+            name: "ControllersTests",
+            dependencies: ["Controllers", "Client", "APIMachinery", "Component", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "APIServerTests",

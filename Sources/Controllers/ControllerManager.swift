@@ -11,6 +11,8 @@ public struct ControllerManager: Sendable {
         public var controllers: [String] = ["*"]
         public var concurrentReplicaSetSyncs = 5
         public var concurrentDeploymentSyncs = 5
+        public var concurrentEndpointSyncs = 5
+        public var concurrentEndpointSliceSyncs = 5
         public var concurrentNamespaceSyncs = 10
         public var concurrentServiceAccountSyncs = 5
         public var concurrentGCSyncs = 20
@@ -19,7 +21,9 @@ public struct ControllerManager: Sendable {
     }
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
-    public static let known = ["deployment", "garbagecollector", "namespace", "replicaset", "root-ca-cert-publisher", "serviceaccount"]
+    public static let known = [
+        "deployment", "endpoints", "endpointslice", "garbagecollector", "namespace", "replicaset", "root-ca-cert-publisher", "serviceaccount",
+    ]
     public static let disabledByDefault: Set<String> = []
 
     /// Whether `name` runs under `--controllers` `selection` (`*`, `foo`, `-foo`; the first
@@ -88,6 +92,22 @@ public struct ControllerManager: Sendable {
                 events: events("deployment-controller"), clock: clock, logger: logger)
             controller.register(deployments: deployments, replicaSets: replicaSets, pods: pods)
             runs.append { [options] in await controller.run(workers: options.concurrentDeploymentSyncs) }
+        }
+        if enabled("endpoints") {
+            let services = informers.informer(CoreV1.Service.self), pods = informers.informer(CoreV1.Pod.self)
+            let endpoints = informers.informer(CoreV1.Endpoints.self)
+            let controller = EndpointsController(
+                services: services.lister, pods: pods.lister, endpoints: endpoints.lister, client: client, clock: clock, logger: logger)
+            controller.register(services: services, pods: pods)
+            runs.append { [options] in await controller.run(workers: options.concurrentEndpointSyncs) }
+        }
+        if enabled("endpointslice") {
+            let services = informers.informer(CoreV1.Service.self), pods = informers.informer(CoreV1.Pod.self)
+            let slices = informers.informer(DiscoveryV1.EndpointSlice.self)
+            let controller = EndpointSliceController(
+                services: services.lister, pods: pods.lister, slices: slices.lister, client: client, clock: clock, logger: logger)
+            controller.register(services: services, pods: pods, slices: slices)
+            runs.append { [options] in await controller.run(workers: options.concurrentEndpointSliceSyncs) }
         }
         if enabled("serviceaccount") {
             let namespaces = informers.informer(CoreV1.Namespace.self), accounts = informers.informer(CoreV1.ServiceAccount.self)

@@ -11,7 +11,7 @@ import Foundation
 struct ControllerManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller-manager",
-        abstract: "Skiff's controller-manager: the deployment, replicaset, garbage collector, namespace, serviceaccount and root CA controllers (kube-controller-manager compatible)."
+        abstract: "Skiff's controller-manager: the deployment, replicaset, endpoints, endpointslice, garbage collector, namespace, serviceaccount and root CA controllers (kube-controller-manager compatible)."
     )
 
     @Option(help: "Path to a kubeconfig (else $KUBECONFIG, ~/.kube/config).")
@@ -25,6 +25,12 @@ struct ControllerManagerCommand: AsyncParsableCommand {
 
     @Option(help: "Deployments synced at once.")
     var concurrentDeploymentSyncs = 5
+
+    @Option(help: "Services whose Endpoints are synced at once.")
+    var concurrentEndpointSyncs = 5
+
+    @Option(help: "Services whose EndpointSlices are synced at once.")
+    var concurrentServiceEndpointSyncs = 5
 
     @Option(help: "Namespaces emptied at once.")
     var concurrentNamespaceSyncs = 10
@@ -92,6 +98,8 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.controllers = selection
         options.concurrentReplicaSetSyncs = concurrentReplicasetSyncs
         options.concurrentDeploymentSyncs = concurrentDeploymentSyncs
+        options.concurrentEndpointSyncs = concurrentEndpointSyncs
+        options.concurrentEndpointSliceSyncs = concurrentServiceEndpointSyncs
         options.concurrentNamespaceSyncs = concurrentNamespaceSyncs
         options.concurrentServiceAccountSyncs = concurrentServiceaccountTokenSyncs
         options.concurrentGCSyncs = concurrentGcSyncs

@@ -7,7 +7,8 @@
 # collector, namespace deletion emptying the namespace, and kill -9 of the controller-manager
 # during a 300-replica scale-up (the standby finishes with exactly 300 pods); Deployments with a
 # stand-in kubelet: rollout status, RollingUpdate events, history, undo, pause (scales, no new
-# ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods.
+# ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods; Endpoints
+# and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
 # Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -155,9 +156,54 @@ Y
 contains recreate-initial "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/rec --timeout=50s 2>&1)"
 k set image -n dep deployment/rec c=registry.k8s.io/pause:3.9 >/dev/null
 contains recreate-rollout "successfully rolled out" "$(timeout 60 kubectl rollout status -n dep deployment/rec --timeout=50s 2>&1)"
-check recreate-old-down-before-new-up "Scaled down" "$(k get events -n dep --field-selector reason=ScalingReplicaSet --sort-by=.lastTimestamp -o jsonpath='{range .items[*]}{.message}{"\n"}{end}' | grep 'replica set rec-' | sed -n 2p | cut -c1-11)"
+events=$(k get events -n dep --field-selector reason=ScalingReplicaSet -o jsonpath='{range .items[*]}{.message}{"\n"}{end}')
+contains recreate-old-scaled-to-0 "Scaled down replica set rec-" "$events"
+check recreate-rs-replicas "0 2" "$(k get rs -n dep -l app=rec -o jsonpath='{.items[*].spec.replicas}' | tr ' ' '\n' | sort | xargs)"
 k delete deployment -n dep web >/dev/null
 check deploy-delete-cascades 0 "$(until_eq 0 40 bash -c "kubectl get rs,pods -n dep -l app=web -o name 2>/dev/null | grep -c .")"
+
+# Endpoints and EndpointSlices of a Service selecting pods whose IPs are patched in by hand.
+k create namespace ep >/dev/null
+k apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: ep, labels: {tier: web}}
+spec:
+  selector: {app: ep}
+  ports: [{name: http, port: 80, targetPort: http}, {name: tls, port: 443, targetPort: 8443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: empty, namespace: ep}
+spec: {selector: {app: nothing}, ports: [{port: 80}]}
+Y
+for i in 1 2; do
+  k apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: Pod
+metadata: {name: ep$i, namespace: ep, labels: {app: ep}}
+spec: {nodeName: n1, containers: [{name: c, image: registry.k8s.io/pause:3.10, ports: [{name: http, containerPort: 8080}]}]}
+Y
+done
+k patch pod -n ep ep1 --subresource=status --type=merge -p '{"status":{"phase":"Running","podIP":"10.244.0.11","podIPs":[{"ip":"10.244.0.11"}],"conditions":[{"type":"Ready","status":"True"}]}}' >/dev/null
+k patch pod -n ep ep2 --subresource=status --type=merge -p '{"status":{"phase":"Running","podIP":"10.244.0.12","podIPs":[{"ip":"10.244.0.12"}],"conditions":[{"type":"Ready","status":"False"}]}}' >/dev/null
+check endpoints-ready-and-not "10.244.0.11|10.244.0.12|8080,8443" "$(until_eq "10.244.0.11|10.244.0.12|8080,8443" 20 kubectl get endpoints -n ep svc -o jsonpath='{.subsets[0].addresses[*].ip}|{.subsets[0].notReadyAddresses[*].ip}|{.subsets[0].ports[?(@.name=="http")].port},{.subsets[0].ports[?(@.name=="tls")].port}')"
+check endpoints-labels web "$(k get endpoints -n ep svc -o jsonpath='{.metadata.labels.tier}')"
+check endpoints-target-ref Pod/ep1 "$(k get endpoints -n ep svc -o jsonpath='{.subsets[0].addresses[0].targetRef.kind}/{.subsets[0].addresses[0].targetRef.name}')"
+slice() { kubectl get endpointslices -n ep -l kubernetes.io/service-name="$1" -o jsonpath="$2" 2>/dev/null; }
+check endpointslice-endpoints "10.244.0.11:true 10.244.0.12:false " "$(until_eq "10.244.0.11:true 10.244.0.12:false " 20 slice svc '{range .items[*].endpoints[*]}{.addresses[0]}:{.conditions.ready} {end}')"
+check endpointslice-owner-and-ports "Service/svc 8080 8443" "$(slice svc '{.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name} {.items[0].ports[*].port}')"
+check endpointslice-managed-by endpointslice-controller.k8s.io "$(slice svc '{.items[0].metadata.labels.endpointslice\.kubernetes\.io/managed-by}')"
+check endpointslice-placeholder "s|" "$(until_eq "s|" 20 slice empty '{range .items[*]}s{end}|{.items[*].endpoints[*].addresses[0]}')"
+# A terminating pod (on a node, so graceful) leaves the Endpoints; its slice entry says terminating.
+k delete pod -n ep ep2 --wait=false >/dev/null
+check endpoints-drop-terminating "10.244.0.11|" "$(until_eq "10.244.0.11|" 20 kubectl get endpoints -n ep svc -o jsonpath='{.subsets[0].addresses[*].ip}|{.subsets[0].notReadyAddresses[*].ip}')"
+check endpointslice-terminating "10.244.0.11:false 10.244.0.12:true " "$(until_eq "10.244.0.11:false 10.244.0.12:true " 20 slice svc '{range .items[*].endpoints[*]}{.addresses[0]}:{.conditions.terminating} {end}')"
+k delete pod -n ep ep2 --grace-period=0 --force >/dev/null 2>&1
+check endpointslice-after-pod-gone "10.244.0.11 " "$(until_eq "10.244.0.11 " 20 slice svc '{range .items[*].endpoints[*]}{.addresses[0]} {end}')"
+k delete service -n ep svc >/dev/null
+check endpoints-deleted-with-service "" "$(until_eq "" 20 bash -c "kubectl get endpoints -n ep svc -o name 2>/dev/null")"
+check endpointslices-collected "" "$(until_eq "" 30 slice svc '{.items[*].metadata.name}')"
 
 # kill -9 during a scale-up; a standby takes over and reaches exactly the count.
 start_cm beta; beta=$cm_pid

@@ -64,7 +64,7 @@ public final class DeploymentController: Sendable {
 
     public func run(workers: Int) async {
         let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.info("deployment sync failed; retrying", metadata: ["deployment": "\(key)", "error": "\(error)"])
+            logger.syncFailed("deployment sync failed; retrying", error, metadata: ["deployment": "\(key)"])
         }, sync: { [self] in try await sync($0) })
         await runner.run(workers: workers)
     }
@@ -131,9 +131,9 @@ public final class DeploymentController: Sendable {
             let matches = selector.matches(rs.metadata?.labels ?? [:])
             if let ref = rs.controllerRef {
                 guard d.isReferenced(by: ref) else { continue }
-                if matches || d.isBeingDeleted {
+                if matches {
                     owned.append(rs)
-                } else {
+                } else if !d.isBeingDeleted {
                     let refs = (rs.metadata?.ownerReferences ?? []).filter { $0.uid != d.uid }
                     do {
                         _ = try await client.patch(AppsV1.ReplicaSet.self, namespace: rs.namespace, name: rs.name, merge: .object(["metadata": .object([

@@ -1,5 +1,6 @@
 import APIMachinery
 import Client
+import Logging
 
 /// An object a controller reads from an informer and writes through a `ControllerClient`.
 public typealias ControlledObject = KubernetesObject & InformerObject & JSONCodable
@@ -54,5 +55,19 @@ extension StatusError {
     /// The namespace is terminating: creations in it are refused, and that is no one's failure.
     public var isNamespaceTerminating: Bool {
         status.details?.causes?.contains { $0.reason == "NamespaceTerminating" } == true
+    }
+}
+
+extension Logger {
+    /// Logs a failed sync that will be retried: conflicts (a stale cache, the normal case of
+    /// optimistic concurrency) at debug, anything else at info, as upstream logs them.
+    public func syncFailed(_ message: Logger.Message, _ error: any Error, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        if let status = error as? StatusError, status.isConflict {
+            debug(message, metadata: metadata)
+        } else {
+            info(message, metadata: metadata)
+        }
     }
 }

@@ -25,8 +25,8 @@ extension CoreV1.Pod {
         return since.secondsSinceEpoch + Int64(minReadySeconds) <= now.time.secondsSinceEpoch
     }
 
-    /// Restarts summed over the containers.
-    public var restartCount: Int32 {
-        status?.containerStatuses?.reduce(0) { $0 + $1.restartCount } ?? 0
+    /// The most restarts of any one container (upstream ranks pods by it).
+    public var maxContainerRestarts: Int32 {
+        status?.containerStatuses?.map(\.restartCount).max() ?? 0
     }
 }

@@ -30,7 +30,7 @@ public final class GarbageCollector: Sendable {
     let graph = Mutex(OwnerGraph())
     /// Resources by `group/Kind`, from the last discovery.
     let kinds = Mutex<[String: ResourceInfo]>([:])
-    /// Owner uids confirmed absent by a live read.
+    /// Owners (namespace/apiVersion/kind/name/uid) confirmed absent by a live read.
     let absent = Mutex<Set<String>>([])
     public let attemptToDelete: WorkQueue<String>
     public let deletingOwners: WorkQueue<String>
@@ -65,10 +65,10 @@ public final class GarbageCollector: Sendable {
     /// Runs `workers` workers on each queue until the task is cancelled.
     public func run(workers: Int) async {
         let deleter = ControllerRunner(queue: attemptToDelete, onFailure: { [logger] uid, error, _ in
-            logger.info("garbage collection of a dependent failed; retrying", metadata: ["uid": "\(uid)", "error": "\(error)"])
+            logger.syncFailed("garbage collection of a dependent failed; retrying", error, metadata: ["uid": "\(uid)"])
         }, sync: { [self] in try await attemptToDeleteItem($0) })
         let owners = ControllerRunner(queue: deletingOwners, onFailure: { [logger] uid, error, _ in
-            logger.info("processing a deleting owner failed; retrying", metadata: ["uid": "\(uid)", "error": "\(error)"])
+            logger.syncFailed("processing a deleting owner failed; retrying", error, metadata: ["uid": "\(uid)"])
         }, sync: { [self] in try await processDeletingOwner($0) })
         async let a: Void = deleter.run(workers: workers)
         async let b: Void = owners.run(workers: max(1, workers / 2))
@@ -107,7 +107,9 @@ public final class GarbageCollector: Sendable {
 
     // MARK: Workers
 
-    enum OwnerState { case solid, dangling, waiting }
+    /// An owner reference's state: present, gone, deleting in the foreground, or one that can
+    /// never resolve (a namespaced owner of a cluster-scoped object).
+    enum OwnerState { case solid, dangling, waiting, invalid }
 
     /// Deletes the dependent `uid` if none of its owners remain, or removes the owners that are
     /// gone when some remain (upstream's `attemptToDeleteItem`).
@@ -120,6 +122,7 @@ public final class GarbageCollector: Sendable {
             case .solid: solid.append(ref)
             case .dangling: dangling.append(ref)
             case .waiting: waiting.append(ref)
+            case .invalid: return  // reported as an event; never collected, as upstream
             }
         }
         if !solid.isEmpty {
@@ -162,19 +165,20 @@ public final class GarbageCollector: Sendable {
                 kind: dependent.resource.gvk.kind, apiVersion: dependent.resource.gvk.apiVersion, name: dependent.name, uid: dependent.uid),
                 type: .warning, reason: "OwnerRefInvalidNamespace",
                 message: "ownerRef [\(ref.apiVersion)/\(ref.kind), namespace: , name: \(ref.name), uid: \(ref.uid)] does not exist in namespace \"\"")
-            return .dangling
+            return .invalid
         }
         let namespace = resource.namespaced ? dependent.namespace : ""
         if let owner = graph.withLock({ $0.nodes[ref.uid] }), owner.namespace == namespace {
             return owner.deletingDependents ? .waiting : .solid
         }
-        if absent.withLock({ $0.contains(ref.uid) }) { return .dangling }
+        let absentKey = "\(namespace)/\(ref.apiVersion)/\(ref.kind)/\(ref.name)/\(ref.uid)"
+        if absent.withLock({ $0.contains(absentKey) }) { return .dangling }
         // Not in the graph: the informer may lag; ask the apiserver.
         let live = try await client.get(resource, namespace: namespace, name: ref.name)
         guard let live, live.metadata.uid == ref.uid else {
             absent.withLock { set in
                 if set.count >= 10_000 { set.removeAll() }
-                set.insert(ref.uid)
+                set.insert(absentKey)
             }
             return .dangling
         }

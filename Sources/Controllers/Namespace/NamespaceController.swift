@@ -38,7 +38,7 @@ public final class NamespaceController: Sendable {
 
     public func run(workers: Int) async {
         let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.info("namespace deletion not finished; retrying", metadata: ["namespace": "\(key)", "error": "\(error)"])
+            logger.syncFailed("namespace deletion not finished; retrying", error, metadata: ["namespace": "\(key)"])
         }, sync: { [self] in try await sync($0) })
         await runner.run(workers: workers)
     }
@@ -79,8 +79,10 @@ public final class NamespaceController: Sendable {
             throw StatusError.internalError(remaining.failures.joined(separator: "; "))
         }
         if !remaining.isEmpty {
-            // As upstream: wait half the longest grace period still running, plus a second.
-            let wait = remaining.gracePeriod / 2 + 1
+            // As upstream: wait half the estimate (the longest pod grace period still running,
+            // or 15 s for content held by finalizers), plus a second.
+            let estimate = remaining.gracePeriod > 0 ? remaining.gracePeriod : (remaining.finalizers.isEmpty ? 0 : 15)
+            let wait = estimate / 2 + 1
             logger.debug("namespace content remaining", metadata: ["namespace": "\(name)", "resources": "\(remaining.resources)", "retry": "\(wait)s"])
             queue.add(name, after: .seconds(wait))
             return

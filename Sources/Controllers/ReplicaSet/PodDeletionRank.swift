@@ -5,7 +5,7 @@ import Component
 /// `ActivePodsWithRanks`): unscheduled before scheduled; Pending before Unknown before Running;
 /// not ready before ready; lower `controller.kubernetes.io/pod-deletion-cost` first; pods
 /// sharing their node with more of the controller's pods first; ready for less time first;
-/// more restarts first; newer first.
+/// more restarts of one container first; newer first.
 ///
 /// Partial: upstream compares ready times and creation times on a logarithmic scale
 /// (`LogarithmicScaleDown`) so that pods of similar age are chosen at random; this compares
@@ -50,7 +50,7 @@ public enum PodDeletionRank {
             let ta = a.readyCondition?.lastTransitionTime, tb = b.readyCondition?.lastTransitionTime
             if let ta, let tb, ta != tb { return ta > tb }
         }
-        if a.restartCount != b.restartCount { return a.restartCount > b.restartCount }
+        if a.maxContainerRestarts != b.maxContainerRestarts { return a.maxContainerRestarts > b.maxContainerRestarts }
         let ta = a.metadata?.creationTimestamp, tb = b.metadata?.creationTimestamp
         if let ta, let tb, ta != tb { return ta > tb }
         return a.name < b.name

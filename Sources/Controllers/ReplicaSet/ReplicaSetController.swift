@@ -59,7 +59,7 @@ public final class ReplicaSetController: Sendable {
     /// Runs `workers` syncs at once until the task is cancelled.
     public func run(workers: Int) async {
         let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.info("replicaset sync failed; retrying", metadata: ["replicaset": "\(key)", "error": "\(error)"])
+            logger.syncFailed("replicaset sync failed; retrying", error, metadata: ["replicaset": "\(key)"])
         }, sync: { [self] key in try await sync(key) })
         await runner.run(workers: workers)
     }
@@ -154,6 +154,17 @@ public final class ReplicaSetController: Sendable {
             failure = await manageReplicas(owned, rs)
         }
         try await updateStatus(rs, owned: owned, failure: failure)
+        if let failure {
+            // Retried with backoff: nothing else would bring the key back (expectations are met).
+            throw ReplicaFailure(reason: failure.reason, message: failure.message)
+        }
+    }
+
+    /// A sync that could not create or delete every pod it needed to.
+    struct ReplicaFailure: Error, CustomStringConvertible {
+        var reason: String
+        var message: String
+        var description: String { "\(reason): \(message)" }
     }
 
     /// The active pods `rs` controls after adopting matching orphans and releasing owned pods
@@ -164,9 +175,9 @@ public final class ReplicaSetController: Sendable {
             let matches = selector != .everything && selector.matches(pod.metadata?.labels ?? [:])
             if let ref = pod.controllerRef {
                 guard rs.isReferenced(by: ref) else { continue }
-                if matches || rs.isBeingDeleted {
+                if matches {
                     owned.append(pod)
-                } else {
+                } else if !rs.isBeingDeleted {
                     try await release(pod, from: rs)
                 }
                 continue
@@ -351,7 +362,7 @@ public final class ReplicaSetController: Sendable {
             copy.status = status
             _ = try await client.updateStatus(copy)
         }
-        if minReady > 0, (status.readyReplicas ?? 0) == Int32(rs.spec?.replicas ?? 1),
+        if failure == nil, minReady > 0, (status.readyReplicas ?? 0) == Int32(rs.spec?.replicas ?? 1),
             (status.availableReplicas ?? 0) != (status.readyReplicas ?? 0)
         {
             queue.add(rs.queueKey, after: .seconds(Int(minReady)))

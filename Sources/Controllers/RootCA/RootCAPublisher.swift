@@ -50,7 +50,7 @@ public final class RootCAPublisher: Sendable {
 
     public func run(workers: Int) async {
         let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.info("publishing the root CA failed; retrying", metadata: ["namespace": "\(key)", "error": "\(error)"])
+            logger.syncFailed("publishing the root CA failed; retrying", error, metadata: ["namespace": "\(key)"])
         }, sync: { [self] in try await sync($0) })
         await runner.run(workers: workers)
     }

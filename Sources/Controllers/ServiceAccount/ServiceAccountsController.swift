@@ -37,7 +37,7 @@ public final class ServiceAccountsController: Sendable {
 
     public func run(workers: Int) async {
         let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.info("serviceaccount sync failed; retrying", metadata: ["namespace": "\(key)", "error": "\(error)"])
+            logger.syncFailed("serviceaccount sync failed; retrying", error, metadata: ["namespace": "\(key)"])
         }, sync: { [self] in try await sync($0) })
         await runner.run(workers: workers)
     }
