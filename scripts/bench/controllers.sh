@@ -4,7 +4,8 @@
 # created then deleted; a DEPLOYMENT_REPLICAS Deployment rolled out with a stand-in kubelet;
 # SETS ReplicaSets holding REPLICAS pods in all). Prints the figures and the controller-manager's
 # peak RSS, RSS with the SETS ReplicaSets settled, and its CPU use over IDLE seconds after that.
-# Usage: scripts/bench/controllers.sh (env: REPLICAS DEPLOYMENT_REPLICAS SETS IDLE)
+# Usage: scripts/bench/controllers.sh (env: REPLICAS DEPLOYMENT_REPLICAS SETS IDLE; BIG=0 skips the
+# one-ReplicaSet phase; CONTROLLERS is passed to --controllers)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${SKIFF_BIN:-$(swift build -c release --show-bin-path)}
@@ -38,10 +39,10 @@ contexts: [{name: b, context: {cluster: b, user: b}}]
 current-context: b
 KC
 "$bin/controller-manager" --kubeconfig "$dir/kubeconfig" --secure-port "$(free_port)" --leader-elect=false \
-  --concurrent-replicaset-syncs 5 >"$dir/controller-manager.log" 2>&1 &
+  --concurrent-replicaset-syncs 5 --controllers "${CONTROLLERS:-*}" >"$dir/controller-manager.log" 2>&1 &
 cm=$!; pids+=($cm)
 sleep 1
-figures=$(python3 scripts/bench/controllers_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$REPLICAS" "$DEPLOYMENT_REPLICAS" "$SETS")
+figures=$(python3 scripts/bench/controllers_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$REPLICAS" "$DEPLOYMENT_REPLICAS" "$SETS" "${BIG:-1}")
 sleep 5
 rss_settled=$(awk '/VmRSS/ {print $2}' "/proc/$cm/status")
 ticks() { awk '{print $14 + $15}' "/proc/$cm/stat"; }

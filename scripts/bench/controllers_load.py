@@ -16,6 +16,7 @@ import time
 
 host, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 replicas, deployment_replicas, sets = (int(x) for x in sys.argv[4:7])
+big = len(sys.argv) <= 7 or sys.argv[7] != "0"  # the one-ReplicaSet phase (needs the garbage collector)
 context = ssl.create_default_context(cafile=cafile)
 local = threading.local()
 
@@ -96,7 +97,17 @@ def main():
     figures = {}
     request("POST", "/api/v1/namespaces", {"metadata": {"name": "bench"}})
 
-    # One big ReplicaSet: creation, then deletion with background propagation.
+    if big:
+        big_replica_set(figures)
+    if deployment_replicas:
+        rolled_deployment(figures)
+    if sets:
+        many_replica_sets(figures)
+    print(json.dumps(figures))
+
+
+def big_replica_set(figures):
+    """One big ReplicaSet: creation, then deletion with background propagation."""
     start = time.monotonic()
     status, _ = request("POST", "/apis/apps/v1/namespaces/bench/replicasets", replica_set("big", replicas))
     assert status == 201, status
@@ -109,42 +120,43 @@ def main():
     wait(lambda: pods_left("app%3Dbig") == 0, every=0.2)
     figures["rs_delete_s"] = round(time.monotonic() - start, 2)
 
-    # A Deployment rolled to a new image.
-    if deployment_replicas:
-        kubelet = StandInKubelet()
-        deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "deploy"},
-                      "spec": {"replicas": deployment_replicas, "selector": {"matchLabels": {"app": "deploy"}},
-                               "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-                               "template": template("deploy")}}
-        request("POST", "/apis/apps/v1/namespaces/bench/deployments", deployment)
 
-        def complete():
-            d = request("GET", "/apis/apps/v1/namespaces/bench/deployments/deploy")[1]
-            s = d.get("status", {})
-            return (s.get("observedGeneration", 0) >= d["metadata"]["generation"] and s.get("updatedReplicas") == deployment_replicas
-                    and s.get("replicas") == deployment_replicas and s.get("availableReplicas") == deployment_replicas)
-        figures["deployment_replicas"] = deployment_replicas
-        figures["deployment_initial_s"] = round(wait(complete, every=0.2), 2)
-        request("PATCH", "/apis/apps/v1/namespaces/bench/deployments/deploy",
-                {"spec": {"template": template("deploy", "registry.k8s.io/pause:3.9")}}, "application/merge-patch+json")
-        time.sleep(0.2)
-        figures["deployment_rollout_s"] = round(wait(complete, every=0.2) + 0.2, 2)
-        kubelet.stop = True
-        request("DELETE", "/apis/apps/v1/namespaces/bench/deployments/deploy", {"propagationPolicy": "Background"})
-        wait(lambda: pods_left("app%3Ddeploy") == 0, every=0.2)
+def rolled_deployment(figures):
+    """A Deployment rolled to a new image."""
+    kubelet = StandInKubelet()
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "deploy"},
+                  "spec": {"replicas": deployment_replicas, "selector": {"matchLabels": {"app": "deploy"}},
+                           "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+                           "template": template("deploy")}}
+    request("POST", "/apis/apps/v1/namespaces/bench/deployments", deployment)
 
-    # Many ReplicaSets left running, for the caller to read the controller-manager's memory.
-    if sets:
-        per = replicas // sets
-        start = time.monotonic()
-        for i in range(sets):
-            request("POST", "/apis/apps/v1/namespaces/bench/replicasets", replica_set(f"rs{i}", per))
-        wait(lambda: all(request("GET", f"/apis/apps/v1/namespaces/bench/replicasets/rs{i}")[1].get("status", {}).get("replicas", 0) >= per
-                         for i in range(sets - 1, -1, -max(1, sets // 20))), every=0.5)
-        figures["sets"] = sets
-        figures["sets_pods"] = per * sets
-        figures["sets_create_s"] = round(time.monotonic() - start, 2)
-    print(json.dumps(figures))
+    def complete():
+        d = request("GET", "/apis/apps/v1/namespaces/bench/deployments/deploy")[1]
+        s = d.get("status", {})
+        return (s.get("observedGeneration", 0) >= d["metadata"]["generation"] and s.get("updatedReplicas") == deployment_replicas
+                and s.get("replicas") == deployment_replicas and s.get("availableReplicas") == deployment_replicas)
+    figures["deployment_replicas"] = deployment_replicas
+    figures["deployment_initial_s"] = round(wait(complete, every=0.2), 2)
+    request("PATCH", "/apis/apps/v1/namespaces/bench/deployments/deploy",
+            {"spec": {"template": template("deploy", "registry.k8s.io/pause:3.9")}}, "application/merge-patch+json")
+    time.sleep(0.2)
+    figures["deployment_rollout_s"] = round(wait(complete, every=0.2) + 0.2, 2)
+    kubelet.stop = True
+    request("DELETE", "/apis/apps/v1/namespaces/bench/deployments/deploy", {"propagationPolicy": "Background"})
+    wait(lambda: pods_left("app%3Ddeploy") == 0, every=0.2)
+
+
+def many_replica_sets(figures):
+    """Many ReplicaSets left running, for the caller to read the controller-manager's memory."""
+    per = replicas // sets
+    start = time.monotonic()
+    for i in range(sets):
+        request("POST", "/apis/apps/v1/namespaces/bench/replicasets", replica_set(f"rs{i}", per))
+    wait(lambda: all(request("GET", f"/apis/apps/v1/namespaces/bench/replicasets/rs{i}")[1].get("status", {}).get("replicas", 0) >= per
+                     for i in range(sets - 1, -1, -max(1, sets // 20))), every=0.5)
+    figures["sets"] = sets
+    figures["sets_pods"] = per * sets
+    figures["sets_create_s"] = round(time.monotonic() - start, 2)
 
 
 main()

@@ -106,12 +106,10 @@ extension DeploymentController {
     /// Whether any pod of the old ReplicaSets may still be running.
     func oldPodsRunning(_ old: [AppsV1.ReplicaSet]) -> Bool {
         if DeploymentRules.actualReplicas(old) > 0 { return true }
-        let uids = Set(old.map(\.uid))
-        return old.first.map { first in
-            pods.list(namespace: first.namespace).contains { pod in
-                guard let ref = pod.controllerRef, uids.contains(ref.uid) else { return false }
-                return pod.status?.phase != "Succeeded" && pod.status?.phase != "Failed"
+        return old.contains { rs in
+            ControllerIndex.controlled(by: rs.uid, in: pods).contains { pod in
+                pod.status?.phase != "Succeeded" && pod.status?.phase != "Failed"
             }
-        } ?? false
+        }
     }
 }

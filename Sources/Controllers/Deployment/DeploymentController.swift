@@ -34,6 +34,8 @@ public final class DeploymentController: Sendable {
         self.clock = clock
         self.logger = logger
         self.queue = WorkQueue(clock: clock)
+        ControllerIndex.ensure(replicaSets.store)
+        ControllerIndex.ensure(pods.store)
     }
 
     public func register(
@@ -127,7 +129,7 @@ public final class DeploymentController: Sendable {
     /// that stopped matching.
     func claimReplicaSets(_ d: AppsV1.Deployment, selector: LabelSelectorQuery) async throws -> [AppsV1.ReplicaSet] {
         var owned: [AppsV1.ReplicaSet] = []
-        for rs in replicaSets.list(namespace: d.namespace) {
+        for rs in ControllerIndex.controlled(by: d.uid, in: replicaSets) + ControllerIndex.orphans(in: d.namespace, replicaSets) {
             let matches = selector.matches(rs.metadata?.labels ?? [:])
             if let ref = rs.controllerRef {
                 guard d.isReferenced(by: ref) else { continue }

@@ -38,6 +38,7 @@ public final class ReplicaSetController: Sendable {
         self.logger = logger
         self.queue = WorkQueue(clock: clock)
         self.expectations = ControllerExpectations(clock: clock)
+        ControllerIndex.ensure(pods.store)
     }
 
     /// Wires the controller to its informers' events.
@@ -146,7 +147,8 @@ public final class ReplicaSetController: Sendable {
             events.event(regarding: rs, type: .warning, reason: "InvalidSelector", message: "\(error)")
             return
         }
-        let active = pods.list(namespace: namespace).filter(\.isActive)
+        // Its own pods and the orphans it may adopt: pods of other controllers are never claimed.
+        let active = (ControllerIndex.controlled(by: rs.uid, in: pods) + ControllerIndex.orphans(in: namespace, pods)).filter(\.isActive)
         let owned = try await claim(active, for: rs, selector: selector)
 
         var failure: (reason: String, message: String)?
@@ -241,7 +243,7 @@ public final class ReplicaSetController: Sendable {
         }
         if diff > 0 {
             let count = min(diff, Self.burstReplicas)
-            let related = pods.list(namespace: rs.namespace).filter { $0.controllerRef?.uid == rs.uid }
+            let related = ControllerIndex.controlled(by: rs.uid, in: pods)
             let victims = Array(PodDeletionRank.sorted(owned, related: related).prefix(count))
             expectations.expectDeletions(key, Set(victims.map(\.queueKey)))
             logger.debug("too many replicas", metadata: ["replicaset": "\(key)", "need": "\(want)", "deleting": "\(count)"])
