@@ -65,9 +65,7 @@ public final class DeploymentController: Sendable {
     }
 
     public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.syncFailed("deployment sync failed; retrying", error, metadata: ["deployment": "\(key)"])
-        }, sync: { [self] in try await sync($0) })
+        let runner = ControllerRunner(queue: queue, logger: logger, failure: "deployment sync failed; retrying", label: "deployment") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 
@@ -104,7 +102,8 @@ public final class DeploymentController: Sendable {
             events.event(regarding: d, type: .warning, reason: "SelectingAll", message: "This deployment is selecting all pods. A non-empty selector is required.")
             return
         }
-        let sets = try await claimReplicaSets(d, selector: selector)
+        let candidates = ControllerIndex.controlled(by: d.uid, in: replicaSets) + ControllerIndex.orphans(in: d.namespace, replicaSets)
+        let sets = try await ControllerRefManager(owner: d, selector: selector, client: client).claim(candidates)
         if d.isBeingDeleted {
             try await syncStatusOnly(d, sets)
             return
@@ -123,38 +122,6 @@ public final class DeploymentController: Sendable {
         } else {
             try await rolloutRolling(d, sets)
         }
-    }
-
-    /// The ReplicaSets `d` controls after adopting matching orphans and releasing owned ones
-    /// that stopped matching.
-    func claimReplicaSets(_ d: AppsV1.Deployment, selector: LabelSelectorQuery) async throws -> [AppsV1.ReplicaSet] {
-        var owned: [AppsV1.ReplicaSet] = []
-        for rs in ControllerIndex.controlled(by: d.uid, in: replicaSets) + ControllerIndex.orphans(in: d.namespace, replicaSets) {
-            let matches = selector.matches(rs.metadata?.labels ?? [:])
-            if let ref = rs.controllerRef {
-                guard d.isReferenced(by: ref) else { continue }
-                if matches {
-                    owned.append(rs)
-                } else if !d.isBeingDeleted {
-                    let refs = (rs.metadata?.ownerReferences ?? []).filter { $0.uid != d.uid }
-                    do {
-                        _ = try await client.patch(AppsV1.ReplicaSet.self, namespace: rs.namespace, name: rs.name, merge: .object(["metadata": .object([
-                            "ownerReferences": refs.isEmpty ? .null : JSONCodec.tree(of: refs), "uid": .string(rs.uid),
-                        ])]))
-                    } catch let error as StatusError where error.isNotFound {}
-                }
-                continue
-            }
-            guard matches, !d.isBeingDeleted, !rs.isBeingDeleted else { continue }
-            var refs = rs.metadata?.ownerReferences ?? []
-            refs.append(d.asControllerRef)
-            do {
-                owned.append(try await client.patch(AppsV1.ReplicaSet.self, namespace: rs.namespace, name: rs.name, merge: .object(["metadata": .object([
-                    "ownerReferences": JSONCodec.tree(of: refs), "uid": .string(rs.uid),
-                ])])))
-            } catch let error as StatusError where error.isNotFound {}
-        }
-        return owned
     }
 
     /// The ReplicaSet whose template is `d`'s (the oldest if several), and the others.

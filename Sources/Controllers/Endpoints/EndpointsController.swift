@@ -32,9 +32,7 @@ public final class EndpointsController: Sendable {
     }
 
     public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.syncFailed("endpoints sync failed; retrying", error, metadata: ["service": "\(key)"])
-        }, sync: { [self] in try await sync($0) })
+        let runner = ControllerRunner(queue: queue, logger: logger, failure: "endpoints sync failed; retrying", label: "service") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

@@ -71,3 +71,12 @@ extension Logger {
         }
     }
 }
+
+extension ControllerRunner where Key == String {
+    /// A runner over `queue` logging each failed sync as `failure`, with the key under `label`.
+    init(queue: WorkQueue<String>, logger: Logger, failure: Logger.Message, label: String, sync: @escaping @Sendable (String) async throws -> Void) {
+        self.init(queue: queue, onFailure: { key, error, _ in
+            logger.syncFailed(failure, error, metadata: [label: "\(key)"])
+        }, sync: sync)
+    }
+}

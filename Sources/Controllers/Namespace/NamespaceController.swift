@@ -37,9 +37,7 @@ public final class NamespaceController: Sendable {
     }
 
     public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.syncFailed("namespace deletion not finished; retrying", error, metadata: ["namespace": "\(key)"])
-        }, sync: { [self] in try await sync($0) })
+        let runner = ControllerRunner(queue: queue, logger: logger, failure: "namespace deletion not finished; retrying", label: "namespace") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

@@ -59,9 +59,7 @@ public final class ReplicaSetController: Sendable {
 
     /// Runs `workers` syncs at once until the task is cancelled.
     public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.syncFailed("replicaset sync failed; retrying", error, metadata: ["replicaset": "\(key)"])
-        }, sync: { [self] key in try await sync(key) })
+        let runner = ControllerRunner(queue: queue, logger: logger, failure: "replicaset sync failed; retrying", label: "replicaset") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 
@@ -149,7 +147,7 @@ public final class ReplicaSetController: Sendable {
         }
         // Its own pods and the orphans it may adopt: pods of other controllers are never claimed.
         let active = (ControllerIndex.controlled(by: rs.uid, in: pods) + ControllerIndex.orphans(in: namespace, pods)).filter(\.isActive)
-        let owned = try await claim(active, for: rs, selector: selector)
+        let owned = try await ControllerRefManager(owner: rs, selector: selector, client: client).claim(active)
 
         var failure: (reason: String, message: String)?
         if needsSync && !rs.isBeingDeleted {
@@ -167,54 +165,6 @@ public final class ReplicaSetController: Sendable {
         var reason: String
         var message: String
         var description: String { "\(reason): \(message)" }
-    }
-
-    /// The active pods `rs` controls after adopting matching orphans and releasing owned pods
-    /// that no longer match (upstream's `ClaimPods`).
-    func claim(_ candidates: [CoreV1.Pod], for rs: AppsV1.ReplicaSet, selector: LabelSelectorQuery) async throws -> [CoreV1.Pod] {
-        var owned: [CoreV1.Pod] = []
-        for pod in candidates {
-            let matches = selector != .everything && selector.matches(pod.metadata?.labels ?? [:])
-            if let ref = pod.controllerRef {
-                guard rs.isReferenced(by: ref) else { continue }
-                if matches {
-                    owned.append(pod)
-                } else if !rs.isBeingDeleted {
-                    try await release(pod, from: rs)
-                }
-                continue
-            }
-            guard matches, !rs.isBeingDeleted, !pod.isBeingDeleted else { continue }
-            if let adopted = try await adopt(pod, into: rs) { owned.append(adopted) }
-        }
-        return owned
-    }
-
-    /// Makes `rs` the controller of the orphan `pod`; nil if the pod went away.
-    func adopt(_ pod: CoreV1.Pod, into rs: AppsV1.ReplicaSet) async throws -> CoreV1.Pod? {
-        var refs = pod.metadata?.ownerReferences ?? []
-        refs.append(rs.asControllerRef)
-        let patch: JSONValue = .object(["metadata": .object([
-            "ownerReferences": JSONCodec.tree(of: refs), "uid": .string(pod.uid),
-        ])])
-        do {
-            return try await client.patch(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, merge: patch)
-        } catch let error as StatusError where error.isNotFound {
-            return nil
-        }
-    }
-
-    /// Removes `rs`'s controller reference from `pod` (its labels stopped matching).
-    func release(_ pod: CoreV1.Pod, from rs: AppsV1.ReplicaSet) async throws {
-        let refs = (pod.metadata?.ownerReferences ?? []).filter { $0.uid != rs.uid }
-        let patch: JSONValue = .object(["metadata": .object([
-            "ownerReferences": refs.isEmpty ? .null : JSONCodec.tree(of: refs), "uid": .string(pod.uid),
-        ])])
-        do {
-            _ = try await client.patch(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, merge: patch)
-        } catch let error as StatusError where error.isNotFound || error.isInvalid {
-            return  // gone, or being deleted with its uid changed: nothing to release
-        }
     }
 
     /// Creates or deletes pods toward `spec.replicas`; returns the failure to report in the

@@ -49,9 +49,7 @@ public final class RootCAPublisher: Sendable {
     }
 
     public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.syncFailed("publishing the root CA failed; retrying", error, metadata: ["namespace": "\(key)"])
-        }, sync: { [self] in try await sync($0) })
+        let runner = ControllerRunner(queue: queue, logger: logger, failure: "publishing the root CA failed; retrying", label: "namespace") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

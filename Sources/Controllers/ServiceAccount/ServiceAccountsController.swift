@@ -36,9 +36,7 @@ public final class ServiceAccountsController: Sendable {
     }
 
     public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, onFailure: { [logger] key, error, _ in
-            logger.syncFailed("serviceaccount sync failed; retrying", error, metadata: ["namespace": "\(key)"])
-        }, sync: { [self] in try await sync($0) })
+        let runner = ControllerRunner(queue: queue, logger: logger, failure: "serviceaccount sync failed; retrying", label: "namespace") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

@@ -1,0 +1,59 @@
+import APIMachinery
+
+/// Claims objects for a controller (upstream's `ControllerRefManager`): the candidates it
+/// already controls and still selects are its own; matching orphans are adopted (a merge patch
+/// adding a controller reference, guarded by the object's uid); owned objects that stopped
+/// matching are released. An owner being deleted adopts and releases nothing.
+struct ControllerRefManager<Owner: KubernetesObject, Object: ControlledObject>: Sendable {
+    let owner: Owner
+    let selector: LabelSelectorQuery
+    let client: any ControllerClient
+
+    /// The candidates `owner` controls after adoption and release.
+    func claim(_ candidates: [Object]) async throws -> [Object] {
+        var owned: [Object] = []
+        for object in candidates {
+            let matches = selector != .everything && selector.matches(object.metadata?.labels ?? [:])
+            if let ref = object.controllerRef {
+                guard owner.isReferenced(by: ref) else { continue }
+                if matches {
+                    owned.append(object)
+                } else if !owner.isBeingDeleted {
+                    try await release(object)
+                }
+                continue
+            }
+            guard matches, !owner.isBeingDeleted, !object.isBeingDeleted else { continue }
+            if let adopted = try await adopt(object) { owned.append(adopted) }
+        }
+        return owned
+    }
+
+    /// Makes `owner` the controller of the orphan `object`; nil if the object went away.
+    func adopt(_ object: Object) async throws -> Object? {
+        var refs = object.metadata?.ownerReferences ?? []
+        refs.append(owner.asControllerRef)
+        do {
+            return try await client.patch(Object.self, namespace: object.namespace, name: object.name, merge: patch(object, refs))
+        } catch let error as StatusError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// Removes `owner`'s controller reference from `object` (its labels stopped matching).
+    func release(_ object: Object) async throws {
+        let refs = (object.metadata?.ownerReferences ?? []).filter { $0.uid != owner.uid }
+        do {
+            _ = try await client.patch(Object.self, namespace: object.namespace, name: object.name, merge: patch(object, refs))
+        } catch let error as StatusError where error.isNotFound || error.isInvalid {
+            return  // gone, or replaced under the same name: nothing to release
+        }
+    }
+
+    /// A merge patch setting `ownerReferences`, refused if the object's uid changed.
+    func patch(_ object: Object, _ refs: [MetaV1.OwnerReference]) -> JSONValue {
+        .object(["metadata": .object([
+            "ownerReferences": refs.isEmpty ? .null : JSONCodec.tree(of: refs), "uid": .string(object.uid),
+        ])])
+    }
+}
