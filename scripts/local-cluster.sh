@@ -11,9 +11,14 @@ mkdir -p "$state"
 bin=$(swift build --show-bin-path)
 
 stop() {
+  # Clients first, each waited for (up to 10 s) so that it can release its Lease through the
+  # apiserver; then the apiserver; then the store.
   for f in "$state"/controller-manager.pid "$state"/scheduler.pid "$state"/apiserver.pid "$state"/kvstore-*.pid; do
     [ -e "$f" ] || continue
-    kill "$(cat "$f")" 2>/dev/null || true
+    pid=$(cat "$f")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
     rm -f "$f"
   done
 }
@@ -81,7 +86,8 @@ Skiff local cluster (state and logs in $state/):
   scheduler: leader-elected on kube-system/kube-scheduler; health and metrics on http://127.0.0.1:10259/metrics
     (nodes register with the kubelet, which has not landed yet: pods stay Pending until a Node object exists)
   controller-manager: leader-elected on kube-system/kube-controller-manager (kubectl get lease -n kube-system);
-    replicaset, garbagecollector, namespace, serviceaccount and root-ca-cert-publisher controllers;
+    deployment, replicaset, endpoints, endpointslice, garbagecollector, namespace, serviceaccount
+    and root-ca-cert-publisher controllers;
     health and metrics on http://127.0.0.1:10257/metrics
   stop with: scripts/local-cluster.sh stop
 MSG

@@ -52,11 +52,13 @@ public struct ControllerManager: Sendable {
     let clock: any ComponentClock
     let logger: Logger
     let options: Options
+    let metrics: WorkQueueMetrics?
 
     public init(
         rest: RESTClient, informers: SharedInformerFactory, events: @escaping @Sendable (String) -> any EventEmitter,
-        clock: any ComponentClock, logger: Logger, options: Options
+        clock: any ComponentClock, logger: Logger, options: Options, metrics: MetricsRegistry? = nil
     ) {
+        self.metrics = metrics.map(WorkQueueMetrics.init(registry:))
         self.rest = rest
         self.informers = informers
         self.events = events
@@ -82,7 +84,7 @@ public struct ControllerManager: Sendable {
                 replicaSets: replicaSets.lister, pods: pods.lister, client: client, events: events("replicaset-controller"),
                 clock: clock, logger: logger)
             controller.register(replicaSets: replicaSets, pods: pods)
-            runs.append { [options] in await controller.run(workers: options.concurrentReplicaSetSyncs) }
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentReplicaSetSyncs, metrics: metrics) }
         }
         if enabled("deployment") {
             let deployments = informers.informer(AppsV1.Deployment.self), replicaSets = informers.informer(AppsV1.ReplicaSet.self)
@@ -91,7 +93,7 @@ public struct ControllerManager: Sendable {
                 deployments: deployments.lister, replicaSets: replicaSets.lister, pods: pods.lister, client: client,
                 events: events("deployment-controller"), clock: clock, logger: logger)
             controller.register(deployments: deployments, replicaSets: replicaSets, pods: pods)
-            runs.append { [options] in await controller.run(workers: options.concurrentDeploymentSyncs) }
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentDeploymentSyncs, metrics: metrics) }
         }
         if enabled("endpoints") {
             let services = informers.informer(CoreV1.Service.self), pods = informers.informer(CoreV1.Pod.self)
@@ -99,7 +101,7 @@ public struct ControllerManager: Sendable {
             let controller = EndpointsController(
                 services: services.lister, pods: pods.lister, endpoints: endpoints.lister, client: client, clock: clock, logger: logger)
             controller.register(services: services, pods: pods)
-            runs.append { [options] in await controller.run(workers: options.concurrentEndpointSyncs) }
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentEndpointSyncs, metrics: metrics) }
         }
         if enabled("endpointslice") {
             let services = informers.informer(CoreV1.Service.self), pods = informers.informer(CoreV1.Pod.self)
@@ -107,14 +109,14 @@ public struct ControllerManager: Sendable {
             let controller = EndpointSliceController(
                 services: services.lister, pods: pods.lister, slices: slices.lister, client: client, clock: clock, logger: logger)
             controller.register(services: services, pods: pods, slices: slices)
-            runs.append { [options] in await controller.run(workers: options.concurrentEndpointSliceSyncs) }
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentEndpointSliceSyncs, metrics: metrics) }
         }
         if enabled("serviceaccount") {
             let namespaces = informers.informer(CoreV1.Namespace.self), accounts = informers.informer(CoreV1.ServiceAccount.self)
             let controller = ServiceAccountsController(
                 namespaces: namespaces.lister, serviceAccounts: accounts.lister, client: client, clock: clock, logger: logger)
             controller.register(namespaces: namespaces, serviceAccounts: accounts)
-            runs.append { [options] in await controller.run(workers: options.concurrentServiceAccountSyncs) }
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentServiceAccountSyncs, metrics: metrics) }
         }
         if enabled("root-ca-cert-publisher") {
             if let path = options.rootCAFile {
@@ -124,7 +126,7 @@ public struct ControllerManager: Sendable {
                 let controller = RootCAPublisher(
                     bundle: bundle, namespaces: namespaces.lister, configMaps: maps.lister, client: client, clock: clock, logger: logger)
                 controller.register(namespaces: namespaces, configMaps: maps)
-                runs.append { await controller.run(workers: 1) }
+                runs.append { [metrics] in await controller.run(workers: 1, metrics: metrics) }
             } else {
                 logger.info("root-ca-cert-publisher needs --root-ca-file; not started")
             }
@@ -133,15 +135,15 @@ public struct ControllerManager: Sendable {
             let namespaces = informers.informer(CoreV1.Namespace.self)
             let controller = NamespaceController(namespaces: namespaces.lister, client: dynamic, statusClient: client, clock: clock, logger: logger)
             controller.register(namespaces: namespaces)
-            runs.append { [options] in await controller.run(workers: options.concurrentNamespaceSyncs) }
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentNamespaceSyncs, metrics: metrics) }
         }
         if enabled("garbagecollector") {
             let collector = GarbageCollector(client: dynamic, events: events("garbage-collector-controller"), clock: clock, logger: logger)
             let watched = collector.watchable(try await dynamic.serverResources())
             for resource in watched { collector.register(resource, informer: metadataInformer(resource)) }
             logger.info("garbage collector watching resources", metadata: ["count": "\(watched.count)"])
-            runs.append { [self, options] in
-                async let workers: Void = collector.run(workers: options.concurrentGCSyncs)
+            runs.append { [self, options, metrics] in
+                async let workers: Void = collector.run(workers: options.concurrentGCSyncs, metrics: metrics)
                 await rediscover(collector, dynamic, known: Set(watched.map(\.gvr)))
                 await workers
             }

@@ -119,7 +119,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         let informers = SharedInformerFactory(rest: rest, clock: clock)
         let manager = ControllerManager(
             rest: rest, informers: informers, events: { name in byName[name] ?? byName["replicaset-controller"]! },
-            clock: clock, logger: logger, options: options)
+            clock: clock, logger: logger, options: options, metrics: component.metrics)
         let runner = LeaderElectedRunner(
             rest: rest,
             config: LeaderElectionConfig(

@@ -1,6 +1,7 @@
 import APIMachinery
 import ArgumentParser
 import Client
+import Component
 import Foundation
 
 /// `skiff bench scheduler-load`: the client side of `scripts/bench/scheduler.sh`, shaped like
@@ -171,8 +172,4 @@ actor BindTracker {
             "create_to_bound_p50_ms": percentile(0.5), "create_to_bound_p99_ms": percentile(0.99),
         ]
     }
-}
-
-extension Swift.Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -16,8 +16,9 @@ source scripts/test/lib/apiserver-env.sh
 k() { kubectl --request-timeout=10s "$@" 2>&1; }
 source scripts/test/lib/checks.sh
 lease_flags=(--leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s)
-start_cm() {  # start_cm NAME → pid in $cm_pid
-  "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$(free_port)" --root-ca-file "$dir/certs/apiserver.crt" \
+start_cm() {  # start_cm NAME → pid in $cm_pid, status port in $cm_port
+  cm_port=$(free_port)
+  "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$cm_port" --root-ca-file "$dir/certs/apiserver.crt" \
     "${lease_flags[@]}" --v "${CM_V:-2}" >>"$dir/controller-manager-$1.log" 2>&1 &
   cm_pid=$!; pids+=($cm_pid)
 }
@@ -48,7 +49,7 @@ spec:
 Y
 }
 
-start_cm alpha; alpha=$cm_pid
+start_cm alpha; alpha=$cm_pid; alpha_port=$cm_port
 k create namespace cm >/dev/null
 check lease-holder-set yes "$(until_eq yes 20 bash -c "kubectl get lease -n kube-system kube-controller-manager -o jsonpath='{.spec.holderIdentity}' | grep -q . && echo yes")"
 check default-serviceaccount default "$(until_eq default 20 kubectl get sa -n cm default -o jsonpath='{.metadata.name}')"
@@ -204,6 +205,12 @@ check endpointslice-after-pod-gone "10.244.0.11 " "$(until_eq "10.244.0.11 " 20 
 k delete service -n ep svc >/dev/null
 check endpoints-deleted-with-service "" "$(until_eq "" 20 bash -c "kubectl get endpoints -n ep svc -o name 2>/dev/null")"
 check endpointslices-collected "" "$(until_eq "" 30 slice svc '{.items[*].metadata.name}')"
+
+# The status server: health as upstream's, workqueue metrics that pass promtool.
+check healthz ok "$(curl -s "http://127.0.0.1:$alpha_port/healthz")"
+metrics=$(curl -s "http://127.0.0.1:$alpha_port/metrics")
+contains workqueue-metrics 'workqueue_adds_total{name="replicaset"}' "$metrics"
+if command -v promtool >/dev/null; then check metrics-promtool "" "$(printf '%s\n' "$metrics" | promtool check metrics 2>&1)"; fi
 
 # kill -9 during a scale-up; a standby takes over and reaches exactly the count.
 start_cm beta; beta=$cm_pid

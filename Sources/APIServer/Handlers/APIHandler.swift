@@ -229,9 +229,3 @@ public final class APIHandler: RequestHandler, Sendable {
     }
 }
 
-extension Swift.Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-}

@@ -15,7 +15,7 @@ extension DeploymentController {
         status.updatedReplicas = new?.status?.replicas ?? 0
         status.readyReplicas = DeploymentRules.readyReplicas(all)
         status.availableReplicas = DeploymentRules.availableReplicas(all)
-        status.unavailableReplicas = max(0, replicas - (status.availableReplicas ?? 0))
+        status.unavailableReplicas = max(0, DeploymentRules.specReplicas(all) - (status.availableReplicas ?? 0))
         if (status.availableReplicas ?? 0) >= replicas - DeploymentRules.maxUnavailable(d) {
             setCondition(&status, Self.available, "True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
         } else {

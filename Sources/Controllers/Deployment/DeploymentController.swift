@@ -64,8 +64,8 @@ public final class DeploymentController: Sendable {
             }))
     }
 
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "deployment sync failed; retrying", label: "deployment") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "deployment", metrics: metrics, logger: logger, failure: "deployment sync failed; retrying", label: "deployment") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 
@@ -184,8 +184,9 @@ public final class DeploymentController: Sendable {
         do {
             created = try await client.create(rs)
         } catch let error as StatusError where error.isAlreadyExists {
-            // Ours from an earlier sync the informer has not shown yet, or a hash collision.
-            if let existing = replicaSets.get(namespace: d.namespace, name: rs.name), existing.controllerRef?.uid == d.uid,
+            // Ours from an earlier sync, a cache that has not shown it yet (retry), or a hash collision.
+            guard let existing = replicaSets.get(namespace: d.namespace, name: rs.name) else { throw error }
+            if existing.controllerRef?.uid == d.uid,
                 DeploymentRules.withoutHash(existing.spec?.template) == DeploymentRules.withoutHash(spec.template)
             {
                 return existing
@@ -303,16 +304,16 @@ public final class DeploymentController: Sendable {
         let limit = Int(d.spec?.revisionHistoryLimit ?? 10)
         let alive = old.filter { !$0.isBeingDeleted }
         guard alive.count > limit else { return }
+        // The oldest `excess` revisions are candidates; one still running is skipped, not replaced
+        // by a newer one (as upstream).
         let byRevision = alive.sorted { DeploymentRules.revision($0) < DeploymentRules.revision($1) }
-        var excess = alive.count - limit
-        for rs in byRevision where excess > 0 {
+        for rs in byRevision.prefix(alive.count - limit) {
             guard (rs.status?.replicas ?? 0) == 0, (rs.spec?.replicas ?? 0) == 0,
                 rs.metadata?.generation == rs.status?.observedGeneration
             else { continue }
             do {
                 try await client.delete(AppsV1.ReplicaSet.self, namespace: rs.namespace, name: rs.name, uid: rs.uid, propagation: nil)
             } catch let error as StatusError where error.isNotFound {}
-            excess -= 1
         }
     }
 }

@@ -52,8 +52,8 @@ public final class EndpointSliceController: Sendable {
         }))
     }
 
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "endpointslice sync failed; retrying", label: "service") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "endpoint_slice", metrics: metrics, logger: logger, failure: "endpointslice sync failed; retrying", label: "service") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

@@ -5,7 +5,8 @@ import Logging
 
 /// The `endpoints` controller: for every Service with a selector, the core/v1 Endpoints of the
 /// same name lists the selected pods' IPs and resolved target ports, ready and not-ready
-/// apart (terminating pods left out), as upstream's. Services without a selector are left to
+/// apart (terminating pods left out unless the Service publishes not-ready addresses), as
+/// upstream's. Services without a selector are left to
 /// whoever writes their Endpoints (the apiserver for `kubernetes`).
 public final class EndpointsController: Sendable {
     let services: Lister<CoreV1.Service>
@@ -31,8 +32,8 @@ public final class EndpointsController: Sendable {
         ServicePodEvents(services: services.lister, queue: queue).register(services: services, pods: pods)
     }
 
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "endpoints sync failed; retrying", label: "service") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "endpoint", metrics: metrics, logger: logger, failure: "endpoints sync failed; retrying", label: "service") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 
@@ -46,7 +47,7 @@ public final class EndpointsController: Sendable {
             return
         }
         guard ServiceEndpoints.selector(of: service) != nil else { return }
-        let found = ServiceEndpoints.endpoints(of: service, pods: pods.list(namespace: namespace), includeTerminating: false)
+        let found = ServiceEndpoints.endpoints(of: service, pods: pods.list(namespace: namespace), includeTerminating: service.spec?.publishNotReadyAddresses == true)
         let subsets = ServiceEndpoints.subsets(found, service: service)
         let labels = ServiceEndpoints.labels(of: service)
         if var current = endpoints.get(namespace: namespace, name: name) {

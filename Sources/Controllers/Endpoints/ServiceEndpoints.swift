@@ -68,7 +68,7 @@ public enum ServiceEndpoints {
         var hostname: String?
         if let name = pod.spec?.hostname, !name.isEmpty, pod.spec?.subdomain == service.name { hostname = name }
         return PodEndpoint(
-            pod: pod, ip: ip, ready: publishNotReady || (pod.isReady && !terminating), serving: publishNotReady || pod.isReady,
+            pod: pod, ip: ip, ready: publishNotReady || (pod.isReady && !terminating), serving: pod.isReady,
             terminating: terminating, hostname: hostname, ports: ports.sorted())
     }
 

@@ -1,5 +1,6 @@
 import APIMachinery
 import Client
+import Component
 import Logging
 
 /// An object a controller reads from an informer and writes through a `ControllerClient`.
@@ -73,10 +74,26 @@ extension Logger {
 }
 
 extension ControllerRunner where Key == String {
-    /// A runner over `queue` logging each failed sync as `failure`, with the key under `label`.
-    init(queue: WorkQueue<String>, logger: Logger, failure: Logger.Message, label: String, sync: @escaping @Sendable (String) async throws -> Void) {
+    /// A runner over the queue `name` logging each failed sync as `failure`, with the key under
+    /// `label`, and timing each sync into `metrics` when given.
+    init(
+        queue: WorkQueue<String>, name: String, metrics: WorkQueueMetrics?, logger: Logger, failure: Logger.Message, label: String,
+        sync: @escaping @Sendable (String) async throws -> Void
+    ) {
+        metrics?.watch(queue, name: name)
+        let clock = queue.clock
         self.init(queue: queue, onFailure: { key, error, _ in
             logger.syncFailed(failure, error, metadata: [label: "\(key)"])
-        }, sync: sync)
+        }, sync: { key in
+            guard let metrics else { return try await sync(key) }
+            let start = clock.now
+            do {
+                try await sync(key)
+                metrics.processed(name, seconds: (clock.now - start).seconds, failed: false)
+            } catch {
+                metrics.processed(name, seconds: (clock.now - start).seconds, failed: true)
+                throw error
+            }
+        })
     }
 }

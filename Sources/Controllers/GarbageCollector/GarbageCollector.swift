@@ -63,9 +63,9 @@ public final class GarbageCollector: Sendable {
     }
 
     /// Runs `workers` workers on each queue until the task is cancelled.
-    public func run(workers: Int) async {
-        let deleter = ControllerRunner(queue: attemptToDelete, logger: logger, failure: "garbage collection of a dependent failed; retrying", label: "uid") { [self] in try await attemptToDeleteItem($0) }
-        let owners = ControllerRunner(queue: deletingOwners, logger: logger, failure: "processing a deleting owner failed; retrying", label: "uid") { [self] in try await processDeletingOwner($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let deleter = ControllerRunner(queue: attemptToDelete, name: "garbage_collector_attempt_to_delete", metrics: metrics, logger: logger, failure: "garbage collection of a dependent failed; retrying", label: "uid") { [self] in try await attemptToDeleteItem($0) }
+        let owners = ControllerRunner(queue: deletingOwners, name: "garbage_collector_attempt_to_orphan", metrics: metrics, logger: logger, failure: "processing a deleting owner failed; retrying", label: "uid") { [self] in try await processDeletingOwner($0) }
         async let a: Void = deleter.run(workers: workers)
         async let b: Void = owners.run(workers: max(1, workers / 2))
         _ = await (a, b)

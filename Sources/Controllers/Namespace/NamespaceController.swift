@@ -36,8 +36,8 @@ public final class NamespaceController: Sendable {
             onDelete: { _ in }))
     }
 
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "namespace deletion not finished; retrying", label: "namespace") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "namespace", metrics: metrics, logger: logger, failure: "namespace deletion not finished; retrying", label: "namespace") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

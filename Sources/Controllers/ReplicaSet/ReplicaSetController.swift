@@ -58,8 +58,8 @@ public final class ReplicaSetController: Sendable {
     }
 
     /// Runs `workers` syncs at once until the task is cancelled.
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "replicaset sync failed; retrying", label: "replicaset") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "replicaset", metrics: metrics, logger: logger, failure: "replicaset sync failed; retrying", label: "replicaset") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

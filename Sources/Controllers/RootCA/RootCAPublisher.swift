@@ -48,8 +48,8 @@ public final class RootCAPublisher: Sendable {
             onDelete: { [queue] in if $0.object.name == Self.configMapName { queue.add($0.object.namespace) } }))
     }
 
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "publishing the root CA failed; retrying", label: "namespace") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "root_ca_cert_publisher", metrics: metrics, logger: logger, failure: "publishing the root CA failed; retrying", label: "namespace") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

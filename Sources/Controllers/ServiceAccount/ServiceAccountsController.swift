@@ -35,8 +35,8 @@ public final class ServiceAccountsController: Sendable {
             }))
     }
 
-    public func run(workers: Int) async {
-        let runner = ControllerRunner(queue: queue, logger: logger, failure: "serviceaccount sync failed; retrying", label: "namespace") { [self] in try await sync($0) }
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "serviceaccount", metrics: metrics, logger: logger, failure: "serviceaccount sync failed; retrying", label: "namespace") { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 

@@ -1,5 +1,6 @@
 import APIMachinery
 import Client
+import Component
 import Foundation
 
 /// One scheduling cycle (upstream `scheduleOne`) and the binding cycle it starts.
@@ -186,8 +187,4 @@ extension SchedulerService {
     }
 
     static func now() -> Time { Time(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) }
-}
-
-extension Swift.Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
