@@ -86,8 +86,8 @@ Skiff local cluster (state and logs in $state/):
   scheduler: leader-elected on kube-system/kube-scheduler; health and metrics on http://127.0.0.1:10259/metrics
     (nodes register with the kubelet, which has not landed yet: pods stay Pending until a Node object exists)
   controller-manager: leader-elected on kube-system/kube-controller-manager (kubectl get lease -n kube-system);
-    deployment, replicaset, endpoints, endpointslice, garbagecollector, namespace, serviceaccount
-    and root-ca-cert-publisher controllers;
+    deployment, replicaset, endpoints, endpointslice, garbagecollector, namespace, podgc,
+    serviceaccount and root-ca-cert-publisher controllers;
     health and metrics on http://127.0.0.1:10257/metrics
   stop with: scripts/local-cluster.sh stop
 MSG

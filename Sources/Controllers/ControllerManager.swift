@@ -16,13 +16,14 @@ public struct ControllerManager: Sendable {
         public var concurrentNamespaceSyncs = 10
         public var concurrentServiceAccountSyncs = 5
         public var concurrentGCSyncs = 20
+        public var terminatedPodGCThreshold = 12_500
         public var rootCAFile: String?
         public init() {}
     }
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "deployment", "endpoints", "endpointslice", "garbagecollector", "namespace", "replicaset", "root-ca-cert-publisher", "serviceaccount",
+        "deployment", "endpoints", "endpointslice", "garbagecollector", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -130,6 +131,22 @@ public struct ControllerManager: Sendable {
             } else {
                 logger.info("root-ca-cert-publisher needs --root-ca-file; not started")
             }
+        }
+        if enabled("podgc") {
+            let pods = informers.informer(CoreV1.Pod.self), nodes = informers.informer(CoreV1.Node.self)
+            let nodeClient = rest.resource(CoreV1.Node.self)
+            let controller = PodGCController(
+                pods: pods.lister, nodes: nodes.lister, client: client,
+                nodeExists: { name in
+                    do {
+                        _ = try await nodeClient.get(name)
+                        return true
+                    } catch let error as StatusError where error.isNotFound {
+                        return false
+                    }
+                },
+                threshold: options.terminatedPodGCThreshold, clock: clock, logger: logger)
+            runs.append { await controller.run() }
         }
         if enabled("namespace") {
             let namespaces = informers.informer(CoreV1.Namespace.self)

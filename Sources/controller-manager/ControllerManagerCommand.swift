@@ -11,7 +11,7 @@ import Foundation
 struct ControllerManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller-manager",
-        abstract: "Skiff's controller-manager: the deployment, replicaset, endpoints, endpointslice, garbage collector, namespace, serviceaccount and root CA controllers (kube-controller-manager compatible)."
+        abstract: "Skiff's controller-manager: the deployment, replicaset, endpoints, endpointslice, garbage collector, namespace, podgc, serviceaccount and root CA controllers (kube-controller-manager compatible)."
     )
 
     @Option(help: "Path to a kubeconfig (else $KUBECONFIG, ~/.kube/config).")
@@ -40,6 +40,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
 
     @Option(help: "Garbage collector workers.")
     var concurrentGcSyncs = 20
+
+    @Option(help: "Terminated pods kept before the oldest are deleted (0: never delete them).")
+    var terminatedPodGcThreshold = 12_500
 
     @Option(help: "CA bundle published as the kube-root-ca.crt ConfigMap in every namespace.")
     var rootCaFile: String?
@@ -104,6 +107,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentServiceAccountSyncs = concurrentServiceaccountTokenSyncs
         options.concurrentGCSyncs = concurrentGcSyncs
         options.rootCAFile = rootCaFile
+        options.terminatedPodGCThreshold = terminatedPodGcThreshold
         let leaseDuration = try Self.duration(leaderElectLeaseDuration, flag: "--leader-elect-lease-duration")
         let renewDeadline = try Self.duration(leaderElectRenewDeadline, flag: "--leader-elect-renew-deadline")
         let retryPeriod = try Self.duration(leaderElectRetryPeriod, flag: "--leader-elect-retry-period")

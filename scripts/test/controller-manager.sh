@@ -163,8 +163,14 @@ check recreate-rs-replicas "0 2" "$(k get rs -n dep -l app=rec -o jsonpath='{.it
 k delete deployment -n dep web >/dev/null
 check deploy-delete-cascades 0 "$(until_eq 0 40 bash -c "kubectl get rs,pods -n dep -l app=web -o name 2>/dev/null | grep -c .")"
 
-# Endpoints and EndpointSlices of a Service selecting pods whose IPs are patched in by hand.
+# Endpoints and EndpointSlices of a Service selecting pods whose IPs are patched in by hand (bound
+# to node n1, which exists, so that podgc leaves them alone).
 k create namespace ep >/dev/null
+k apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+Y
 k apply -f - >/dev/null <<Y
 apiVersion: v1
 kind: Service

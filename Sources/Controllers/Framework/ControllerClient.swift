@@ -18,8 +18,18 @@ public protocol ControllerClient: Sendable {
     func updateStatus<T: ControlledObject>(_ object: T) async throws -> T
     /// Applies a JSON merge patch (RFC 7386) to `name`.
     func patch<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, merge: JSONValue) async throws -> T
-    /// Deletes `name`; with `uid`, only if the object still has that uid (a precondition).
-    func delete<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?) async throws
+    /// Deletes `name`; with `uid`, only if the object still has that uid (a precondition); with
+    /// `gracePeriodSeconds` 0, at once (a force delete).
+    func delete<T: ControlledObject>(
+        _ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?, gracePeriodSeconds: Int64?
+    ) async throws
+}
+
+extension ControllerClient {
+    /// Deletes `name` with the object's own grace period.
+    public func delete<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?) async throws {
+        try await delete(type, namespace: namespace, name: name, uid: uid, propagation: propagation, gracePeriodSeconds: nil)
+    }
 }
 
 /// `ControllerClient` over the apiserver's REST API.
@@ -44,8 +54,11 @@ public struct RESTControllerClient: ControllerClient {
         try await rest.resource(T.self, namespace: namespace).patch(name, type: .merge, body: JSONCodec.encode(merge))
     }
 
-    public func delete<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?) async throws {
+    public func delete<T: ControlledObject>(
+        _ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?, gracePeriodSeconds: Int64?
+    ) async throws {
         var options = MetaV1.DeleteOptions()
+        options.gracePeriodSeconds = gracePeriodSeconds
         if let uid { options.preconditions = MetaV1.Preconditions(uid: uid) }
         options.propagationPolicy = propagation
         try await rest.resource(T.self, namespace: namespace).delete(name, options: options)

@@ -71,6 +71,8 @@ final class FakeControllerClient: ControllerClient {
         var mirrors: [String: Mirror] = [:]
         /// Kinds whose writes do not reach their mirrored store.
         var lagging: Set<String> = []
+        /// The grace period each delete asked for, by `namespace/name`, when it named one.
+        var gracePeriods: [String: Int64] = [:]
 
         mutating func nextResourceVersion() -> String {
             resourceVersion += 1
@@ -156,6 +158,9 @@ final class FakeControllerClient: ControllerClient {
 
     /// Forgets the recorded actions (not the objects).
     func clearActions() { state.withLock { $0.actions.removeAll() } }
+
+    /// The grace period the delete of `namespace/name` asked for, if it named one.
+    func gracePeriod(_ key: String) -> Int64? { state.withLock { $0.gracePeriods[key] } }
 
     /// The stored objects of `T`, sorted by namespace and name.
     func objects<T: ControlledObject>(_ type: T.Type) -> [T] {
@@ -263,11 +268,14 @@ final class FakeControllerClient: ControllerClient {
         return try JSONCodec.decode(T.self, from: json)
     }
 
-    func delete<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?) async throws {
+    func delete<T: ControlledObject>(
+        _ type: T.Type, namespace: String, name: String, uid: String?, propagation: String?, gracePeriodSeconds: Int64?
+    ) async throws {
         let kind = T.groupVersionKind.kind
         let key = Self.key(T.self, namespace, name)
         let outcome = state.withLock { s -> (StatusError?, Mirror?) in
             s.actions.append(.delete(kind: kind, namespace: namespace, name: name, uid: uid, propagation: propagation))
+            if let gracePeriodSeconds { s.gracePeriods["\(namespace)/\(name)"] = gracePeriodSeconds }
             if let error = s.deleteError { return (error, nil) }
             guard let old = s.objects[key] else {
                 return (StatusError(.notFound(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name)), nil)
