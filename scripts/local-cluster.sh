@@ -87,7 +87,7 @@ Skiff local cluster (state and logs in $state/):
     (nodes register with the kubelet, which has not landed yet: pods stay Pending until a Node object exists)
   controller-manager: leader-elected on kube-system/kube-controller-manager (kubectl get lease -n kube-system);
     deployment, replicaset, endpoints, endpointslice, garbagecollector, namespace, podgc,
-    serviceaccount and root-ca-cert-publisher controllers;
+    disruption, serviceaccount and root-ca-cert-publisher controllers;
     health and metrics on http://127.0.0.1:10257/metrics
   stop with: scripts/local-cluster.sh stop
 MSG

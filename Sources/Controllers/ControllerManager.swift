@@ -16,6 +16,7 @@ public struct ControllerManager: Sendable {
         public var concurrentNamespaceSyncs = 10
         public var concurrentServiceAccountSyncs = 5
         public var concurrentGCSyncs = 20
+        public var concurrentDisruptionSyncs = 1
         public var terminatedPodGCThreshold = 12_500
         public var rootCAFile: String?
         public init() {}
@@ -23,7 +24,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "deployment", "endpoints", "endpointslice", "garbagecollector", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount",
+        "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -131,6 +132,15 @@ public struct ControllerManager: Sendable {
             } else {
                 logger.info("root-ca-cert-publisher needs --root-ca-file; not started")
             }
+        }
+        if enabled("disruption") {
+            let budgets = informers.informer(PolicyV1.PodDisruptionBudget.self), pods = informers.informer(CoreV1.Pod.self)
+            let controller = DisruptionController(
+                budgets: budgets.lister, pods: pods.lister, replicaSets: informers.informer(AppsV1.ReplicaSet.self).lister,
+                deployments: informers.informer(AppsV1.Deployment.self).lister, statefulSets: informers.informer(AppsV1.StatefulSet.self).lister,
+                replicationControllers: informers.informer(CoreV1.ReplicationController.self).lister, client: client, clock: clock, logger: logger)
+            controller.register(budgets: budgets, pods: pods)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentDisruptionSyncs, metrics: metrics) }
         }
         if enabled("podgc") {
             let pods = informers.informer(CoreV1.Pod.self), nodes = informers.informer(CoreV1.Node.self)

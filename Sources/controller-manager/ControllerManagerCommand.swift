@@ -11,7 +11,7 @@ import Foundation
 struct ControllerManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller-manager",
-        abstract: "Skiff's controller-manager: the deployment, replicaset, endpoints, endpointslice, garbage collector, namespace, podgc, serviceaccount and root CA controllers (kube-controller-manager compatible)."
+        abstract: "Skiff's controller-manager: the deployment, replicaset, endpoints, endpointslice, garbage collector, namespace, podgc, disruption, serviceaccount and root CA controllers (kube-controller-manager compatible)."
     )
 
     @Option(help: "Path to a kubeconfig (else $KUBECONFIG, ~/.kube/config).")

@@ -9,7 +9,8 @@
 # stand-in kubelet: rollout status, RollingUpdate events, history, undo, pause (scales, no new
 # ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods; Endpoints
 # and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
-# Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
+# PodDisruptionBudget status read by evictions. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/test/lib/apiserver-env.sh
@@ -75,6 +76,19 @@ for p in $(k get pods -n cm -l app=web -o jsonpath='{.items[*].metadata.name}');
   k patch pod -n cm "$p" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}]}}" >/dev/null
 done
 check rs-ready-replicas 2/2 "$(until_eq 2/2 20 kubectl get rs -n cm web -o jsonpath='{.status.readyReplicas}/{.status.availableReplicas}')"
+
+# PodDisruptionBudget status, and the eviction it allows and then refuses.
+k create poddisruptionbudget -n cm web-pdb --selector=app=web --min-available=1 >/dev/null
+check pdb-status "2/1/2/1" "$(until_eq 2/1/2/1 20 kubectl get pdb -n cm web-pdb -o jsonpath='{.status.expectedPods}/{.status.desiredHealthy}/{.status.currentHealthy}/{.status.disruptionsAllowed}')"
+evict() { printf '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"%s","namespace":"cm"}}' "$1" | kubectl create --raw "/api/v1/namespaces/cm/pods/$1/eviction" -f - 2>&1; }
+first=$(k get pods -n cm -l app=web -o jsonpath='{.items[0].metadata.name}'); second=$(k get pods -n cm -l app=web -o jsonpath='{.items[1].metadata.name}')
+contains pdb-allows-one-eviction '"status":"Success"' "$(evict "$first")"
+contains pdb-refuses-the-next "(TooManyRequests): Cannot evict pod as it would violate the pod's disruption budget." "$(until_eq x 2 false; evict "$second")"
+check pdb-after-eviction "0" "$(until_eq 0 20 kubectl get pdb -n cm web-pdb -o jsonpath='{.status.disruptionsAllowed}')"
+k delete pdb -n cm web-pdb >/dev/null
+for p in $(k get pods -n cm -l app=web -o jsonpath='{.items[*].metadata.name}'); do
+  k patch pod -n cm "$p" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}]}}" >/dev/null
+done
 
 # Adoption: an orphan with matching labels is adopted, and the surplus removed.
 k run orphan -n cm --image=registry.k8s.io/pause:3.10 --labels=app=web >/dev/null
