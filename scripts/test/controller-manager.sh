@@ -5,7 +5,8 @@
 # replacement of deleted pods, adoption of orphans and release of relabelled pods, ready and
 # available counts, `kubectl delete --cascade=background|orphan|foreground` through the garbage
 # collector, namespace deletion emptying the namespace, and kill -9 of the controller-manager
-# during a 300-replica scale-up (the standby finishes with exactly 300 pods); Deployments with a
+# during a 300-replica scale-up and a 20-replica rolling update (the standby finishes both
+# exactly: 300 pods; 20 pods of the new template); Deployments with a
 # stand-in kubelet: rollout status, RollingUpdate events, history, undo, pause (scales, no new
 # ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods; Endpoints
 # and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
@@ -233,13 +234,21 @@ contains workqueue-metrics 'workqueue_adds_total{name="replicaset"}' "$metrics"
 if command -v promtool >/dev/null; then check metrics-promtool "" "$(printf '%s\n' "$metrics" | promtool check metrics 2>&1)"; fi
 
 # kill -9 during a scale-up; a standby takes over and reaches exactly the count.
+# ...and during a rolling update of a 20-replica Deployment (the stand-in kubelet keeps marking
+# pods Ready): the standby completes it with 20 pods, all of the new template.
+k create deployment roll -n dep --image=registry.k8s.io/pause:3.10 --replicas=20 >/dev/null
+contains roll-initial "successfully rolled out" "$(timeout 90 kubectl rollout status -n dep deployment/roll --timeout=80s 2>&1)"
 start_cm beta; beta=$cm_pid
+k set image -n dep deployment/roll pause=registry.k8s.io/pause:3.9 >/dev/null
 rs big 300
 sleep 1
 kill -9 "$alpha"; wait "$alpha" 2>/dev/null
 check scale-up-after-leader-kill 300 "$(until_eq 300 90 pods_of big)"
+contains rollout-after-leader-kill "successfully rolled out" "$(timeout 120 kubectl rollout status -n dep deployment/roll --timeout=110s 2>&1)"
 sleep 3
 check no-extra-pods-after-settle 300 "$(pods_of big)"
+check rollout-pods-after-kill "20 registry.k8s.io/pause:3.9" "$(k get pods -n dep -l app=roll -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort | uniq -c | awk '{print $1, $2}')"
+check rollout-rs-after-kill "0 20" "$(k get rs -n dep -l app=roll -o jsonpath='{.items[*].spec.replicas}' | tr ' ' '\n' | sort -n | xargs)"
 contains standby-took-over "became leader" "$(cat "$dir/controller-manager-beta.log")"
 
 # Namespace deletion empties it, then it goes.
