@@ -166,12 +166,30 @@ public final class LeaderElector: Sendable {
         guard let (record, resourceVersion) = state.withLock({ $0.core.releaseRecord(wallNow: clock.wallNow) })
         else { return }
         let issued = clock.now
+        let identity = config.identity
         let released = await race(deadline: issued.advanced(by: config.renewDeadline)) {
-            guard let written = await self.attempt("release", { try await self.lock.update(record, resourceVersion: resourceVersion) }) else {
-                return false
+            var version = resourceVersion
+            var record = record
+            // A renewal cancelled in flight may still have landed, making the first write a
+            // conflict: re-read, and release again while the lease is still ours.
+            for _ in 0..<3 {
+                if let written = await self.attempt("release", { try await self.lock.update(record, resourceVersion: version) }) {
+                    self.state.withLock { $0.core.wrote(record, resourceVersion: written, now: issued) }
+                    return true
+                }
+                guard !Task.isCancelled else { return false }
+                let current: VersionedLeaderElectionRecord?
+                do {
+                    current = try await self.lock.get()
+                } catch {
+                    self.logger.debug("cannot read the lock to release it", metadata: ["lock": "\(self.lock.lockDescription)", "error": "\(error)"])
+                    return false
+                }
+                guard let current, current.record.holderIdentity == identity else { return false }
+                version = current.resourceVersion
+                record.leaderTransitions = current.record.leaderTransitions
             }
-            self.state.withLock { $0.core.wrote(record, resourceVersion: written, now: issued) }
-            return true
+            return false
         } ?? false
         if released {
             reportNewLeader()
