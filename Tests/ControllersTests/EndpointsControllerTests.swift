@@ -53,15 +53,15 @@ struct ServiceEndpointsTests {
     }
 
     @Test("only pods matching the selector, sorted by IP; a Service without selector has none")
-    func selection() {
+    func selection() throws {
         let pods = [
             F.endpointPod("c", ip: "10.1.0.3"), F.endpointPod("a", ip: "10.1.0.1"), F.endpointPod("x", ip: "10.1.0.9", labels: ["app": "db"]),
             F.endpointPod("b", ip: "10.1.0.2"),
         ]
-        #expect(S.endpoints(of: F.service(), pods: pods, includeTerminating: false).map(\.ip) == ["10.1.0.1", "10.1.0.2", "10.1.0.3"])
-        #expect(S.endpoints(of: F.service(selector: nil), pods: pods, includeTerminating: false).isEmpty)
-        #expect(S.endpoints(of: F.service(selector: [:]), pods: pods, includeTerminating: false).isEmpty)
-        #expect(S.selector(of: F.service(selector: nil)) == nil)
+        #expect(try S.endpoints(of: F.service(), pods: pods, includeTerminating: false).map(\.ip) == ["10.1.0.1", "10.1.0.2", "10.1.0.3"])
+        #expect(try S.endpoints(of: F.service(selector: nil), pods: pods, includeTerminating: false).isEmpty)
+        #expect(try S.endpoints(of: F.service(selector: [:]), pods: pods, includeTerminating: false).isEmpty)
+        #expect(try S.selector(of: F.service(selector: nil)) == nil)
     }
 
     @Test("hostname only when the pod's subdomain is the Service's name")

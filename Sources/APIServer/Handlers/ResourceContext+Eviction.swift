@@ -50,8 +50,12 @@ extension ResourceContext {
             let (values, _, _) = try await budgets.kv.list(prefix: budgets.prefix + namespace + "/", from: nil, revision: 0, limit: 0)
             var matching: [(StoredValue, JSONObject)] = []
             for value in values {
-                guard case .object(let pdb)? = try? JSONCodec.parse(value.value) else {
-                    throw StatusError.internalError("unable to decode the PodDisruptionBudget at \(value.key)")
+                let parsed: JSONValue
+                do { parsed = try JSONCodec.parse(value.value) } catch {
+                    throw StatusError.internalError("unable to decode the PodDisruptionBudget at \(value.key): \(error)")
+                }
+                guard case .object(let pdb) = parsed else {
+                    throw StatusError.internalError("unable to decode the PodDisruptionBudget at \(value.key): not a JSON object")
                 }
                 // policy/v1: an empty selector ({}) selects every pod in the namespace; none selects none.
                 guard let selector = pdb["spec"]?["selector"], selector != .null,

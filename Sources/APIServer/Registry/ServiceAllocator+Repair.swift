@@ -29,8 +29,12 @@ extension ServiceAllocator {
         var holders: [String: [String]] = [:]
         var undecodable = false
         for stored in services {
-            guard case .object(let service)? = try? JSONCodec.parse(stored.value) else {
-                logger.error("service allocator repair: a stored Service does not decode; its allocations are kept", metadata: ["key": "\(stored.key)"])
+            let service: JSONObject
+            do {
+                guard case .object(let object) = try JSONCodec.parse(stored.value) else { throw StatusError.internalError("not a JSON object") }
+                service = object
+            } catch {
+                logger.error("service allocator repair: a stored Service does not decode; its allocations are kept", metadata: ["key": "\(stored.key)", "error": "\(error)"])
                 undecodable = true
                 continue
             }

@@ -83,7 +83,7 @@ public final class DeploymentController: Sendable {
         }
         let labels = rs.metadata?.labels ?? [:]
         for d in deployments.list(namespace: rs.namespace) {
-            guard let query = try? d.spec?.selector.query(), query != .everything, query.matches(labels) else { continue }
+            guard let query = logger.query(d.spec?.selector, of: "deployment \(d.queueKey)"), query != .everything, query.matches(labels) else { continue }
             queue.add(d.queueKey)
         }
     }

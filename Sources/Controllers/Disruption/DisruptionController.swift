@@ -63,23 +63,20 @@ public final class DisruptionController: Sendable {
         await runner.run(workers: workers)
     }
 
-    /// A budget's selector: `{}` selects every pod of its namespace, none selects nothing.
-    static func selector(_ budget: PolicyV1.PodDisruptionBudget) -> LabelSelectorQuery? {
-        guard let selector = budget.spec?.selector else { return nil }
-        return try? selector.query()
-    }
-
     func enqueueBudgets(of pod: CoreV1.Pod) {
         let labels = pod.metadata?.labels ?? [:]
         for budget in budgets.list(namespace: pod.namespace) {
-            if let selector = Self.selector(budget), selector.matches(labels) { queue.add(budget.queueKey) }
+            if let selector = logger.query(budget.spec?.selector, of: "poddisruptionbudget \(budget.queueKey)"), selector.matches(labels) {
+                queue.add(budget.queueKey)
+            }
         }
     }
 
     /// Recomputes and writes the status of budget `key` (`namespace/name`).
     public func sync(_ key: String) async throws {
         guard let (namespace, name) = MetaNamespaceKey.split(key), let budget = budgets.get(namespace: namespace, name: name) else { return }
-        let selected = Self.selector(budget).map { selector in
+        // `{}` selects every pod of the namespace; no selector selects none.
+        let selected = try (budget.spec?.selector?.query()).map { selector in
             pods.list(namespace: namespace).filter { selector.matches($0.metadata?.labels ?? [:]) }
         } ?? []
         let now = clock.wallNow.time

@@ -43,7 +43,7 @@ public final class EndpointSliceController: Sendable {
     }
 
     public func register(services: SharedInformer<CoreV1.Service>, pods: SharedInformer<CoreV1.Pod>, slices: SharedInformer<DiscoveryV1.EndpointSlice>) {
-        ServicePodEvents(services: services.lister, queue: queue).register(services: services, pods: pods)
+        ServicePodEvents(services: services.lister, queue: queue, logger: logger).register(services: services, pods: pods)
         _ = slices.addEventHandler(ResourceEventHandler(onAnyChange: { [queue] slice in
             guard slice.metadata?.labels?[Self.managedByLabel] == Self.managedBy,
                 let service = slice.metadata?.labels?[Self.serviceNameLabel]
@@ -67,7 +67,7 @@ public final class EndpointSliceController: Sendable {
     /// Reconciles the slices of Service `key` (`namespace/name`).
     public func sync(_ key: String) async throws {
         guard let (namespace, name) = MetaNamespaceKey.split(key) else { return }
-        guard let service = services.get(namespace: namespace, name: name), ServiceEndpoints.selector(of: service) != nil else {
+        guard let service = services.get(namespace: namespace, name: name), let selector = try ServiceEndpoints.selector(of: service) else {
             written.withLock { _ = $0.removeValue(forKey: key) }
             return  // a deleted Service's slices go with it (owner references)
         }
@@ -76,7 +76,7 @@ public final class EndpointSliceController: Sendable {
         }
         try checkFresh(key, existing)
 
-        let desired = ServiceEndpoints.endpoints(of: service, pods: pods.list(namespace: namespace), includeTerminating: true)
+        let desired = ServiceEndpoints.endpoints(of: selector, service: service, pods: pods.list(namespace: namespace), includeTerminating: true)
         var byPorts: [[ServiceEndpoints.Port]: [String: DiscoveryV1.Endpoint]] = [:]
         for endpoint in desired {
             byPorts[endpoint.ports, default: [:]][endpoint.ip] = Self.endpoint(endpoint)

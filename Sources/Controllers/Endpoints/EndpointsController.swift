@@ -29,7 +29,7 @@ public final class EndpointsController: Sendable {
     }
 
     public func register(services: SharedInformer<CoreV1.Service>, pods: SharedInformer<CoreV1.Pod>) {
-        ServicePodEvents(services: services.lister, queue: queue).register(services: services, pods: pods)
+        ServicePodEvents(services: services.lister, queue: queue, logger: logger).register(services: services, pods: pods)
     }
 
     public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
@@ -46,8 +46,8 @@ public final class EndpointsController: Sendable {
             } catch let error as StatusError where error.isNotFound {}
             return
         }
-        guard ServiceEndpoints.selector(of: service) != nil else { return }
-        let found = ServiceEndpoints.endpoints(of: service, pods: pods.list(namespace: namespace), includeTerminating: service.spec?.publishNotReadyAddresses == true)
+        guard let selector = try ServiceEndpoints.selector(of: service) else { return }
+        let found = ServiceEndpoints.endpoints(of: selector, service: service, pods: pods.list(namespace: namespace), includeTerminating: service.spec?.publishNotReadyAddresses == true)
         let subsets = ServiceEndpoints.subsets(found, service: service)
         let labels = ServiceEndpoints.labels(of: service)
         if var current = endpoints.get(namespace: namespace, name: name) {

@@ -28,10 +28,10 @@ public enum ServiceEndpoints {
     }
 
     /// The Service's label selector as a query; nil when it selects nothing by label (no
-    /// selector: its endpoints are someone else's).
-    public static func selector(of service: CoreV1.Service) -> LabelSelectorQuery? {
+    /// selector: its endpoints are someone else's). Throws for labels that do not parse.
+    public static func selector(of service: CoreV1.Service) throws -> LabelSelectorQuery? {
         guard let labels = service.spec?.selector, !labels.isEmpty else { return nil }
-        return try? MetaV1.LabelSelector(matchLabels: labels).query()
+        return try MetaV1.LabelSelector(matchLabels: labels).query()
     }
 
     /// The pod port `servicePort` targets on `pod` (a number, or a named container port with
@@ -73,9 +73,14 @@ public enum ServiceEndpoints {
     }
 
     /// The endpoints of `service` among `pods` (already limited to its namespace).
-    public static func endpoints(of service: CoreV1.Service, pods: [CoreV1.Pod], includeTerminating: Bool) -> [PodEndpoint] {
-        guard let selector = selector(of: service) else { return [] }
-        return pods.filter { selector.matches($0.metadata?.labels ?? [:]) }
+    public static func endpoints(of service: CoreV1.Service, pods: [CoreV1.Pod], includeTerminating: Bool) throws -> [PodEndpoint] {
+        guard let selector = try selector(of: service) else { return [] }
+        return endpoints(of: selector, service: service, pods: pods, includeTerminating: includeTerminating)
+    }
+
+    /// The endpoints among `pods` that `selector` (the Service's, already parsed) selects.
+    public static func endpoints(of selector: LabelSelectorQuery, service: CoreV1.Service, pods: [CoreV1.Pod], includeTerminating: Bool) -> [PodEndpoint] {
+        pods.filter { selector.matches($0.metadata?.labels ?? [:]) }
             .compactMap { endpoint($0, of: service, includeTerminating: includeTerminating) }
             .sorted { ($0.ip, $0.pod.uid) < ($1.ip, $1.pod.uid) }
     }

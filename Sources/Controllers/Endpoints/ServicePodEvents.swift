@@ -1,5 +1,6 @@
 import APIMachinery
 import Client
+import Logging
 
 /// The enqueueing both endpoint controllers share: a Service change enqueues the Service, a
 /// pod change enqueues every Service of its namespace whose selector matched it before or
@@ -7,6 +8,7 @@ import Client
 struct ServicePodEvents: Sendable {
     let services: Lister<CoreV1.Service>
     let queue: WorkQueue<String>
+    let logger: Logger
 
     func register(services informer: SharedInformer<CoreV1.Service>, pods: SharedInformer<CoreV1.Pod>) {
         _ = informer.addEventHandler(ResourceEventHandler(
@@ -24,9 +26,12 @@ struct ServicePodEvents: Sendable {
     }
 
     func enqueueServices(of pod: CoreV1.Pod) {
-        let labels = pod.metadata?.labels ?? [:]
+        let podLabels = pod.metadata?.labels ?? [:]
         for service in services.list(namespace: pod.namespace) {
-            if let selector = ServiceEndpoints.selector(of: service), selector.matches(labels) { queue.add(service.queueKey) }
+            guard let labels = service.spec?.selector, !labels.isEmpty,
+                let selector = logger.query(MetaV1.LabelSelector(matchLabels: labels), of: "service \(service.queueKey)")
+            else { continue }
+            if selector.matches(podLabels) { queue.add(service.queueKey) }
         }
     }
 }

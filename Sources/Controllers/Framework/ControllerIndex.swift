@@ -12,20 +12,32 @@ public enum ControllerIndex {
 
     /// Adds the index to `store` unless it is there already (informers are shared).
     public static func ensure<T: KubernetesObject & InformerObject>(_ store: ThreadSafeStore<T>) {
-        guard !store.indexNames.contains(name) else { return }
-        // Only fails for a name already present, which was just checked.
-        try? store.addIndexers([name: { object in
-            [object.controllerRef.map { value(uid: $0.uid) } ?? orphanValue(namespace: object.namespace)]
-        }])
+        do {
+            try store.addIndexers([name: { object in
+                [object.controllerRef.map { value(uid: $0.uid) } ?? orphanValue(namespace: object.namespace)]
+            }])
+        } catch .indexExists {
+            return  // another controller of the process added it
+        } catch {
+            preconditionFailure("ControllerIndex: \(error)")
+        }
     }
 
-    /// The objects whose controller has `uid`.
+    /// The objects whose controller has `uid` (a scan when the store lacks the index).
     public static func controlled<T: KubernetesObject & InformerObject>(by uid: String, in lister: Lister<T>) -> [T] {
-        (try? lister.byIndex(name, value(uid: uid))) ?? []
+        do {
+            return try lister.byIndex(name, value(uid: uid))
+        } catch {
+            return lister.list().filter { $0.controllerRef?.uid == uid }
+        }
     }
 
-    /// The objects of `namespace` that have no controller.
+    /// The objects of `namespace` that have no controller (a scan when the store lacks the index).
     public static func orphans<T: KubernetesObject & InformerObject>(in namespace: String, _ lister: Lister<T>) -> [T] {
-        (try? lister.byIndex(name, orphanValue(namespace: namespace))) ?? []
+        do {
+            return try lister.byIndex(name, orphanValue(namespace: namespace))
+        } catch {
+            return lister.list(namespace: namespace).filter { $0.controllerRef == nil }
+        }
     }
 }

@@ -78,7 +78,7 @@ public final class ReplicaSetController: Sendable {
         let labels = pod.metadata?.labels ?? [:]
         guard !labels.isEmpty else { return [] }
         return replicaSets.list(namespace: pod.namespace).filter { rs in
-            guard let selector = rs.spec?.selector, let query = try? selector.query(), query != .everything else { return false }
+            guard let query = logger.query(rs.spec?.selector, of: "replicaset \(rs.queueKey)"), query != .everything else { return false }
             return query.matches(labels)
         }
     }
