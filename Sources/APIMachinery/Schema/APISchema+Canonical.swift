@@ -8,6 +8,24 @@ extension APISchema {
         return value
     }
 
+    /// Puts only the member `name` of `object`, a top-level object of kind `gvk`, in Go's
+    /// encoding order: for a tree read from bytes this server wrote (already in order) in which
+    /// only that member changed. False, with nothing done, when the kind or member is unknown
+    /// or the top-level members are out of order (bytes written elsewhere, or by a version
+    /// that wrote keys alphabetically: `apiVersion` before `kind`); then use `canonical`.
+    public func canonicalize(member name: String, of object: inout JSONObject, gvk: GroupVersionKind) -> Bool {
+        guard let kind = self.name(for: gvk), let order = fieldOrders[kind], let slot = order.slots[name],
+            let index = object.members.firstIndex(where: { $0.key == name })
+        else { return false }
+        var previous = -1
+        for member in object.members {
+            guard let position = order.slots[member.key]?.position, position > previous else { return false }
+            previous = position
+        }
+        Self.canonicalize(&object.members[index].value, slot.value)
+        return true
+    }
+
     /// Puts `value` (an object described by `order`) in the order Go's encoding/json writes
     /// it, so that what is stored, and every response read from it, is byte for byte what
     /// kube-apiserver would send: struct fields in declaration order (the schema's property

@@ -40,19 +40,30 @@ public struct CachedObject: Sendable {
         guard case .object(var object) = parsed else {
             throw StatusError.internalError("unable to decode an object at \(key): not a JSON object")
         }
-        if resource.gvk.group == "events.k8s.io" { object = EventConversion.toEventsV1(object) }
-        var metadata = object["metadata"].flatMap { value -> JSONObject? in
-            if case .object(let m) = value { return m } else { return nil }
-        } ?? JSONObject()
+        let converted = resource.gvk.group == "events.k8s.io"
+        if converted { object = EventConversion.toEventsV1(object) }
+        let hadMetadata: Bool
+        var metadata: JSONObject
+        if case .object(let m)? = object["metadata"] { (metadata, hadMetadata) = (m, true) } else { (metadata, hadMetadata) = (JSONObject(), false) }
         metadata["resourceVersion"] = .string(String(revision))
         object["metadata"] = .object(metadata)
-        self.init(key: key, object: object, revision: revision, resource: resource)
+        // Stored bytes are in Go's order already (ResourceStore.encode wrote them): only the
+        // stamped metadata needs ordering, unless the shape changed or metadata was added.
+        if !converted, hadMetadata, APISchema.kubernetes.canonicalize(member: "metadata", of: &object, gvk: resource.gvk) {
+            self.init(key: key, canonical: .object(object), revision: revision, resource: resource)
+        } else {
+            self.init(key: key, object: object, revision: revision, resource: resource)
+        }
     }
 
     /// The cached form of a tree whose `metadata.resourceVersion` is already `revision`, its
     /// members put in Go's encoding order (`APISchema.canonical`).
     public init(key: String, object: JSONObject, revision: Int64, resource: ResourceInfo) {
-        let tree = APISchema.kubernetes.canonical(.object(object), gvk: resource.gvk)
+        self.init(key: key, canonical: APISchema.kubernetes.canonical(.object(object), gvk: resource.gvk), revision: revision, resource: resource)
+    }
+
+    /// The cached form of a tree already in Go's encoding order.
+    private init(key: String, canonical tree: JSONValue, revision: Int64, resource: ResourceInfo) {
         let metadata = tree["metadata"]
         let namespace = metadata?["namespace"]?.stringValue ?? ""
         let name = metadata?["name"]?.stringValue ?? ""
