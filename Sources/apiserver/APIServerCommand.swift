@@ -90,7 +90,8 @@ struct APIServerCommand: AsyncParsableCommand {
         if bindAddress != "127.0.0.1" && bindAddress != "::1" && bindAddress != "localhost" {
             logger.warning("serving without authentication: anyone who reaches this port has full access", metadata: ["address": "\(bindAddress)"])
         }
-        let served: any RequestHandler = verbosity >= 4 ? LoggingRequestHandler(handler, logger: logger) : handler
+        let compressing = CompressingRequestHandler(handler, logger: logger)
+        let served: any RequestHandler = verbosity >= 4 ? LoggingRequestHandler(compressing, logger: logger) : compressing
         var services: [any Service] = [CancellableService { await Self.repairAllocations(handler.services, logger: logger) }]
         var listeners: [(any Channel, String)] = []
         if insecurePort > 0 {

@@ -129,8 +129,12 @@ struct OpenAPITests {
         let pod = try #require(schemas["io.k8s.api.core.v1.Pod"])
         #expect(pod["type"] == "object")
         #expect(pod["x-kubernetes-group-version-kind"] == [["group": "", "kind": "Pod", "version": "v1"]])
-        #expect(pod["properties"]?["spec"]?["$ref"] == "#/components/schemas/io.k8s.api.core.v1.PodSpec")
-        #expect(pod["description"] == nil)
+        // A documented reference is wrapped in allOf so that its description counts (OpenAPI
+        // 3.0 ignores siblings of $ref), as kube-apiserver serves it; kubectl explain reads it.
+        #expect(pod["properties"]?["spec"]?["allOf"] == [["$ref": "#/components/schemas/io.k8s.api.core.v1.PodSpec"]])
+        #expect(pod["properties"]?["spec"]?["description"]?.stringValue?.hasPrefix("Specification of the desired behavior of the pod.") == true)
+        #expect(pod["description"] == "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.")
+        #expect(schemas["io.k8s.api.core.v1.Container"]?["properties"]?["image"]?["description"]?.stringValue?.hasPrefix("Container image name.") == true)
 
         let containers = try #require(schemas["io.k8s.api.core.v1.PodSpec"]?["properties"]?["containers"])
         #expect(containers["type"] == "array")
@@ -151,14 +155,37 @@ struct OpenAPITests {
         #expect(schemas["io.k8s.api.core.v1.ContainerPort"]?["properties"]?["containerPort"]?["format"] == "int32")
     }
 
+    /// `kubectl explain` shows field documentation for every kind: each served kind and each
+    /// of its properties that Kubernetes documents carries its description in v2 and v3.
+    @Test func everyServedKindIsDocumented() throws {
+        let v2 = try parse(documents.v2.bytes)
+        let served = Set(ResourceRegistry.builtin.all.map { [$0.gvk.group, $0.gvk.version, $0.gvk.kind] })
+        var undocumented: [String] = []
+        for definition in members(v2["definitions"]) {
+            let kinds = (definition.value["x-kubernetes-group-version-kind"]?.arrayValue ?? []).map {
+                [$0["group"]?.stringValue ?? "", $0["version"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""]
+            }
+            guard kinds.contains(where: served.contains) else { continue }
+            if definition.value["description"]?.stringValue?.isEmpty != false { undocumented.append(definition.key) }
+            for property in ["apiVersion", "kind"] where definition.value["properties"]?[property]?["description"] == nil {
+                undocumented.append("\(definition.key).\(property)")
+            }
+        }
+        #expect(undocumented.isEmpty, "\(undocumented)")
+        let deployment = try #require(try v3("apis/apps/v1")["components"]?["schemas"]?["io.k8s.api.apps.v1.DeploymentSpec"])
+        #expect(deployment["properties"]?["replicas"]?["description"]?.stringValue?.hasPrefix("Number of desired pods.") == true)
+    }
+
     @Test func specialScalarsInV3() throws {
         let schemas = try #require(try v3("api/v1")["components"]?["schemas"])
         #expect(schemas["io.k8s.apimachinery.pkg.api.resource.Quantity"] == ["oneOf": [["type": "string"], ["type": "number"]]])
         #expect(
             schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]
                 == ["format": "int-or-string", "oneOf": [["type": "integer"], ["type": "string"]]])
-        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Time"] == ["format": "date-time", "type": "string"])
-        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"] == ["type": "object"])
+        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Time"]?["format"] == "date-time")
+        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Time"]?["type"] == "string")
+        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]?["type"] == "object")
+        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]?["description"]?.stringValue?.hasPrefix("FieldsV1 stores a set of fields") == true)
     }
 
     @Test func refWithPatchMetadataIsWrappedInV3() throws {
@@ -306,9 +333,13 @@ struct OpenAPITests {
         let pod = document["definitions"]?["io.k8s.api.core.v1.Pod"]
         #expect(pod?["x-kubernetes-group-version-kind"] == [["group": "", "kind": "Pod", "version": "v1"]])
         #expect(pod?["properties"]?["spec"]?["$ref"] == "#/definitions/io.k8s.api.core.v1.PodSpec")
-        // Swagger 2.0 keeps extensions beside `$ref`.
+        // Swagger 2.0 keeps the description and extensions beside `$ref`.
         let strategy = document["definitions"]?["io.k8s.api.apps.v1.DeploymentSpec"]?["properties"]?["strategy"]
-        #expect(strategy == ["$ref": "#/definitions/io.k8s.api.apps.v1.DeploymentStrategy", "x-kubernetes-patch-strategy": "retainKeys"])
+        #expect(strategy == [
+            "$ref": "#/definitions/io.k8s.api.apps.v1.DeploymentStrategy",
+            "description": "The deployment strategy to use to replace existing pods with new ones.",
+            "x-kubernetes-patch-strategy": "retainKeys",
+        ])
         #expect(document["definitions"]?["io.k8s.apimachinery.pkg.api.resource.Quantity"] == ["type": "string"])
         #expect(document["definitions"]?["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] == ["format": "int-or-string", "type": "string"])
 

@@ -185,6 +185,26 @@ contains yaml-alias-bomb-message "document contains excessive aliasing" "$(cat "
 check still-serving "default" "$(k get ns default -o jsonpath='{.metadata.name}')"
 check delete-default-forbidden 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted' "$(k delete ns default)"
 
+# field documentation, reviews, storage versions and response compression (apiserver fidelity)
+contains explain-description "Number of desired pods." "$(k explain deployment.spec.replicas)"
+contains explain-fields "progressDeadlineSeconds	<integer>" "$(k explain deployment.spec)"
+contains whoami "system:anonymous" "$(k auth whoami)"
+check can-i "yes" "$(k auth can-i create deployments -n demo)"
+contains can-i-list "*.*         []                  []               [*]" "$(k auth can-i --list -n demo)"
+check autoscale "horizontalpodautoscaler.autoscaling/web autoscaled" "$(k -n demo autoscale deployment web --max 5 --cpu-percent 50)"
+check hpa-v1-view "50" "$(k -n demo get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.spec.targetCPUUtilizationPercentage}')"
+check hpa-v2-view "Resource cpu 50" "$(k -n demo get horizontalpodautoscalers.v2.autoscaling web -o jsonpath='{.spec.metrics[0].type} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}')"
+check storage-version-hash "xPOwRZ+Yhw8=" "$(raw "$base/api/v1" | python3 -c 'import json,sys; print([r["storageVersionHash"] for r in json.load(sys.stdin)["resources"] if r["name"] == "pods"][0])')"
+python3 -c '
+import json
+items = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bulk-%d" % i, "namespace": "demo"}, "data": {"v": "x" * 1000}} for i in range(150)]
+print(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))' >"$dir/bulk.json"
+k create -f "$dir/bulk.json" >/dev/null
+contains list-gzip "content-encoding: gzip" "$(raw -D - -o "$dir/bulk.gz" -H 'Accept-Encoding: gzip' "$base/api/v1/namespaces/demo/configmaps" | tr 'A-Z' 'a-z')"
+check list-gzip-body "150" "$(gunzip -c "$dir/bulk.gz" | python3 -c 'import json,sys; print(sum(1 for i in json.load(sys.stdin)["items"] if i["metadata"]["name"].startswith("bulk-")))')"
+check list-kubectl-gzip "150" "$(k -n demo get cm -o name | grep -c bulk-)"
+check small-not-gzipped "" "$(raw -D - -o /dev/null -H 'Accept-Encoding: gzip' "$base/api/v1/namespaces/demo/configmaps/bulk-1" | grep -i content-encoding)"
+
 # delete
 check delete-cm 'configmap "applied" deleted' "$(k -n demo delete cm applied)"
 check delete-gone 'Error from server (NotFound): configmaps "applied" not found' "$(k -n demo get cm applied)"

@@ -31,6 +31,18 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The members, if this is an object.
+    public var objectValue: JSONObject? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// The type name Go's encoding/json uses in its messages ("string", "number", "object", …).
     public var typeName: String {
         switch self {

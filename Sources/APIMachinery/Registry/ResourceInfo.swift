@@ -98,6 +98,10 @@ public struct ResourceInfo: Sendable, Hashable {
     public var categories: [String]
     /// Served subresources, sorted by name.
     public var subresources: [SubresourceInfo]
+    /// The group version kind objects are stored as (the served one unless another version
+    /// of the same resource is the storage version); nil for virtual resources that are
+    /// never stored (reviews, `bindings`, `componentstatuses`).
+    public var storageVersion: GroupVersionKind?
 
     public init(
         gvk: GroupVersionKind,
@@ -107,7 +111,8 @@ public struct ResourceInfo: Sendable, Hashable {
         verbs: [String],
         shortNames: [String] = [],
         categories: [String] = [],
-        subresources: [SubresourceInfo] = []
+        subresources: [SubresourceInfo] = [],
+        storageVersion: GroupVersionKind?? = .none
     ) {
         self.gvk = gvk
         self.plural = plural
@@ -117,6 +122,7 @@ public struct ResourceInfo: Sendable, Hashable {
         self.shortNames = shortNames
         self.categories = categories
         self.subresources = subresources
+        self.storageVersion = storageVersion ?? gvk
     }
 
     /// The group, version and plural resource name.

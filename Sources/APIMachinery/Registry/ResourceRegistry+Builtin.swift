@@ -12,8 +12,9 @@ extension ResourceRegistry {
     /// The built-in resource table, grouped by API group in discovery order.
     static let builtinResources: [ResourceInfo] = [
         // MARK: core/v1
-        res(core, "Binding", "bindings", .namespaced, verbs: createOnly),
-        res(core, "ComponentStatus", "componentstatuses", .cluster, verbs: getList, short: ["cs"]),
+        res(core, "Binding", "bindings", .namespaced, verbs: createOnly, stored: false),
+        res(core, "ComponentStatus", "componentstatuses", .cluster, verbs: getList, short: ["cs"],
+            stored: false),
         res(core, "ConfigMap", "configmaps", .namespaced, short: ["cm"]),
         res(core, "Endpoints", "endpoints", .namespaced, short: ["ep"]),
         res(core, "Event", "events", .namespaced, short: ["ev"]),
@@ -47,26 +48,27 @@ extension ResourceRegistry {
             sub: [.scale, .status]),
 
         // MARK: events.k8s.io/v1
-        res(eventsV1, "Event", "events", .namespaced, short: ["ev"]),
+        res(eventsV1, "Event", "events", .namespaced, short: ["ev"], storage: core.kind("Event")),
 
         // MARK: authentication.k8s.io/v1
-        res(authnV1, "SelfSubjectReview", "selfsubjectreviews", .cluster, verbs: createOnly),
-        res(authnV1, "TokenReview", "tokenreviews", .cluster, verbs: createOnly),
+        res(authnV1, "SelfSubjectReview", "selfsubjectreviews", .cluster, verbs: createOnly, stored: false),
+        res(authnV1, "TokenReview", "tokenreviews", .cluster, verbs: createOnly, stored: false),
 
         // MARK: authorization.k8s.io/v1
         res(authzV1, "LocalSubjectAccessReview", "localsubjectaccessreviews", .namespaced,
-            verbs: createOnly),
+            verbs: createOnly, stored: false),
         res(authzV1, "SelfSubjectAccessReview", "selfsubjectaccessreviews", .cluster,
-            verbs: createOnly),
+            verbs: createOnly, stored: false),
         res(authzV1, "SelfSubjectRulesReview", "selfsubjectrulesreviews", .cluster,
-            verbs: createOnly),
-        res(authzV1, "SubjectAccessReview", "subjectaccessreviews", .cluster, verbs: createOnly),
+            verbs: createOnly, stored: false),
+        res(authzV1, "SubjectAccessReview", "subjectaccessreviews", .cluster, verbs: createOnly, stored: false),
 
         // MARK: autoscaling/v2, autoscaling/v1
         res(autoscalingV2, "HorizontalPodAutoscaler", "horizontalpodautoscalers", .namespaced,
             short: ["hpa"], cat: allCategory, sub: [.status]),
         res(autoscalingV1, "HorizontalPodAutoscaler", "horizontalpodautoscalers", .namespaced,
-            short: ["hpa"], cat: allCategory, sub: [.status]),
+            short: ["hpa"], cat: allCategory, sub: [.status],
+            storage: autoscalingV2.kind("HorizontalPodAutoscaler")),
 
         // MARK: batch/v1
         res(batchV1, "CronJob", "cronjobs", .namespaced, short: ["cj"], cat: allCategory, sub: [.status]),
@@ -221,7 +223,8 @@ private enum Scope {
 /// One table row. The singular name is the lower-cased kind, which holds for every built-in.
 private func res(
     _ gv: GV, _ kind: String, _ plural: String, _ scope: Scope,
-    verbs: [String] = standardVerbs, short: [String] = [], cat: [String] = [], sub: [Sub] = []
+    verbs: [String] = standardVerbs, short: [String] = [], cat: [String] = [], sub: [Sub] = [],
+    storage: GroupVersionKind? = nil, stored: Bool = true
 ) -> ResourceInfo {
     let gvk = gv.kind(kind)
     let subresources = sub.map { s -> SubresourceInfo in
@@ -235,5 +238,6 @@ private func res(
     }
     return ResourceInfo(
         gvk: gvk, plural: plural, singular: kind.lowercased(), namespaced: scope == .namespaced,
-        verbs: verbs, shortNames: short, categories: cat, subresources: subresources)
+        verbs: verbs, shortNames: short, categories: cat, subresources: subresources,
+        storageVersion: stored ? (storage ?? gvk) : nil)
 }

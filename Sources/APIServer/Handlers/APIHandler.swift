@@ -23,15 +23,23 @@ public final class APIHandler: RequestHandler, Sendable {
     public let admission: AdmissionChain
     /// Stamps objects (creation, deletion, conditions) with its wall time.
     let clock: any ComponentClock
+    /// Who a request is from (reviews ask; nothing is enforced yet).
+    public let authenticator: any RequestAuthenticator
+    /// What a user may do (reviews ask; nothing is enforced yet).
+    public let authorizer: any RequestAuthorizer
 
     public init(
         registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
         nodePortRange: String = "30000-32767", clock: any ComponentClock = SystemClock(),
         metrics: MetricsRegistry = MetricsRegistry(), health: HealthChecks = HealthChecks(),
         logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() }),
-        enableAdmissionPlugins: [String] = [], disableAdmissionPlugins: [String] = []
+        enableAdmissionPlugins: [String] = [], disableAdmissionPlugins: [String] = [],
+        authenticator: any RequestAuthenticator = AnonymousAuthenticator(),
+        authorizer: any RequestAuthorizer = AlwaysAllowAuthorizer()
     ) throws {
         self.logger = logger
+        self.authenticator = authenticator
+        self.authorizer = authorizer
         self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv, logger: logger)
         self.registry = registry
         self.stores = StoreRegistry(kv: kv, clock: clock, logger: logger)
@@ -213,6 +221,8 @@ public final class APIHandler: RequestHandler, Sendable {
         case ("get", nil): return try await context.get()
         case ("list", nil): return try await context.list()
         case ("watch", nil): return try await context.watch()
+        case ("create", nil) where resource.gvk.kind == "Binding": return try await bindingsCreate(request, info, writeOptions)
+        case ("create", nil) where resource.storageVersion == nil: return try await context.review()
         case ("create", nil): return try await context.create()
         case ("update", nil), ("update", "status"): return try await context.update()
         case ("patch", nil), ("patch", "status"): return try await context.patch()
@@ -227,5 +237,23 @@ public final class APIHandler: RequestHandler, Sendable {
             throw StatusError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
         }
     }
-}
 
+    /// `POST …/namespaces/<ns>/bindings`: the older form of `pods/<name>/binding`, the pod
+    /// named by the Binding's `metadata.name`.
+    private func bindingsCreate(_ request: APIRequest, _ info: RequestInfo, _ options: WriteOptions) async throws -> APIResponse {
+        guard let pods = registry.info(for: GroupVersionResource(group: "", version: "v1", resource: "pods")) else {
+            throw StatusError(Self.notFoundPath)
+        }
+        let body: JSONValue
+        do { body = try JSONCodec.parse(request.body) } catch {
+            throw StatusError.badRequest("the object provided is unrecognized (must be of type Binding): \(error)")
+        }
+        var podInfo = info
+        podInfo.resource = "pods"
+        podInfo.subresource = "binding"
+        podInfo.name = body["metadata"]?["name"]?.stringValue
+        let context = ResourceContext(
+            request: request, info: podInfo, resource: pods, store: stores.store(for: pods), handler: self, writeOptions: options)
+        return try await context.bind()
+    }
+}

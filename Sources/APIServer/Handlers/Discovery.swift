@@ -1,4 +1,6 @@
 import APIMachinery
+import Crypto
+import Foundation
 
 /// Discovery documents built from the resource registry: legacy (`/api`, `/apis`, group and
 /// group-version documents) and aggregated (`apidiscovery.k8s.io/v2` APIGroupDiscoveryList).
@@ -72,6 +74,7 @@ public struct Discovery: Sendable {
             ]
             if !info.shortNames.isEmpty { object["shortNames"] = .array(info.shortNames.map { .string($0) }) }
             if !info.categories.isEmpty { object["categories"] = .array(info.categories.map { .string($0) }) }
+            if let storage = info.storageVersion { object["storageVersionHash"] = .string(Self.storageVersionHash(storage)) }
             list.append(.object(object))
             for sub in info.subresources {
                 var subObject: JSONObject = [
@@ -123,6 +126,14 @@ public struct Discovery: Sendable {
             "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": [:],
             "items": .array(items),
         ]
+    }
+
+    /// What kube-apiserver reports as a resource's `storageVersionHash`: the first 8 bytes of
+    /// the SHA-256 of `<group>/<version>/<kind>` of its storage version, in standard base64.
+    /// Clients compare it across discovery reads to notice that stored objects need migrating.
+    static func storageVersionHash(_ gvk: GroupVersionKind) -> String {
+        let digest = SHA256.hash(data: Array("\(gvk.group)/\(gvk.version)/\(gvk.kind)".utf8))
+        return Data(digest.prefix(8)).base64EncodedString()
     }
 
     private func kindJSON(_ gvk: GroupVersionKind) -> JSONValue {

@@ -40,8 +40,8 @@ public struct CachedObject: Sendable {
         guard case .object(var object) = parsed else {
             throw StatusError.internalError("unable to decode an object at \(key): not a JSON object")
         }
-        let converted = resource.gvk.group == "events.k8s.io"
-        if converted { object = EventConversion.toEventsV1(object) }
+        let converted = StorageConversion.converts(resource)
+        if converted { object = StorageConversion.toServed(object, served: resource) }
         let hadMetadata: Bool
         var metadata: JSONObject
         if case .object(let m)? = object["metadata"] { (metadata, hadMetadata) = (m, true) } else { (metadata, hadMetadata) = (JSONObject(), false) }
@@ -56,9 +56,16 @@ public struct CachedObject: Sendable {
         }
     }
 
-    /// The cached form of a tree whose `metadata.resourceVersion` is already `revision`, its
-    /// members put in Go's encoding order (`APISchema.canonical`).
+    /// The cached form of a tree in the served version whose `metadata.resourceVersion` is
+    /// already `revision` (the answer to a write), its members put in Go's encoding order
+    /// (`APISchema.canonical`). A converted resource answers with the object as it reads back
+    /// from storage, as kube-apiserver does (an autoscaling/v1 autoscaler's annotations
+    /// regenerated, v2's defaults applied).
     public init(key: String, object: JSONObject, revision: Int64, resource: ResourceInfo) {
+        var object = object
+        if StorageConversion.converts(resource) {
+            object = StorageConversion.toServed(StorageConversion.toStorage(object, served: resource).0, served: resource)
+        }
         self.init(key: key, canonical: APISchema.kubernetes.canonical(.object(object), gvk: resource.gvk), revision: revision, resource: resource)
     }
 

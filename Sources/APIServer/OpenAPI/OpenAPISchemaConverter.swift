@@ -8,15 +8,18 @@ import APIMachinery
 /// `items`, `additionalProperties`, `$ref`, and the patch metadata that strategic merge patch
 /// and server-side apply read (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`,
 /// `x-kubernetes-list-type`, `x-kubernetes-list-map-keys`, `x-kubernetes-map-type`).
-/// No descriptions. Enums and definition-level extensions other than the group-version-kind
-/// are not exposed by `APISchema`, so they are absent.
+/// `description` of definitions and properties comes from Kubernetes' documentation
+/// (`OpenAPIDescriptions`), for `kubectl explain`. Enums and definition-level extensions other
+/// than the group-version-kind are not exposed by `APISchema`, so they are absent.
 struct OpenAPISchemaConverter: Sendable {
     let schema: APISchema
     let flavor: OpenAPIFlavor
+    let descriptions: OpenAPIDescriptions
 
-    init(schema: APISchema, flavor: OpenAPIFlavor) {
+    init(schema: APISchema, flavor: OpenAPIFlavor, descriptions: OpenAPIDescriptions = .kubernetes) {
         self.schema = schema
         self.flavor = flavor
+        self.descriptions = descriptions
     }
 
     // MARK: - Which definitions
@@ -57,10 +60,12 @@ struct OpenAPISchemaConverter: Sendable {
         } else {
             var properties = JSONObject()
             for name in type.properties.keys.sorted() {
-                properties.members.append(.init(key: name, value: property(type.properties[name]!)))
+                let text = descriptions.property(name, of: type.name)
+                properties.members.append(.init(key: name, value: property(type.properties[name]!, description: text)))
             }
             object = ["properties": .object(properties), "type": "object"]
         }
+        if let text = descriptions.definition(type.name) { object["description"] = .string(text) }
         if !type.required.isEmpty {
             object["required"] = .array(type.required.map { .string($0) })
         }
@@ -105,8 +110,8 @@ struct OpenAPISchemaConverter: Sendable {
 
     // MARK: - Properties
 
-    /// A property: its value schema plus the patch metadata.
-    func property(_ field: FieldSchema) -> JSONValue {
+    /// A property: its value schema, its documentation and the patch metadata.
+    func property(_ field: FieldSchema, description: String? = nil) -> JSONValue {
         var extensions = JSONObject()
         if !field.listMapKeys.isEmpty {
             extensions["x-kubernetes-list-map-keys"] = .array(field.listMapKeys.map { .string($0) })
@@ -119,12 +124,14 @@ struct OpenAPISchemaConverter: Sendable {
         }
 
         var object = valueSchema(field.type)
-        if case .reference(let name) = field.type, flavor == .openAPI3, !extensions.members.isEmpty,
-            schema.types[name] != nil
+        if case .reference(let name) = field.type, flavor == .openAPI3,
+            !extensions.members.isEmpty || description != nil, schema.types[name] != nil
         {
-            // OpenAPI 3.0 ignores siblings of `$ref`; wrap it so the extensions stay meaningful.
+            // OpenAPI 3.0 ignores siblings of `$ref`; wrap it so the description and the
+            // extensions stay meaningful (as kube-apiserver does).
             object = ["allOf": [.object(object)]]
         }
+        if let description { object["description"] = .string(description) }
         object.members.append(contentsOf: extensions.members)
         return .object(object)
     }

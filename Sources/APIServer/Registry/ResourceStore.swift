@@ -19,10 +19,10 @@ public final class ResourceStore: Sendable {
         self.cache = WatchCache(resource: info, prefix: prefix, store: kv, clock: clock, logger: logger)
     }
 
+    /// Objects live under their storage version's group: events.k8s.io/v1 Events are the core
+    /// Events, stored once in core form.
     public static func prefix(for info: ResourceInfo) -> String {
-        // events.k8s.io/v1 Events are the core Events, stored once in core form.
-        if info.gvk.group == "events.k8s.io" && info.plural == "events" { return "/registry/events/" }
-        let group = info.gvk.group
+        let group = (info.storageVersion ?? info.gvk).group
         return group.isEmpty ? "/registry/\(info.plural)/" : "/registry/\(group)/\(info.plural)/"
     }
 
@@ -31,14 +31,11 @@ public final class ResourceStore: Sendable {
         info.namespaced ? prefix + (namespace ?? "") + "/" + name : prefix + name
     }
 
-    /// The bytes stored for an object given in this resource's served form, in Go's encoding
-    /// order (`APISchema.canonical`).
+    /// The bytes stored for an object given in this resource's served form: converted to the
+    /// storage version (`StorageConversion`), in Go's encoding order (`APISchema.canonical`).
     public func encode(_ object: JSONObject) -> [UInt8] {
-        if info.gvk.group == "events.k8s.io" {
-            let core = GroupVersionKind(group: "", version: "v1", kind: "Event")
-            return JSONCodec.encode(APISchema.kubernetes.canonical(.object(EventConversion.toCore(object)), gvk: core))
-        }
-        return JSONCodec.encode(APISchema.kubernetes.canonical(.object(object), gvk: info.gvk))
+        let (stored, gvk) = StorageConversion.toStorage(object, served: info)
+        return JSONCodec.encode(APISchema.kubernetes.canonical(.object(stored), gvk: gvk))
     }
 
     /// The object at `key` read from the store (linearizable), as cached form.

@@ -1,9 +1,9 @@
 import APIMachinery
 
 /// HorizontalPodAutoscalers (autoscaling validation, 1.32). Both served versions reach here:
-/// an `autoscaling/v1` object is first read as the internal (v2-shaped) spec the way the API
-/// server converts it (its CPU target becomes `metrics[0]` of type `Resource`), so errors use
-/// the internal paths, as upstream reports them.
+/// an `autoscaling/v1` object is first converted to the stored v2 form (`AutoscalerConversion`:
+/// annotated metrics, then its CPU target as a `Resource` metric), so errors use the internal
+/// paths, as upstream reports them.
 ///
 /// Rules: `minReplicas` at least 1 (0 only when the stored object already has 0, as the
 /// HPAScaleToZero gate is off), `maxReplicas` at least 1 and not below `minReplicas`, a
@@ -12,8 +12,7 @@ import APIMachinery
 /// windows, a known select policy and valid policies.
 ///
 /// Defaulting fills a v2 `behavior` rule's missing `policies` first, so a rule that still has
-/// none (absent or empty) is `Required`, as upstream reports it. Not covered: metrics carried
-/// in v1 annotations.
+/// none (absent or empty) is `Required`, as upstream reports it.
 enum AutoscalingValidation {
     typealias Path = FieldError.Path
 
@@ -22,24 +21,6 @@ enum AutoscalingValidation {
     static let scalingPolicyTypes = ["Percent", "Pods"]
     static let maxPeriodSeconds: Int32 = 1800
     static let maxStabilizationWindowSeconds: Int32 = 3600
-
-    /// The internal spec of an autoscaling/v1 object.
-    static func internalSpec(_ spec: AutoscalingV1.HorizontalPodAutoscalerSpec) -> AutoscalingV2.HorizontalPodAutoscalerSpec {
-        var metrics: [AutoscalingV2.MetricSpec]?
-        if let cpu = spec.targetCPUUtilizationPercentage {
-            metrics = [
-                AutoscalingV2.MetricSpec(
-                    resource: AutoscalingV2.ResourceMetricSource(
-                        name: "cpu", target: AutoscalingV2.MetricTarget(averageUtilization: cpu, type: "Utilization")),
-                    type: "Resource")
-            ]
-        }
-        let reference = spec.scaleTargetRef
-        return AutoscalingV2.HorizontalPodAutoscalerSpec(
-            maxReplicas: spec.maxReplicas, metrics: metrics, minReplicas: spec.minReplicas,
-            scaleTargetRef: AutoscalingV2.CrossVersionObjectReference(
-                kind: reference.kind, apiVersion: reference.apiVersion, name: reference.name))
-    }
 
     /// Validates a spec; `old` is the stored spec on updates (it decides whether 0 replicas
     /// remain allowed).

@@ -200,14 +200,15 @@ public enum Validation {
             guard let old else { return NetworkingValidation.validateIngressClass(ingressClass) }
             return NetworkingValidation.validateIngressClassUpdate(ingressClass, old: old)
         case ("autoscaling", "HorizontalPodAutoscaler"):
-            // Both served versions arrive here; v1 is read as the internal (v2-shaped) spec.
+            // Both served versions arrive here; v1 is validated as converted to the stored
+            // (v2) form, annotated metrics and behavior included.
+            var converted = input
             if gvk.version == "v1" {
-                let (autoscaler, old) = try input.decode(AutoscalingV1.HorizontalPodAutoscaler.self)
-                let spec = AutoscalingValidation.internalSpec(autoscaler.spec ?? AutoscalingV1.HorizontalPodAutoscalerSpec())
-                let oldSpec = old.map { AutoscalingValidation.internalSpec($0.spec ?? AutoscalingV1.HorizontalPodAutoscalerSpec()) }
-                return AutoscalingValidation.validate(spec, old: oldSpec)
+                _ = try input.decode(AutoscalingV1.HorizontalPodAutoscaler.self)
+                converted.object = .object(AutoscalerConversion.toV2(input.object.objectValue ?? JSONObject()))
+                converted.old = input.old.map { .object(AutoscalerConversion.toV2($0.objectValue ?? JSONObject())) }
             }
-            let (autoscaler, old) = try input.decode(AutoscalingV2.HorizontalPodAutoscaler.self)
+            let (autoscaler, old) = try converted.decode(AutoscalingV2.HorizontalPodAutoscaler.self)
             return AutoscalingValidation.validate(
                 autoscaler.spec ?? AutoscalingV2.HorizontalPodAutoscalerSpec(), old: old.map { $0.spec ?? AutoscalingV2.HorizontalPodAutoscalerSpec() })
         case ("policy", "PodDisruptionBudget"):

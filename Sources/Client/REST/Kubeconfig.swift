@@ -187,11 +187,6 @@ public enum KubeconfigError: Error, Sendable, Hashable, CustomStringConvertible 
 }
 
 extension JSONValue {
-    fileprivate var arrayValue: [JSONValue]? {
-        if case .array(let items) = self { return items }
-        return nil
-    }
-
     fileprivate var boolValue: Bool? {
         switch self {
         case .bool(let value): value
