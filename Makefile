@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl
 
-.PHONY: all deps build release test run check-generated generate generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers
+.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers
 
 all: build
 
@@ -63,15 +63,26 @@ bench-apiserver: deps
 	$(SWIFT) build -c release --product kvstore
 	scripts/bench/apiserver.sh
 
+EMBED_DESCRIPTIONS = python3 scripts/codegen/embed-json.py api/descriptions-1.32.json
+EMBED_DESCRIPTIONS += EmbeddedDescriptions "Kubernetes 1.32 field documentation: definition → property → text (\"\" for the definition itself)."
+EMBED_RBAC = python3 scripts/codegen/embed-json.py api/bootstrap-rbac.json
+EMBED_RBAC += EmbeddedBootstrapPolicy "Kubernetes 1.32's bootstrap RBAC objects (scripts/codegen/bootstrap-rbac.py)."
+
+## generate-rbac: re-read upstream's bootstrap RBAC objects (needs network and PyYAML; RBAC_SOURCE=DIR reads local copies)
+generate-rbac:
+	python3 scripts/codegen/bootstrap-rbac.py $(if $(RBAC_SOURCE),--source $(RBAC_SOURCE)) api/bootstrap-rbac.json
+	$(EMBED_RBAC) Sources/APIServer/Registry/Generated/EmbeddedBootstrapPolicy.swift
+
 ## generate: regenerate typed resources (and, when ../shared is present, the trimmed schema and fixtures)
 generate:
 	@if [ -f $(SHARED)/definitions-1.32.json ]; then \
 		python3 scripts/codegen/trim-schema.py $(SHARED)/definitions-1.32.json api/extra-definitions.json api/go-field-order.json api/definitions-1.32.json; \
 		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE Tests/APIMachineryTests/Fixtures >/dev/null; \
-		python3 scripts/codegen/descriptions.py extract $(SHARED)/definitions-1.32.json api/definitions-1.32.json api/descriptions-1.32.json; \
+		python3 scripts/codegen/descriptions.py $(SHARED)/definitions-1.32.json api/definitions-1.32.json api/descriptions-1.32.json; \
 	fi
 	python3 scripts/codegen/generate.py api/definitions-1.32.json Sources/APIMachinery/Generated
-	python3 scripts/codegen/descriptions.py swift api/descriptions-1.32.json Sources/APIServer/OpenAPI/Generated
+	$(EMBED_DESCRIPTIONS) Sources/APIServer/OpenAPI/Generated/EmbeddedDescriptions.swift
+	$(EMBED_RBAC) Sources/APIServer/Registry/Generated/EmbeddedBootstrapPolicy.swift
 
 ## generate-proto: regenerate Sources/EtcdAPI/Generated from api/etcd/*.proto (builds the protoc plugins)
 generate-proto:
@@ -95,13 +106,15 @@ check-generated:
 		diff -q $$tmp/schema.json api/definitions-1.32.json >/dev/null || { echo "check-generated: api/definitions-1.32.json is stale (run make generate)"; status=1; }; \
 		python3 scripts/codegen/copy-fixtures.py $(SHARED)/fixtures-1.32 $(SHARED)/LICENSE $$tmp/fixtures >/dev/null; \
 		diff -rq $$tmp/fixtures Tests/APIMachineryTests/Fixtures || { echo "check-generated: test fixtures are stale (run make generate)"; status=1; }; \
-		python3 scripts/codegen/descriptions.py extract $(SHARED)/definitions-1.32.json api/definitions-1.32.json $$tmp/descriptions.json; \
+		python3 scripts/codegen/descriptions.py $(SHARED)/definitions-1.32.json api/definitions-1.32.json $$tmp/descriptions.json; \
 		diff -q $$tmp/descriptions.json api/descriptions-1.32.json >/dev/null || { echo "check-generated: api/descriptions-1.32.json is stale (run make generate)"; status=1; }; \
 	fi; \
 	python3 scripts/codegen/generate.py api/definitions-1.32.json $$tmp/generated; \
 	diff -rq $$tmp/generated Sources/APIMachinery/Generated || { echo "check-generated: Sources/APIMachinery/Generated is stale (run make generate)"; status=1; }; \
-	python3 scripts/codegen/descriptions.py swift api/descriptions-1.32.json $$tmp/openapi; \
-	diff -rq $$tmp/openapi Sources/APIServer/OpenAPI/Generated || { echo "check-generated: Sources/APIServer/OpenAPI/Generated is stale (run make generate)"; status=1; }; \
+	$(EMBED_DESCRIPTIONS) $$tmp/EmbeddedDescriptions.swift; \
+	diff -q $$tmp/EmbeddedDescriptions.swift Sources/APIServer/OpenAPI/Generated/EmbeddedDescriptions.swift >/dev/null || { echo "check-generated: Sources/APIServer/OpenAPI/Generated is stale (run make generate)"; status=1; }; \
+	$(EMBED_RBAC) $$tmp/EmbeddedBootstrapPolicy.swift; \
+	diff -q $$tmp/EmbeddedBootstrapPolicy.swift Sources/APIServer/Registry/Generated/EmbeddedBootstrapPolicy.swift >/dev/null || { echo "check-generated: Sources/APIServer/Registry/Generated is stale (run make generate)"; status=1; }; \
 	[ $$status = 0 ] && echo "check-generated: generated code is up to date"; exit $$status
 
 ## bench-scheduler: 5,000 nodes then 10,000 pods through kvstore + apiserver + scheduler (NODES, PODS, CONCURRENCY)

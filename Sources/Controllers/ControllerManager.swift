@@ -24,7 +24,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount",
+        "clusterrole-aggregation", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -141,6 +141,12 @@ public struct ControllerManager: Sendable {
                 replicationControllers: informers.informer(CoreV1.ReplicationController.self).lister, client: client, clock: clock, logger: logger)
             controller.register(budgets: budgets, pods: pods)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentDisruptionSyncs, metrics: metrics) }
+        }
+        if enabled("clusterrole-aggregation") {
+            let roles = informers.informer(RBACV1.ClusterRole.self)
+            let controller = ClusterRoleAggregationController(clusterRoles: roles.lister, client: client, clock: clock, logger: logger)
+            controller.register(clusterRoles: roles)
+            runs.append { [metrics] in await controller.run(workers: 5, metrics: metrics) }
         }
         if enabled("podgc") {
             let pods = informers.informer(CoreV1.Pod.self), nodes = informers.informer(CoreV1.Node.self)

@@ -194,6 +194,9 @@ contains can-i-list "*.*         []                  []               [*]" "$(k 
 check autoscale "horizontalpodautoscaler.autoscaling/web autoscaled" "$(k -n demo autoscale deployment web --max 5 --cpu-percent 50)"
 check hpa-v1-view "50" "$(k -n demo get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.spec.targetCPUUtilizationPercentage}')"
 check hpa-v2-view "Resource cpu 50" "$(k -n demo get horizontalpodautoscalers.v2.autoscaling web -o jsonpath='{.spec.metrics[0].type} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}')"
+check bootstrap-cluster-admin "system:masters ClusterRole/cluster-admin" "$(k get clusterrolebinding cluster-admin -o jsonpath='{.subjects[0].name} {.roleRef.kind}/{.roleRef.name}')"
+check bootstrap-roles-count "65 46" "$(k get clusterroles -o name | wc -l) $(k get clusterrolebindings -o name | wc -l)"
+check bootstrap-namespaced "system::leader-locking-kube-scheduler" "$(k -n kube-system get role system::leader-locking-kube-scheduler -o jsonpath='{.metadata.name}')"
 check storage-version-hash "xPOwRZ+Yhw8=" "$(raw "$base/api/v1" | python3 -c 'import json,sys; print([r["storageVersionHash"] for r in json.load(sys.stdin)["resources"] if r["name"] == "pods"][0])')"
 python3 -c '
 import json

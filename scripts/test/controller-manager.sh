@@ -56,6 +56,11 @@ k create namespace cm >/dev/null
 check lease-holder-set yes "$(until_eq yes 20 bash -c "kubectl get lease -n kube-system kube-controller-manager -o jsonpath='{.spec.holderIdentity}' | grep -q . && echo yes")"
 check default-serviceaccount default "$(until_eq default 20 kubectl get sa -n cm default -o jsonpath='{.metadata.name}')"
 check root-ca-configmap yes "$(until_eq yes 20 bash -c "kubectl get cm -n cm kube-root-ca.crt -o jsonpath='{.data.ca\.crt}' | grep -q 'BEGIN CERTIFICATE' && echo yes")"
+# clusterrole-aggregation: view (and through it edit and admin) holds what roles labelled to join it grant
+check aggregated-view-has-pods yes "$(until_eq yes 20 bash -c "kubectl get clusterrole view -o json | grep -q '\"pods\"' && echo yes")"
+k create clusterrole widget-viewer --verb=get,list --resource=leases >/dev/null
+k label clusterrole widget-viewer rbac.authorization.k8s.io/aggregate-to-view=true >/dev/null
+check aggregated-label-joins "yes yes yes" "$(until_eq "yes yes yes" 20 bash -c 'for r in view edit admin; do kubectl get clusterrole $r -o json | grep -q "\"leases\"" && echo -n "yes" || echo -n "no"; [ $r = admin ] || echo -n " "; done')"
 
 rs web 3
 check rs-creates-3 3 "$(until_eq 3 30 pods_of web)"

@@ -22,6 +22,7 @@ extension APIHandler {
                 }
                 try await ensureKubernetesService()
                 try await ensureSystemPriorityClasses()
+                try await ensureBootstrapPolicy(.kubernetes)
                 return
             } catch StoreError.unavailable(let message) {
                 logger.warning("bootstrap: the store is unavailable; retrying", metadata: ["attempt": "\(attempt + 1)", "error": "\(message)"])
@@ -78,5 +79,65 @@ extension APIHandler {
         do {
             _ = try await store.kv.create(key, value: store.encode(object))
         } catch StoreError.keyExists {}
+    }
+
+    /// Creates or reconciles Kubernetes' bootstrap RBAC objects (`BootstrapPolicy`), as
+    /// kube-apiserver does at every start, so that manifests and tools that bind to
+    /// cluster-admin, view, system:* roles find them.
+    func ensureBootstrapPolicy(_ policy: BootstrapPolicy) async throws {
+        let rbac = { (resource: String) in GroupVersionResource(group: "rbac.authorization.k8s.io", version: "v1", resource: resource) }
+        let sets: [(GroupVersionResource, [JSONObject], Bool)] = [
+            (rbac("clusterroles"), policy.clusterRoles, false), (rbac("clusterrolebindings"), policy.clusterRoleBindings, true),
+            (rbac("roles"), policy.roles, false), (rbac("rolebindings"), policy.roleBindings, true),
+        ]
+        var created = 0, updated = 0
+        for (gvr, objects, binding) in sets {
+            guard let info = registry.info(for: gvr) else { continue }
+            let store = stores.store(for: info)
+            for expected in objects {
+                let metadata = expected.objectMember("metadata")
+                let key = store.key(namespace: metadata["namespace"]?.stringValue, name: metadata["name"]?.stringValue ?? "")
+                // A concurrent writer (another apiserver starting) makes a step conflict: read again.
+                for attempt in 1...5 {
+                    let current = try await store.read(key)
+                    var existing: JSONObject?
+                    if let current, var object = try current.tree().objectValue {
+                        var metadata = object.objectMember("metadata")
+                        metadata["resourceVersion"] = nil
+                        object["metadata"] = .object(metadata)
+                        existing = object
+                    }
+                    let action = binding
+                        ? BootstrapPolicy.reconcileBinding(expected: expected, existing: existing)
+                        : BootstrapPolicy.reconcileRole(expected: expected, existing: existing)
+                    do {
+                        switch action {
+                        case .none:
+                            break
+                        case .create(var object):
+                            ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
+                            _ = try await store.kv.create(key, value: store.encode(object))
+                            created += 1
+                        case .update(let object):
+                            _ = try await store.kv.update(key, value: store.encode(object), expected: current?.resourceVersion ?? 0)
+                            updated += 1
+                        case .replace(var object):
+                            _ = try await store.kv.delete(key, expected: current?.resourceVersion ?? 0)
+                            ObjectRules.prepareForCreate(&object, info: info, now: now(), uid: UUID().uuidString.lowercased())
+                            _ = try await store.kv.create(key, value: store.encode(object))
+                            updated += 1
+                        }
+                        break
+                    } catch StoreError.conflict where attempt < 5 {
+                        continue
+                    } catch StoreError.keyExists where attempt < 5 {
+                        continue
+                    }
+                }
+            }
+        }
+        if created + updated > 0 {
+            logger.info("bootstrap RBAC objects reconciled", metadata: ["created": "\(created)", "updated": "\(updated)"])
+        }
     }
 }
