@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl
 
-.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers
+.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression
 
 all: build
 
@@ -56,6 +56,12 @@ bench-controllers: deps
 	$(SWIFT) build -c release --product kvstore
 	$(SWIFT) build -c release --product controller-manager
 	scripts/bench/controllers.sh
+
+## bench-compression: LIST of 10,000 pods with and without gzip, and a small GET's latency (PODS, ROUNDS, SMALL)
+bench-compression: deps
+	$(SWIFT) build -c release --product apiserver
+	$(SWIFT) build -c release --product kvstore
+	scripts/bench/compression.sh
 
 ## bench-apiserver: apiserver on the kvstore vs on real etcd (PODS, CONCURRENCY, WATCHERS, UPDATES)
 bench-apiserver: deps

@@ -17,6 +17,8 @@ public struct ControllerManager: Sendable {
         public var concurrentServiceAccountSyncs = 5
         public var concurrentGCSyncs = 20
         public var concurrentDisruptionSyncs = 1
+        public var concurrentCronJobSyncs = 5
+        public var concurrentJobSyncs = 5
         public var terminatedPodGCThreshold = 12_500
         public var rootCAFile: String?
         public init() {}
@@ -24,7 +26,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount",
+        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -141,6 +143,36 @@ public struct ControllerManager: Sendable {
                 replicationControllers: informers.informer(CoreV1.ReplicationController.self).lister, client: client, clock: clock, logger: logger)
             controller.register(budgets: budgets, pods: pods)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentDisruptionSyncs, metrics: metrics) }
+        }
+        if enabled("job") {
+            let jobs = informers.informer(BatchV1.Job.self), pods = informers.informer(CoreV1.Pod.self)
+            let controller = JobController(
+                jobs: jobs.lister, pods: pods.lister, client: client, events: events("job-controller"), clock: clock, logger: logger)
+            controller.register(jobs: jobs, pods: pods)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentJobSyncs, metrics: metrics) }
+        }
+        if enabled("ttl-after-finished") {
+            let jobs = informers.informer(BatchV1.Job.self)
+            let controller = TTLAfterFinishedController(
+                jobs: jobs.lister, client: client,
+                fresh: { namespace, name in
+                    do {
+                        return try await rest.resource(BatchV1.Job.self, namespace: namespace).get(name)
+                    } catch let error as StatusError where error.isNotFound {
+                        return nil
+                    }
+                },
+                clock: clock, logger: logger)
+            controller.register(jobs: jobs)
+            runs.append { [metrics] in await controller.run(workers: 5, metrics: metrics) }
+        }
+        if enabled("cronjob") {
+            let cronJobs = informers.informer(BatchV1.CronJob.self), jobs = informers.informer(BatchV1.Job.self)
+            let controller = CronJobController(
+                cronJobs: cronJobs.lister, jobs: jobs.lister, client: client, reads: CronJobController.LiveReads(rest: rest),
+                events: events("cronjob-controller"), clock: clock, logger: logger)
+            controller.register(cronJobs: cronJobs, jobs: jobs)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentCronJobSyncs, metrics: metrics) }
         }
         if enabled("clusterrole-aggregation") {
             let roles = informers.informer(RBACV1.ClusterRole.self)

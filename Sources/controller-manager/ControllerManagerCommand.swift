@@ -38,8 +38,14 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "Namespaces given their service accounts at once.")
     var concurrentServiceaccountTokenSyncs = 5
 
+    @Option(help: "CronJobs synced at once.")
+    var concurrentCronJobSyncs = 5
+
     @Option(help: "Garbage collector workers.")
     var concurrentGcSyncs = 20
+
+    @Option(help: "Jobs synced at once.")
+    var concurrentJobSyncs = 5
 
     @Option(help: "Terminated pods kept before the oldest are deleted (0: never delete them).")
     var terminatedPodGcThreshold = 12_500
@@ -106,6 +112,8 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentNamespaceSyncs = concurrentNamespaceSyncs
         options.concurrentServiceAccountSyncs = concurrentServiceaccountTokenSyncs
         options.concurrentGCSyncs = concurrentGcSyncs
+        options.concurrentCronJobSyncs = concurrentCronJobSyncs
+        options.concurrentJobSyncs = concurrentJobSyncs
         options.rootCAFile = rootCaFile
         options.terminatedPodGCThreshold = terminatedPodGcThreshold
         let leaseDuration = try Self.duration(leaderElectLeaseDuration, flag: "--leader-elect-lease-duration")
@@ -116,7 +124,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         restConfig.userAgent = ClientLibrary.userAgent(component: "controller-manager")
         let rest = try RESTClient(config: restConfig)
         let clock = SystemClock()
-        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller"].map { name in
+        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "cronjob-controller"].map { name in
             (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
         }
         let byName = Dictionary(uniqueKeysWithValues: recorders)

@@ -10,7 +10,8 @@
 # stand-in kubelet: rollout status, RollingUpdate events, history, undo, pause (scales, no new
 # ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods; Endpoints
 # and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
-# PodDisruptionBudget status read by evictions. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
+# limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
 # temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,6 +54,9 @@ Y
 
 start_cm alpha; alpha=$cm_pid; alpha_port=$cm_port
 k create namespace cm >/dev/null
+# A CronJob made now runs at the next minute boundary; it is checked near the end.
+k create namespace batch >/dev/null
+k create cronjob -n batch every --image=busybox --schedule='* * * * *' -- true >/dev/null
 check lease-holder-set yes "$(until_eq yes 20 bash -c "kubectl get lease -n kube-system kube-controller-manager -o jsonpath='{.spec.holderIdentity}' | grep -q . && echo yes")"
 check default-serviceaccount default "$(until_eq default 20 kubectl get sa -n cm default -o jsonpath='{.metadata.name}')"
 check root-ca-configmap yes "$(until_eq yes 20 bash -c "kubectl get cm -n cm kube-root-ca.crt -o jsonpath='{.data.ca\.crt}' | grep -q 'BEGIN CERTIFICATE' && echo yes")"
@@ -232,6 +236,60 @@ k delete service -n ep svc >/dev/null
 check endpoints-deleted-with-service "" "$(until_eq "" 20 bash -c "kubectl get endpoints -n ep svc -o name 2>/dev/null")"
 check endpointslices-collected "" "$(until_eq "" 30 slice svc '{.items[*].metadata.name}')"
 
+# Jobs (pod phases patched by hand): tracking finalizers, counting, completion, failure, TTL.
+finish() {  # finish NAMESPACE POD PHASE [EXIT]
+  k patch pod -n "$1" "$2" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"$3\",\"containerStatuses\":[{\"name\":\"c\",\"image\":\"busybox\",\"imageID\":\"\",\"ready\":false,\"restartCount\":0,\"state\":{\"terminated\":{\"exitCode\":${4:-0},\"finishedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}}}]}}" >/dev/null
+}
+job_pods() { kubectl get pods -n batch -l "batch.kubernetes.io/job-name=$1" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' 2>/dev/null; }
+k apply -f - >/dev/null <<Y
+apiVersion: batch/v1
+kind: Job
+metadata: {name: two, namespace: batch}
+spec:
+  completions: 2
+  parallelism: 2
+  template:
+    spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
+Y
+check job-creates-parallel 2 "$(until_eq 2 20 bash -c "kubectl get pods -n batch -l batch.kubernetes.io/job-name=two -o name | grep -c .")"
+check job-pod-finalizer "batch.kubernetes.io/job-tracking" "$(k get pods -n batch -l batch.kubernetes.io/job-name=two -o jsonpath='{.items[0].metadata.finalizers[0]}')"
+check job-active 2 "$(until_eq 2 20 kubectl get job -n batch two -o jsonpath='{.status.active}')"
+for p in $(job_pods two); do finish batch "$p" Succeeded; done
+check job-complete "True 2 CompletionsReached" "$(until_eq "True 2 CompletionsReached" 30 kubectl get job -n batch two -o jsonpath='{.status.conditions[?(@.type=="Complete")].status} {.status.succeeded} {.status.conditions[?(@.type=="Complete")].reason}')"
+check job-success-criteria "True" "$(k get job -n batch two -o jsonpath='{.status.conditions[?(@.type=="SuccessCriteriaMet")].status}')"
+check job-finalizers-removed "" "$(k get pods -n batch -l batch.kubernetes.io/job-name=two -o jsonpath='{.items[*].metadata.finalizers}')"
+contains job-completed-event "Job completed" "$(k get events -n batch --field-selector reason=Completed -o jsonpath='{.items[*].message}')"
+contains job-kubectl-get "two    Complete   2/2" "$(k get job -n batch two)"
+k apply -f - >/dev/null <<Y
+apiVersion: batch/v1
+kind: Job
+metadata: {name: fragile, namespace: batch}
+spec:
+  backoffLimit: 0
+  template:
+    spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
+Y
+check job-fragile-pod 1 "$(until_eq 1 20 bash -c "kubectl get pods -n batch -l batch.kubernetes.io/job-name=fragile -o name | grep -c .")"
+finish batch "$(job_pods fragile)" Failed 1
+check job-failed "True BackoffLimitExceeded 1" "$(until_eq "True BackoffLimitExceeded 1" 30 kubectl get job -n batch fragile -o jsonpath='{.status.conditions[?(@.type=="Failed")].status} {.status.conditions[?(@.type=="Failed")].reason} {.status.failed}')"
+check job-no-replacement 1 "$(job_pods fragile | grep -c .)"
+k apply -f - >/dev/null <<Y
+apiVersion: batch/v1
+kind: Job
+metadata: {name: indexed, namespace: batch}
+spec:
+  completions: 3
+  parallelism: 3
+  completionMode: Indexed
+  ttlSecondsAfterFinished: 0
+  template:
+    spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
+Y
+check job-indexed-pods "0 1 2" "$(until_eq "0 1 2" 20 bash -c "kubectl get pods -n batch -l batch.kubernetes.io/job-name=indexed -o jsonpath='{.items[*].metadata.labels.batch\\.kubernetes\\.io/job-completion-index}' | tr ' ' '\\n' | sort -n | xargs")"
+for p in $(job_pods indexed); do finish batch "$p" Succeeded; done
+check job-ttl-deleted "" "$(until_eq "" 30 bash -c "kubectl get job -n batch indexed -o name 2>/dev/null")"
+check job-ttl-pods-gone 0 "$(until_eq 0 30 bash -c "kubectl get pods -n batch -l batch.kubernetes.io/job-name=indexed -o name | grep -c .")"
+
 # The status server: health as upstream's, workqueue metrics that pass promtool.
 check healthz ok "$(curl -s "http://127.0.0.1:$alpha_port/healthz")"
 metrics=$(curl -s "http://127.0.0.1:$alpha_port/metrics")
@@ -255,6 +313,11 @@ check no-extra-pods-after-settle 300 "$(pods_of big)"
 check rollout-pods-after-kill "20 registry.k8s.io/pause:3.9" "$(k get pods -n dep -l app=roll -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort | uniq -c | awk '{print $1, $2}')"
 check rollout-rs-after-kill "0 20" "$(k get rs -n dep -l app=roll -o jsonpath='{.items[*].spec.replicas}' | tr ' ' '\n' | sort -n | xargs)"
 contains standby-took-over "became leader" "$(cat "$dir/controller-manager-beta.log")"
+
+# The CronJob made at the start has run by now (at the first minute boundary after it).
+check cronjob-ran yes "$(until_eq yes 70 bash -c "kubectl get jobs -n batch -o jsonpath='{.items[*].metadata.ownerReferences[0].name}' | grep -qw every && echo yes")"
+contains cronjob-last-schedule "Z" "$(k get cronjob -n batch every -o jsonpath='{.status.lastScheduleTime}')"
+contains cronjob-event "Created job every-" "$(k get events -n batch --field-selector reason=SuccessfulCreate -o jsonpath='{.items[*].message}')"
 
 # Namespace deletion empties it, then it goes.
 k create namespace doomed >/dev/null

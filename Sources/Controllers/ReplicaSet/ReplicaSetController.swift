@@ -177,7 +177,7 @@ public final class ReplicaSetController: Sendable {
             let count = min(-diff, Self.burstReplicas)
             expectations.expectCreations(key, count)
             logger.debug("too few replicas", metadata: ["replicaset": "\(key)", "need": "\(want)", "creating": "\(count)"])
-            let (created, error) = await slowStartBatch(count: count) { [self] in try await createPod(for: rs) }
+            let (created, error) = await SlowStart.run(count: count, initialBatch: Self.slowStartInitialBatch) { [self] in try await createPod(for: rs) }
             let skipped = count - created
             if skipped > 0 {
                 for _ in 0..<skipped { expectations.creationObserved(key) }
@@ -245,36 +245,6 @@ public final class ReplicaSetController: Sendable {
         var pod = CoreV1.Pod(metadata: meta, spec: template?.spec)
         pod = pod.withTypeMeta()
         return pod
-    }
-
-    /// Runs `count` calls of `work` in batches of 1, 2, 4, … (each batch concurrent), stopping
-    /// after the first batch with a failure, so a quota or admission refusal costs one call
-    /// rather than `count` (upstream's `slowStartBatch`). Returns successes and the first error.
-    func slowStartBatch(count: Int, _ work: @escaping @Sendable () async throws -> Void) async -> (Int, (any Error)?) {
-        var remaining = count
-        var successes = 0
-        var batch = min(remaining, Self.slowStartInitialBatch)
-        while batch > 0 {
-            let size = batch
-            let (ok, error) = await withTaskGroup(of: (any Error)?.self) { group -> (Int, (any Error)?) in
-                for _ in 0..<size {
-                    group.addTask {
-                        do { try await work(); return nil } catch { return error }
-                    }
-                }
-                var ok = 0
-                var first: (any Error)?
-                for await result in group {
-                    if let result { first = first ?? result } else { ok += 1 }
-                }
-                return (ok, first)
-            }
-            successes += ok
-            if let error { return (successes, error) }
-            remaining -= size
-            batch = min(2 * size, remaining)
-        }
-        return (successes, nil)
     }
 
     // MARK: Status

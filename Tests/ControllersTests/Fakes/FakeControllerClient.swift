@@ -73,6 +73,8 @@ final class FakeControllerClient: ControllerClient {
         var lagging: Set<String> = []
         /// The grace period each delete asked for, by `namespace/name`, when it named one.
         var gracePeriods: [String: Int64] = [:]
+        /// Deletes honour finalizers (see `honorFinalizers(_:)`).
+        var honorsFinalizers = false
 
         mutating func nextResourceVersion() -> String {
             resourceVersion += 1
@@ -137,6 +139,16 @@ final class FakeControllerClient: ControllerClient {
     func failDeletes(with error: StatusError?) {
         state.withLock { $0.deleteError = error }
     }
+
+    /// Makes deletes honour finalizers as the apiserver does: an object that has any is only
+    /// marked, with a `deletionTimestamp` (`deletionTime`), and goes when a patch removes its
+    /// last finalizer. Off by default: a delete removes the object at once.
+    func honorFinalizers(_ on: Bool = true) {
+        state.withLock { $0.honorsFinalizers = on }
+    }
+
+    /// The `deletionTimestamp` a delete sets on an object with finalizers: `Fixtures.epoch`.
+    static let deletionTime = "2026-01-01T00:00:00Z"
 
     /// Creates succeed again.
     func stopFailingCreates() {
@@ -249,22 +261,28 @@ final class FakeControllerClient: ControllerClient {
     func patch<T: ControlledObject>(_ type: T.Type, namespace: String, name: String, merge: JSONValue) async throws -> T {
         let kind = T.groupVersionKind.kind
         let key = Self.key(T.self, namespace, name)
-        let outcome = state.withLock { s -> (Result<JSONValue, StatusError>, Mirror?) in
+        let outcome = state.withLock { s -> (Result<JSONValue, StatusError>, Mirror?, Bool) in
             s.actions.append(.patch(kind: kind, namespace: namespace, name: name, patch: merge))
             guard let old = s.objects[key] else {
-                return (.failure(StatusError(.notFound(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name))), nil)
+                return (.failure(StatusError(.notFound(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name))), nil, false)
             }
             // A uid in the patch is a precondition, as the apiserver treats it.
             if let uid = merge["metadata"]?["uid"]?.stringValue, uid != old["metadata"]?["uid"]?.stringValue {
-                return (.failure(StatusError(.conflict(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name))), nil)
+                return (.failure(StatusError(.conflict(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name))), nil, false)
             }
             var json = MergePatch.apply(merge, to: old)
             json = MergePatch.apply(["metadata": ["resourceVersion": .string(s.nextResourceVersion())]], to: json)
-            s.objects[key] = json
-            return (.success(json), s.lagging.contains(kind) ? nil : s.mirrors[kind])
+            // An object being deleted goes once its last finalizer is removed.
+            let gone = s.honorsFinalizers && Self.isDeleting(json) && !Self.hasFinalizers(json)
+            s.objects[key] = gone ? nil : json
+            return (.success(json), s.lagging.contains(kind) ? nil : s.mirrors[kind], gone)
         }
         let json = try outcome.0.get()
-        try outcome.1?.upsert(json)
+        if outcome.2 {
+            outcome.1?.remove(MetaNamespaceKey.key(namespace: namespace, name: name))
+        } else {
+            try outcome.1?.upsert(json)
+        }
         return try JSONCodec.decode(T.self, from: json)
     }
 
@@ -273,24 +291,51 @@ final class FakeControllerClient: ControllerClient {
     ) async throws {
         let kind = T.groupVersionKind.kind
         let key = Self.key(T.self, namespace, name)
-        let outcome = state.withLock { s -> (StatusError?, Mirror?) in
+        let outcome = state.withLock { s -> (StatusError?, Mirror?, JSONValue?) in
             s.actions.append(.delete(kind: kind, namespace: namespace, name: name, uid: uid, propagation: propagation))
             if let gracePeriodSeconds { s.gracePeriods["\(namespace)/\(name)"] = gracePeriodSeconds }
-            if let error = s.deleteError { return (error, nil) }
+            if let error = s.deleteError { return (error, nil, nil) }
             guard let old = s.objects[key] else {
-                return (StatusError(.notFound(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name)), nil)
+                return (StatusError(.notFound(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name)), nil, nil)
             }
             if let uid, old["metadata"]?["uid"]?.stringValue != uid {
-                return (StatusError(.conflict(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name)), nil)
+                return (StatusError(.conflict(group: T.groupVersionKind.group, resource: Self.resource(T.self), name: name)), nil, nil)
+            }
+            let mirror = s.lagging.contains(kind) ? nil : s.mirrors[kind]
+            if s.honorsFinalizers && Self.hasFinalizers(old) {
+                // Only marked: it stays until its finalizers are removed.
+                var json = old
+                if !Self.isDeleting(old) {
+                    json = MergePatch.apply(["metadata": ["deletionTimestamp": .string(Self.deletionTime)]], to: json)
+                }
+                json = MergePatch.apply(["metadata": ["resourceVersion": .string(s.nextResourceVersion())]], to: json)
+                s.objects[key] = json
+                return (nil, mirror, json)
             }
             s.objects[key] = nil
-            return (nil, s.lagging.contains(kind) ? nil : s.mirrors[kind])
+            return (nil, mirror, nil)
         }
         if let error = outcome.0 { throw error }
-        outcome.1?.remove(MetaNamespaceKey.key(namespace: namespace, name: name))
+        if let marked = outcome.2 {
+            try outcome.1?.upsert(marked)
+        } else {
+            outcome.1?.remove(MetaNamespaceKey.key(namespace: namespace, name: name))
+        }
     }
 
     // MARK: Helpers
+
+    /// Whether `json` names any finalizer.
+    static func hasFinalizers(_ json: JSONValue) -> Bool {
+        if case .array(let finalizers)? = json["metadata"]?["finalizers"] { return !finalizers.isEmpty }
+        return false
+    }
+
+    /// Whether `json` has a `deletionTimestamp`.
+    static func isDeleting(_ json: JSONValue) -> Bool {
+        guard let timestamp = json["metadata"]?["deletionTimestamp"] else { return false }
+        return timestamp != .null
+    }
 
     static func key<T: ControlledObject>(_ type: T.Type, _ namespace: String, _ name: String) -> String {
         "\(T.groupVersionKind.kind)/\(namespace)/\(name)"
