@@ -21,6 +21,8 @@ public struct ControllerManager: Sendable {
         public var concurrentJobSyncs = 5
         public var terminatedPodGCThreshold = 12_500
         public var rootCAFile: String?
+        /// Each controller's client-side limit (`--kube-api-qps`, `--kube-api-burst`); nil: none.
+        public var apiRateLimit: (qps: Double, burst: Int)?
         public init() {}
     }
 
@@ -74,8 +76,11 @@ public struct ControllerManager: Sendable {
     /// Starts the informers, waits for their caches and runs every enabled controller until
     /// the task is cancelled.
     public func run() async throws {
-        let client = RESTControllerClient(rest: rest)
-        let dynamic = RESTDynamicClient(rest: rest)
+        // One token bucket per controller, as kube-controller-manager builds a client per
+        // controller; `client` and `dynamic` are evaluated per use below.
+        let limited = { [rest, options] in options.apiRateLimit.map { rest.withRateLimit(qps: $0.qps, burst: $0.burst) } ?? rest }
+        var client: RESTControllerClient { RESTControllerClient(rest: limited()) }
+        var dynamic: RESTDynamicClient { RESTDynamicClient(rest: limited()) }
         var runs: [@Sendable () async -> Void] = []
         func enabled(_ name: String) -> Bool {
             let on = Self.isEnabled(name, selection: options.controllers)

@@ -44,6 +44,12 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "Garbage collector workers.")
     var concurrentGcSyncs = 20
 
+    @Option(name: .customLong("kube-api-qps"), help: "Requests per second to the apiserver (client-side token bucket, as kube-controller-manager's).")
+    var kubeAPIQps: Double = 20
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests allowed in a burst above --kube-api-qps.")
+    var kubeAPIBurst: Int = 30
+
     @Option(help: "Jobs synced at once.")
     var concurrentJobSyncs = 5
 
@@ -122,9 +128,13 @@ struct ControllerManagerCommand: AsyncParsableCommand {
 
         var restConfig = try Kubeconfig.load(explicitPath: kubeconfig).restConfig()
         restConfig.userAgent = ClientLibrary.userAgent(component: "controller-manager")
+        guard kubeAPIQps > 0, kubeAPIBurst > 0 else { throw ValidationError("--kube-api-qps and --kube-api-burst must be positive") }
+        options.apiRateLimit = (kubeAPIQps, kubeAPIBurst)
+        // Informers, events and leader election share this client; each controller's writes
+        // go through its own rate-limited view of it (ControllerManager).
         let rest = try RESTClient(config: restConfig)
         let clock = SystemClock()
-        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "cronjob-controller"].map { name in
+        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller"].map { name in
             (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
         }
         let byName = Dictionary(uniqueKeysWithValues: recorders)

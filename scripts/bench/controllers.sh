@@ -39,7 +39,7 @@ contexts: [{name: b, context: {cluster: b, user: b}}]
 current-context: b
 KC
 "$bin/controller-manager" --kubeconfig "$dir/kubeconfig" --secure-port "$(free_port)" --leader-elect=false \
-  --concurrent-replicaset-syncs 5 --controllers "${CONTROLLERS:-*}" >"$dir/controller-manager.log" 2>&1 &
+  --concurrent-replicaset-syncs 5 --kube-api-qps 100000 --kube-api-burst 100000 --controllers "${CONTROLLERS:-*}" >"$dir/controller-manager.log" 2>&1 &
 cm=$!; pids+=($cm)
 sleep 1
 figures=$(python3 scripts/bench/controllers_load.py 127.0.0.1 "$api" "$dir/certs/apiserver.crt" "$REPLICAS" "$DEPLOYMENT_REPLICAS" "$SETS" "${BIG:-1}")

@@ -19,11 +19,14 @@ public final class RESTClient: Sendable {
     let baseURL: String
     let clock: any ComponentClock
     let retry: RetryPolicy
+    /// `config.rateLimit` as a token bucket; nil without a limit.
+    let limiter: BucketRateLimiter<Int>?
 
     public init(config: RESTConfig, clock: any ComponentClock = SystemClock()) throws {
         self.config = config
         self.clock = clock
         self.retry = RetryPolicy(maxRetries: config.maxRetries)
+        self.limiter = config.rateLimit.map { BucketRateLimiter(qps: $0.qps, burst: max($0.burst, 1), clock: clock) }
         var server = config.server
         while server.hasSuffix("/") { server.removeLast() }
         self.baseURL = server
@@ -34,6 +37,24 @@ public final class RESTClient: Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }
+
+    private init(sharing other: RESTClient, rateLimit: (qps: Double, burst: Int)) {
+        var config = other.config
+        config.rateLimit = rateLimit
+        self.config = config
+        self.clock = other.clock
+        self.retry = other.retry
+        self.baseURL = other.baseURL
+        self.http = other.http
+        self.limiter = BucketRateLimiter(qps: rateLimit.qps, burst: max(rateLimit.burst, 1), clock: other.clock)
+    }
+
+    /// A client over the same connections with its own token bucket (client-go's per-client
+    /// QPS and Burst): kube-controller-manager gives each controller its own. Shut down the
+    /// client it came from, not this one.
+    public func withRateLimit(qps: Double, burst: Int) -> RESTClient {
+        RESTClient(sharing: self, rateLimit: (qps, burst))
     }
 
     /// Builds a client from the default kubeconfig (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`).
@@ -84,6 +105,10 @@ public final class RESTClient: Sendable {
     private func withRetries<T>(_ request: RESTRequest, _ accept: (HTTPClientResponse) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
+            if let limiter {
+                let wait = limiter.when(0)
+                if wait > .zero { try await clock.sleep(until: clock.now + wait) }
+            }
             let outcome: RetryPolicy.Outcome
             let failure: any Error
             do {

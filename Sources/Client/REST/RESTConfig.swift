@@ -25,6 +25,10 @@ public struct RESTConfig: Sendable {
     public var connectTimeout: Swift.Duration = .seconds(10)
     /// How often a request answered with 429, or a retryable 5xx, is tried again (client-go: 10).
     public var maxRetries = 10
+    /// Client-side rate limit on requests (client-go's QPS and Burst: a token bucket holding
+    /// `burst` tokens refilled at `qps` per second; every attempt, watches included, takes one);
+    /// nil sends without limit. Components set upstream's defaults (`--kube-api-qps`).
+    public var rateLimit: (qps: Double, burst: Int)?
 
     public init(server: String) {
         self.server = server
