@@ -22,7 +22,7 @@ extension APIHandler {
                 }
                 try await ensureKubernetesService()
                 try await ensureSystemPriorityClasses()
-                try await ensureBootstrapPolicy(.kubernetes)
+                if bootstrapRBAC { try await ensureBootstrapPolicy(.kubernetes) }
                 return
             } catch StoreError.unavailable(let message) {
                 logger.warning("bootstrap: the store is unavailable; retrying", metadata: ["attempt": "\(attempt + 1)", "error": "\(message)"])

@@ -27,6 +27,8 @@ public final class APIHandler: RequestHandler, Sendable {
     public let authenticator: any RequestAuthenticator
     /// What a user may do (reviews ask; nothing is enforced yet).
     public let authorizer: any RequestAuthorizer
+    /// Whether `bootstrap()` creates and reconciles Kubernetes' bootstrap RBAC objects.
+    let bootstrapRBAC: Bool
 
     public init(
         registry: ResourceRegistry = .builtin, kv: any KeyValueStore, serviceCIDR: String = "10.96.0.0/12",
@@ -35,9 +37,11 @@ public final class APIHandler: RequestHandler, Sendable {
         logger: Logger = Logger(label: "apiserver", factory: { _ in SwiftLogNoOpLogHandler() }),
         enableAdmissionPlugins: [String] = [], disableAdmissionPlugins: [String] = [],
         authenticator: any RequestAuthenticator = AnonymousAuthenticator(),
-        authorizer: any RequestAuthorizer = AlwaysAllowAuthorizer()
+        authorizer: any RequestAuthorizer = AlwaysAllowAuthorizer(),
+        bootstrapRBAC: Bool = true
     ) throws {
         self.logger = logger
+        self.bootstrapRBAC = bootstrapRBAC
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.services = try ServiceAllocator(serviceCIDR: serviceCIDR, nodePortRange: nodePortRange, kv: kv, logger: logger)
