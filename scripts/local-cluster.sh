@@ -72,7 +72,8 @@ KUBECONFIG
 "$bin/scheduler" --kubeconfig "$state/kubeconfig" --port 10259 >"$state/scheduler.log" 2>&1 &
 echo $! >"$state/scheduler.pid"
 "$bin/controller-manager" --kubeconfig "$state/kubeconfig" --secure-port 10257 \
-  --root-ca-file "$state/apiserver/apiserver.crt" >"$state/controller-manager.log" 2>&1 &
+  --root-ca-file "$state/apiserver/apiserver.crt" --allocate-node-cidrs true --cluster-cidr 10.244.0.0/16 \
+  --service-cluster-ip-range 10.96.0.0/12 >"$state/controller-manager.log" 2>&1 &
 echo $! >"$state/controller-manager.pid"
 
 cat <<MSG

@@ -21,6 +21,19 @@ public struct ControllerManager: Sendable {
         public var concurrentJobSyncs = 5
         public var terminatedPodGCThreshold = 12_500
         public var rootCAFile: String?
+        /// Pod ranges for Nodes (`--allocate-node-cidrs` with `--cluster-cidr`,
+        /// `--node-cidr-mask-size`, `--service-cluster-ip-range`); nil: not allocated.
+        public var nodeIPAM: NodeIPAM?
+        public struct NodeIPAM: Sendable {
+            public var clusterCIDR: String
+            public var maskSize: Int
+            public var serviceCIDR: String?
+            public init(clusterCIDR: String, maskSize: Int, serviceCIDR: String?) {
+                self.clusterCIDR = clusterCIDR
+                self.maskSize = maskSize
+                self.serviceCIDR = serviceCIDR
+            }
+        }
         /// Each controller's client-side limit (`--kube-api-qps`, `--kube-api-burst`); nil: none.
         public var apiRateLimit: (qps: Double, burst: Int)?
         public init() {}
@@ -28,7 +41,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -178,6 +191,18 @@ public struct ControllerManager: Sendable {
                 events: events("cronjob-controller"), clock: clock, logger: logger)
             controller.register(cronJobs: cronJobs, jobs: jobs)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentCronJobSyncs, metrics: metrics) }
+        }
+        if enabled("nodeipam") {
+            if let ipam = options.nodeIPAM {
+                let nodes = informers.informer(CoreV1.Node.self)
+                let controller = try NodeIPAMController(
+                    nodes: nodes.lister, client: client, events: events("node-ipam-controller"), clusterCIDR: ipam.clusterCIDR,
+                    maskSize: ipam.maskSize, serviceCIDR: ipam.serviceCIDR, clock: clock, logger: logger)
+                controller.register(nodes: nodes)
+                runs.append { [metrics] in await controller.run(metrics: metrics) }
+            } else {
+                logger.info("nodeipam allocates no pod ranges without --allocate-node-cidrs")
+            }
         }
         if enabled("clusterrole-aggregation") {
             let roles = informers.informer(RBACV1.ClusterRole.self)

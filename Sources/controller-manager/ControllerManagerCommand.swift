@@ -50,6 +50,18 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(name: .customLong("kube-api-burst"), help: "Requests allowed in a burst above --kube-api-qps.")
     var kubeAPIBurst: Int = 30
 
+    @Option(help: "Give every Node a pod range from --cluster-cidr (true|false).")
+    var allocateNodeCidrs = false
+
+    @Option(help: "The cluster's pod range (IPv4 CIDR) that Node pod ranges are cut from.")
+    var clusterCidr = ""
+
+    @Option(help: "Prefix length of each Node's pod range.")
+    var nodeCidrMaskSize = 24
+
+    @Option(help: "The Service range (CIDR), kept out of Node pod ranges.")
+    var serviceClusterIpRange = ""
+
     @Option(help: "Jobs synced at once.")
     var concurrentJobSyncs = 5
 
@@ -120,6 +132,10 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentGCSyncs = concurrentGcSyncs
         options.concurrentCronJobSyncs = concurrentCronJobSyncs
         options.concurrentJobSyncs = concurrentJobSyncs
+        if allocateNodeCidrs {
+            guard !clusterCidr.isEmpty else { throw ValidationError("--allocate-node-cidrs needs --cluster-cidr") }
+            options.nodeIPAM = .init(clusterCIDR: clusterCidr, maskSize: nodeCidrMaskSize, serviceCIDR: serviceClusterIpRange)
+        }
         options.rootCAFile = rootCaFile
         options.terminatedPodGCThreshold = terminatedPodGcThreshold
         let leaseDuration = try Self.duration(leaderElectLeaseDuration, flag: "--leader-elect-lease-duration")
@@ -134,7 +150,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         // go through its own rate-limited view of it (ControllerManager).
         let rest = try RESTClient(config: restConfig)
         let clock = SystemClock()
-        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller"].map { name in
+        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller", "node-ipam-controller"].map { name in
             (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
         }
         let byName = Dictionary(uniqueKeysWithValues: recorders)

@@ -11,7 +11,8 @@
 # ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods; Endpoints
 # and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
 # PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
-# limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. A Node's pod range
+# (nodeipam). Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
 # temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +23,7 @@ lease_flags=(--leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s -
 start_cm() {  # start_cm NAME → pid in $cm_pid, status port in $cm_port
   cm_port=$(free_port)
   "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$cm_port" --root-ca-file "$dir/certs/apiserver.crt" \
+    --allocate-node-cidrs true --cluster-cidr 10.244.0.0/16 --service-cluster-ip-range 10.96.0.0/12 \
     "${lease_flags[@]}" --v "${CM_V:-2}" >>"$dir/controller-manager-$1.log" 2>&1 &
   cm_pid=$!; pids+=($cm_pid)
 }
@@ -219,6 +221,7 @@ done
 k patch pod -n ep ep1 --subresource=status --type=merge -p '{"status":{"phase":"Running","podIP":"10.244.0.11","podIPs":[{"ip":"10.244.0.11"}],"conditions":[{"type":"Ready","status":"True"}]}}' >/dev/null
 k patch pod -n ep ep2 --subresource=status --type=merge -p '{"status":{"phase":"Running","podIP":"10.244.0.12","podIPs":[{"ip":"10.244.0.12"}],"conditions":[{"type":"Ready","status":"False"}]}}' >/dev/null
 check endpoints-ready-and-not "10.244.0.11|10.244.0.12|8080,8443" "$(until_eq "10.244.0.11|10.244.0.12|8080,8443" 20 kubectl get endpoints -n ep svc -o jsonpath='{.subsets[0].addresses[*].ip}|{.subsets[0].notReadyAddresses[*].ip}|{.subsets[0].ports[?(@.name=="http")].port},{.subsets[0].ports[?(@.name=="tls")].port}')"
+check nodeipam-pod-cidr "10.244.0.0/24 10.244.0.0/24" "$(until_eq "10.244.0.0/24 10.244.0.0/24" 20 kubectl get node n1 -o jsonpath='{.spec.podCIDR} {.spec.podCIDRs[0]}')"
 check endpoints-labels web "$(k get endpoints -n ep svc -o jsonpath='{.metadata.labels.tier}')"
 check endpoints-target-ref Pod/ep1 "$(k get endpoints -n ep svc -o jsonpath='{.subsets[0].addresses[0].targetRef.kind}/{.subsets[0].addresses[0].targetRef.name}')"
 slice() { kubectl get endpointslices -n ep -l kubernetes.io/service-name="$1" -o jsonpath="$2" 2>/dev/null; }

@@ -1,4 +1,4 @@
-import APIServer
+import APIMachinery
 import Testing
 
 /// IPv4 CIDR blocks: parsing (masked to the network), offsets and formatting.
@@ -54,5 +54,20 @@ struct IPv4NetworkTests {
         for offset in [0, 1, 254, 255, 256, 511, 1023] {
             #expect(network.offset(of: network.address(at: offset)) == offset)
         }
+    }
+}
+
+@Suite struct IPv4NetworkSubnetTests {
+    @Test func subnetsByIndex() throws {
+        let cluster = try #require(IPv4Network(cidr: "10.244.0.0/16"))
+        #expect(cluster.subnetCount(length: 24) == 256)
+        #expect(cluster.subnet(0, length: 24)?.cidr == "10.244.0.0/24")
+        #expect(cluster.subnet(3, length: 24)?.cidr == "10.244.3.0/24")
+        #expect(cluster.subnet(255, length: 24)?.cidr == "10.244.255.0/24")
+        #expect(cluster.subnet(256, length: 24) == nil)
+        #expect(cluster.subnet(0, length: 8) == nil)
+        let third = try #require(IPv4Network(cidr: "10.244.3.0/24"))
+        #expect(cluster.index(of: third) == 3)
+        #expect(cluster.index(of: try #require(IPv4Network(cidr: "10.245.0.0/24"))) == nil)
     }
 }
