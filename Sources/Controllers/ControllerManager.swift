@@ -19,6 +19,8 @@ public struct ControllerManager: Sendable {
         public var concurrentDisruptionSyncs = 1
         public var concurrentCronJobSyncs = 5
         public var concurrentJobSyncs = 5
+        public var concurrentResourceQuotaSyncs = 5
+        public var resourceQuotaSyncPeriod: Swift.Duration = .seconds(300)
         public var terminatedPodGCThreshold = 12_500
         public var rootCAFile: String?
         /// Pod ranges for Nodes (`--allocate-node-cidrs` with `--cluster-cidr`,
@@ -41,7 +43,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "podgc", "replicaset", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "podgc", "replicaset", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -203,6 +205,20 @@ public struct ControllerManager: Sendable {
             } else {
                 logger.info("nodeipam allocates no pod ranges without --allocate-node-cidrs")
             }
+        }
+        if enabled("resourcequota") {
+            let quotas = informers.informer(CoreV1.ResourceQuota.self), pods = informers.informer(CoreV1.Pod.self)
+            let services = informers.informer(CoreV1.Service.self), claims = informers.informer(CoreV1.PersistentVolumeClaim.self)
+            let configMaps = informers.informer(CoreV1.ConfigMap.self), secrets = informers.informer(CoreV1.Secret.self)
+            let controllers = informers.informer(CoreV1.ReplicationController.self)
+            let controller = ResourceQuotaController(
+                quotas: quotas.lister, pods: pods.lister, services: services.lister, claims: claims.lister, configMaps: configMaps.lister,
+                secrets: secrets.lister, replicationControllers: controllers.lister, dynamic: dynamic, client: client,
+                resyncPeriod: options.resourceQuotaSyncPeriod, clock: clock, logger: logger)
+            controller.register(
+                quotas: quotas, pods: pods, services: services, claims: claims, configMaps: configMaps, secrets: secrets,
+                replicationControllers: controllers)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentResourceQuotaSyncs, metrics: metrics) }
         }
         if enabled("clusterrole-aggregation") {
             let roles = informers.informer(RBACV1.ClusterRole.self)

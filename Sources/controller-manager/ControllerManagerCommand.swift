@@ -62,6 +62,12 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "The Service range (CIDR), kept out of Node pod ranges.")
     var serviceClusterIpRange = ""
 
+    @Option(help: "ResourceQuotas synced at once.")
+    var concurrentResourceQuotaSyncs = 5
+
+    @Option(help: "How often every ResourceQuota's usage is recalculated in full (Go duration).")
+    var resourceQuotaSyncPeriod = "5m0s"
+
     @Option(help: "Jobs synced at once.")
     var concurrentJobSyncs = 5
 
@@ -132,6 +138,8 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentGCSyncs = concurrentGcSyncs
         options.concurrentCronJobSyncs = concurrentCronJobSyncs
         options.concurrentJobSyncs = concurrentJobSyncs
+        options.concurrentResourceQuotaSyncs = concurrentResourceQuotaSyncs
+        options.resourceQuotaSyncPeriod = try Self.duration(resourceQuotaSyncPeriod, flag: "--resource-quota-sync-period")
         if allocateNodeCidrs {
             guard !clusterCidr.isEmpty else { throw ValidationError("--allocate-node-cidrs needs --cluster-cidr") }
             options.nodeIPAM = .init(clusterCIDR: clusterCidr, maskSize: nodeCidrMaskSize, serviceCIDR: serviceClusterIpRange)

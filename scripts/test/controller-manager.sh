@@ -12,7 +12,7 @@
 # and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
 # PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
 # limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. A Node's pod range
-# (nodeipam). Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# (nodeipam). ResourceQuota usage. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
 # temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -292,6 +292,18 @@ check job-indexed-pods "0 1 2" "$(until_eq "0 1 2" 20 bash -c "kubectl get pods 
 for p in $(job_pods indexed); do finish batch "$p" Succeeded; done
 check job-ttl-deleted "" "$(until_eq "" 30 bash -c "kubectl get job -n batch indexed -o name 2>/dev/null")"
 check job-ttl-pods-gone 0 "$(until_eq 0 30 bash -c "kubectl get pods -n batch -l batch.kubernetes.io/job-name=indexed -o name | grep -c .")"
+
+# ResourceQuota usage (resourcequota): pods with their requests, services and their node ports.
+k create namespace quota >/dev/null
+k -n quota create quota q --hard=pods=10,requests.cpu=2,services.nodeports=4,count/deployments.apps=2 >/dev/null
+k -n quota apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: Pod
+metadata: {name: p1}
+spec: {containers: [{name: c, image: busybox, resources: {requests: {cpu: 250m}}}]}
+Y
+k -n quota create service nodeport np --tcp=80:80 >/dev/null
+check quota-used "1 250m 1 0" "$(until_eq "1 250m 1 0" 20 kubectl get quota -n quota q -o jsonpath='{.status.used.pods} {.status.used.requests\.cpu} {.status.used.services\.nodeports} {.status.used.count/deployments\.apps}')"
 
 # The status server: health as upstream's, workqueue metrics that pass promtool.
 check healthz ok "$(curl -s "http://127.0.0.1:$alpha_port/healthz")"
