@@ -36,6 +36,9 @@ public struct ControllerManager: Sendable {
                 self.serviceCIDR = serviceCIDR
             }
         }
+        /// Node health and taint eviction (`--node-monitor-grace-period`, `--node-monitor-period`,
+        /// `--node-eviction-rate`, …).
+        public var nodeLifecycle = NodeLifecycleController.Settings()
         /// Each controller's client-side limit (`--kube-api-qps`, `--kube-api-burst`); nil: none.
         public var apiRateLimit: (qps: Double, burst: Int)?
         public init() {}
@@ -43,7 +46,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "podgc", "replicaset", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -219,6 +222,15 @@ public struct ControllerManager: Sendable {
                 quotas: quotas, pods: pods, services: services, claims: claims, configMaps: configMaps, secrets: secrets,
                 replicationControllers: controllers)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentResourceQuotaSyncs, metrics: metrics) }
+        }
+        if enabled("nodelifecycle") {
+            let nodes = informers.informer(CoreV1.Node.self), pods = informers.informer(CoreV1.Pod.self)
+            let leases = informers.informer(CoordinationV1.Lease.self)
+            let controller = NodeLifecycleController(
+                nodes: nodes.lister, leases: leases.lister, pods: pods.lister, client: client, events: events("node-controller"),
+                settings: options.nodeLifecycle, clock: clock, logger: logger)
+            controller.register(nodes: nodes, pods: pods)
+            runs.append { [metrics] in await controller.run(workers: 5, metrics: metrics) }
         }
         if enabled("clusterrole-aggregation") {
             let roles = informers.informer(RBACV1.ClusterRole.self)

@@ -68,6 +68,24 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "How often every ResourceQuota's usage is recalculated in full (Go duration).")
     var resourceQuotaSyncPeriod = "5m0s"
 
+    @Option(help: "How long a node may go without a kubelet heartbeat or Lease renewal before it is marked unhealthy (Go duration).")
+    var nodeMonitorGracePeriod = "40s"
+
+    @Option(help: "How often every node's health is checked (Go duration).")
+    var nodeMonitorPeriod = "5s"
+
+    @Option(help: "Nodes per second given a NoExecute taint in a healthy zone.")
+    var nodeEvictionRate = 0.1
+
+    @Option(help: "Nodes per second given a NoExecute taint in a zone mostly down (0 below --large-cluster-size-threshold nodes).")
+    var secondaryNodeEvictionRate = 0.01
+
+    @Option(help: "Nodes a zone needs for the secondary eviction rate to apply.")
+    var largeClusterSizeThreshold = 50
+
+    @Option(help: "Fraction of not-ready nodes (more than two) that makes a zone mostly down.")
+    var unhealthyZoneThreshold = 0.55
+
     @Option(help: "Jobs synced at once.")
     var concurrentJobSyncs = 5
 
@@ -138,6 +156,12 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentGCSyncs = concurrentGcSyncs
         options.concurrentCronJobSyncs = concurrentCronJobSyncs
         options.concurrentJobSyncs = concurrentJobSyncs
+        options.nodeLifecycle.gracePeriod = Int64(try Self.duration(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period").components.seconds)
+        options.nodeLifecycle.monitorPeriod = try Self.duration(nodeMonitorPeriod, flag: "--node-monitor-period")
+        options.nodeLifecycle.evictionRate = nodeEvictionRate
+        options.nodeLifecycle.secondaryEvictionRate = secondaryNodeEvictionRate
+        options.nodeLifecycle.largeClusterThreshold = largeClusterSizeThreshold
+        options.nodeLifecycle.unhealthyZoneThreshold = unhealthyZoneThreshold
         options.concurrentResourceQuotaSyncs = concurrentResourceQuotaSyncs
         options.resourceQuotaSyncPeriod = try Self.duration(resourceQuotaSyncPeriod, flag: "--resource-quota-sync-period")
         if allocateNodeCidrs {
@@ -158,7 +182,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         // go through its own rate-limited view of it (ControllerManager).
         let rest = try RESTClient(config: restConfig)
         let clock = SystemClock()
-        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller", "node-ipam-controller"].map { name in
+        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller", "node-ipam-controller", "node-controller"].map { name in
             (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
         }
         let byName = Dictionary(uniqueKeysWithValues: recorders)

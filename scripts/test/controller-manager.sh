@@ -12,7 +12,8 @@
 # and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
 # PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
 # limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. A Node's pod range
-# (nodeipam). ResourceQuota usage. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# (nodeipam). ResourceQuota usage. A silent node going Unknown, tainted, and its pods evicted
+# by taint (nodelifecycle). Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
 # temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,7 +25,7 @@ start_cm() {  # start_cm NAME → pid in $cm_pid, status port in $cm_port
   cm_port=$(free_port)
   "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$cm_port" --root-ca-file "$dir/certs/apiserver.crt" \
     --allocate-node-cidrs true --cluster-cidr 10.244.0.0/16 --service-cluster-ip-range 10.96.0.0/12 \
-    "${lease_flags[@]}" --v "${CM_V:-2}" >>"$dir/controller-manager-$1.log" 2>&1 &
+    --node-monitor-grace-period 1h "${lease_flags[@]}" --v "${CM_V:-2}" >>"$dir/controller-manager-$1.log" 2>&1 &
   cm_pid=$!; pids+=($cm_pid)
 }
 # until SECONDS COMMAND...: retries COMMAND (its output compared by the caller) until it succeeds.
@@ -333,6 +334,51 @@ contains standby-took-over "became leader" "$(cat "$dir/controller-manager-beta.
 check cronjob-ran yes "$(until_eq yes 70 bash -c "kubectl get jobs -n batch -o jsonpath='{.items[*].metadata.ownerReferences[0].name}' | grep -qw every && echo yes")"
 contains cronjob-last-schedule "Z" "$(k get cronjob -n batch every -o jsonpath='{.status.lastScheduleTime}')"
 contains cronjob-event "Created job every-" "$(k get events -n batch --field-selector reason=SuccessfulCreate -o jsonpath='{.items[*].message}')"
+
+# nodelifecycle (its own instance, with a 3 s grace period): a node no kubelet reports for goes
+# Unknown and gets the unreachable taints; a pod that does not tolerate them is evicted, one
+# tolerating them for an hour stays.
+# A healthy node in the same zone, its Lease renewed every second, keeps the zone from counting
+# as entirely down (where upstream evicts nothing).
+k create namespace silent >/dev/null
+k apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: Node
+metadata: {name: healthy-node, labels: {topology.kubernetes.io/zone: z1}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: silent-node, labels: {topology.kubernetes.io/zone: z1}}
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: healthy-node, namespace: kube-node-lease}
+spec: {holderIdentity: healthy-node, leaseDurationSeconds: 40}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: doomed, namespace: silent}
+spec: {nodeName: silent-node, containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: patient, namespace: silent}
+spec:
+  nodeName: silent-node
+  containers: [{name: c, image: busybox}]
+  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 3600}]
+Y
+k patch node healthy-node --subresource=status --type=merge -p "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"lastHeartbeatTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"lastTransitionTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}]}}" >/dev/null
+( while :; do kubectl patch lease -n kube-node-lease healthy-node --type=merge -p "{\"spec\":{\"renewTime\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)\"}}" >/dev/null 2>&1; sleep 1; done ) &
+pids+=($!)
+"$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$(free_port)" --leader-elect=false --controllers nodelifecycle \
+  --node-monitor-grace-period 3s --node-monitor-period 1s >>"$dir/controller-manager-lifecycle.log" 2>&1 &
+pids+=($!)
+check node-unknown "Unknown NodeStatusNeverUpdated" "$(until_eq "Unknown NodeStatusNeverUpdated" 30 kubectl get node silent-node -o jsonpath='{.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].reason}')"
+check node-taints "node.kubernetes.io/unreachable:NoExecute node.kubernetes.io/unreachable:NoSchedule" "$(until_eq "node.kubernetes.io/unreachable:NoExecute node.kubernetes.io/unreachable:NoSchedule" 20 bash -c "kubectl get node silent-node -o jsonpath='{range .spec.taints[*]}{.key}:{.effect}{\"\\n\"}{end}' | sort | xargs")"
+check taint-eviction "True DeletionByTaintManager" "$(until_eq "True DeletionByTaintManager" 20 bash -c "kubectl get pod -n silent doomed -o jsonpath='{.metadata.deletionTimestamp}' | grep -q . && kubectl get pod -n silent doomed -o jsonpath='{.status.conditions[?(@.type==\"DisruptionTarget\")].status} {.status.conditions[?(@.type==\"DisruptionTarget\")].reason}'")"
+check toleration-kept "" "$(k get pod -n silent patient -o jsonpath='{.metadata.deletionTimestamp}')"
+check healthy-node-untouched "True " "$(k get node healthy-node -o jsonpath='{.status.conditions[?(@.type=="Ready")].status} {.spec.taints}')"
 
 # Namespace deletion empties it, then it goes.
 k create namespace doomed >/dev/null

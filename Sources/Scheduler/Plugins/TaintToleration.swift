@@ -1,3 +1,5 @@
+import APIMachinery
+
 /// Taints and tolerations (upstream `tainttoleration`).
 ///
 /// Filter: rejects a node with a `NoSchedule` or `NoExecute` taint the pod does not

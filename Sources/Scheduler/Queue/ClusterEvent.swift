@@ -1,3 +1,5 @@
+import APIMachinery
+
 /// A change in the cluster that may make unschedulable pods schedulable (upstream
 /// `framework.ClusterEvent`): a resource kind and what happened to it.
 ///

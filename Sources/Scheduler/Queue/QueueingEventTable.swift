@@ -1,3 +1,5 @@
+import APIMachinery
+
 /// Which cluster events can undo each plugin's rejection (the static counterpart of upstream's
 /// `EnqueueExtensions.EventsToRegister`, without queueing hints).
 ///

@@ -1,6 +1,5 @@
-import APIMachinery
 
-/// A pod toleration reduced to what scheduling reads, with upstream's matching rule
+/// A pod toleration reduced to what scheduling and eviction read, with upstream's matching rule
 /// (`Toleration.ToleratesTaint`).
 public struct PodToleration: Sendable, Hashable {
     /// How the toleration compares the taint value.

@@ -1,4 +1,3 @@
-import APIMachinery
 
 /// The effect of a taint, or the effect a toleration names.
 public enum TaintEffect: Sendable, Hashable {
@@ -29,7 +28,7 @@ public enum TaintEffect: Sendable, Hashable {
     }
 }
 
-/// A node taint reduced to what scheduling reads: key, value (empty when absent) and effect.
+/// A node taint reduced to what scheduling and eviction read: key, value (empty when absent) and effect.
 public struct NodeTaint: Sendable, Hashable {
     public var key: String
     public var value: String
