@@ -19,6 +19,7 @@ public struct ControllerManager: Sendable {
         public var concurrentDisruptionSyncs = 1
         public var concurrentCronJobSyncs = 5
         public var concurrentJobSyncs = 5
+        public var concurrentDaemonSetSyncs = 2
         public var concurrentResourceQuotaSyncs = 5
         public var resourceQuotaSyncPeriod: Swift.Duration = .seconds(300)
         public var terminatedPodGCThreshold = 12_500
@@ -46,7 +47,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -231,6 +232,15 @@ public struct ControllerManager: Sendable {
                 settings: options.nodeLifecycle, clock: clock, logger: logger)
             controller.register(nodes: nodes, pods: pods)
             runs.append { [metrics] in await controller.run(workers: 5, metrics: metrics) }
+        }
+        if enabled("daemonset") {
+            let sets = informers.informer(AppsV1.DaemonSet.self), nodes = informers.informer(CoreV1.Node.self)
+            let pods = informers.informer(CoreV1.Pod.self), revisions = informers.informer(AppsV1.ControllerRevision.self)
+            let controller = DaemonSetController(
+                daemonSets: sets.lister, nodes: nodes.lister, pods: pods.lister, revisions: revisions.lister, client: client,
+                events: events("daemonset-controller"), clock: clock, logger: logger)
+            controller.register(daemonSets: sets, nodes: nodes, pods: pods)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentDaemonSetSyncs, metrics: metrics) }
         }
         if enabled("clusterrole-aggregation") {
             let roles = informers.informer(RBACV1.ClusterRole.self)

@@ -86,6 +86,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "Fraction of not-ready nodes (more than two) that makes a zone mostly down.")
     var unhealthyZoneThreshold = 0.55
 
+    @Option(help: "DaemonSets synced at once.")
+    var concurrentDaemonsetSyncs = 2
+
     @Option(help: "Jobs synced at once.")
     var concurrentJobSyncs = 5
 
@@ -156,6 +159,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentGCSyncs = concurrentGcSyncs
         options.concurrentCronJobSyncs = concurrentCronJobSyncs
         options.concurrentJobSyncs = concurrentJobSyncs
+        options.concurrentDaemonSetSyncs = concurrentDaemonsetSyncs
         options.nodeLifecycle.gracePeriod = Int64(try Self.duration(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period").components.seconds)
         options.nodeLifecycle.monitorPeriod = try Self.duration(nodeMonitorPeriod, flag: "--node-monitor-period")
         options.nodeLifecycle.evictionRate = nodeEvictionRate
@@ -182,7 +186,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         // go through its own rate-limited view of it (ControllerManager).
         let rest = try RESTClient(config: restConfig)
         let clock = SystemClock()
-        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller", "node-ipam-controller", "node-controller"].map { name in
+        let recorders = ["replicaset-controller", "deployment-controller", "garbage-collector-controller", "job-controller", "cronjob-controller", "node-ipam-controller", "node-controller", "daemonset-controller"].map { name in
             (name, EventRecorder(sink: RESTEventSink(rest: rest), component: name, clock: clock))
         }
         let byName = Dictionary(uniqueKeysWithValues: recorders)

@@ -13,7 +13,7 @@
 # PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
 # limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. A Node's pod range
 # (nodeipam). ResourceQuota usage. A silent node going Unknown, tainted, and its pods evicted
-# by taint (nodelifecycle). Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# by taint (nodelifecycle). A DaemonSet placed and rolled. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
 # temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -293,6 +293,27 @@ check job-indexed-pods "0 1 2" "$(until_eq "0 1 2" 20 bash -c "kubectl get pods 
 for p in $(job_pods indexed); do finish batch "$p" Succeeded; done
 check job-ttl-deleted "" "$(until_eq "" 30 bash -c "kubectl get job -n batch indexed -o name 2>/dev/null")"
 check job-ttl-pods-gone 0 "$(until_eq 0 30 bash -c "kubectl get pods -n batch -l batch.kubernetes.io/job-name=indexed -o name | grep -c .")"
+
+# DaemonSet: a pod per node its selector picks (placed by node affinity), rolled to a new
+# ControllerRevision when the template changes.
+k create namespace ds >/dev/null
+for n in ds-a ds-b; do printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s, labels: {role: ds}}\n' "$n" | k apply -f - >/dev/null; done
+k -n ds apply -f - >/dev/null <<Y
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {nodeSelector: {role: ds}, containers: [{name: c, image: busybox}]}
+Y
+ds_nodes() { kubectl get pods -n ds -l app=agent -o jsonpath='{range .items[*]}{.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0]}{"\n"}{end}' | sort | xargs; }
+check daemonset-pods "ds-a ds-b" "$(until_eq "ds-a ds-b" 20 ds_nodes)"
+check daemonset-status "2 2 0" "$(until_eq "2 2 0" 20 kubectl get ds -n ds agent -o jsonpath='{.status.desiredNumberScheduled} {.status.currentNumberScheduled} {.status.numberMisscheduled}')"
+k -n ds set image ds/agent c=busybox:2 >/dev/null
+check daemonset-rolled "busybox:2 busybox:2" "$(until_eq "busybox:2 busybox:2" 30 bash -c "kubectl get pods -n ds -l app=agent -o jsonpath='{range .items[*]}{.metadata.deletionTimestamp}{.spec.containers[0].image}{\"\\n\"}{end}' | grep -v Z | sort | xargs")"
+check daemonset-revisions 2 "$(k get controllerrevisions -n ds -o name | grep -c agent-)"
 
 # ResourceQuota usage (resourcequota): pods with their requests, services and their node ports.
 k create namespace quota >/dev/null

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Upstream's `slowStartBatch`: runs `count` calls of `work` in batches of `initialBatch`,
 /// then twice as many, and so on (each batch concurrent), stopping after the first batch with
 /// a failure, so a quota or admission refusal costs one call rather than `count`. The
@@ -29,5 +31,18 @@ enum SlowStart {
             batch = min(2 * size, remaining)
         }
         return (successes, nil)
+    }
+}
+
+/// Hands out 0, 1, 2, … to concurrent callers.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
     }
 }

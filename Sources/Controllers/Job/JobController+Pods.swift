@@ -151,16 +151,3 @@ extension JobController {
         return pod
     }
 }
-
-/// Hands out 0, 1, 2, … to concurrent callers.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
-    }
-}

@@ -66,6 +66,64 @@ enum Fixtures {
         ).withTypeMeta()
     }
 
+    // MARK: Nodes, Leases and tolerations
+
+    /// A node whose kubelet last posted at `heartbeat` (seconds after `epoch`). Its Ready
+    /// condition has status `ready` (no Ready condition when nil); MemoryPressure, DiskPressure
+    /// and PIDPressure follow Ready (False, or Unknown when Ready is) unless `conditions` names
+    /// them, and NetworkUnavailable is only there when `conditions` names it. `zone` sets the
+    /// GA topology labels (region `r`).
+    static func node(
+        _ name: String, ready: String? = "True", heartbeat: Int64 = 0, conditions overrides: [String: String] = [:],
+        zone: String? = nil, labels: [String: String] = [:], unschedulable: Bool? = nil, taints: [CoreV1.Taint]? = nil,
+        created: Int64 = -86_400
+    ) -> CoreV1.Node {
+        var conditions: [CoreV1.NodeCondition] = []
+        if let ready {
+            conditions.append(CoreV1.NodeCondition(
+                lastHeartbeatTime: time(heartbeat), lastTransitionTime: time(created), message: "kubelet reports \(ready)",
+                reason: "KubeletReady", status: ready, type: "Ready"))
+        }
+        for type in ["MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable"] {
+            let following: String? = ready == nil || type == "NetworkUnavailable" ? nil : (ready == "Unknown" ? "Unknown" : "False")
+            guard let status = overrides[type] ?? following else { continue }
+            conditions.append(CoreV1.NodeCondition(
+                lastHeartbeatTime: time(heartbeat), lastTransitionTime: time(created), status: status, type: type))
+        }
+        var allLabels = labels
+        if let zone {
+            allLabels["topology.kubernetes.io/region"] = "r"
+            allLabels["topology.kubernetes.io/zone"] = zone
+        }
+        return CoreV1.Node(
+            metadata: MetaV1.ObjectMeta(
+                creationTimestamp: time(created), labels: allLabels.isEmpty ? nil : allLabels, name: name, resourceVersion: "1",
+                uid: "uid-\(name)"),
+            spec: unschedulable == nil && taints == nil ? nil : CoreV1.NodeSpec(taints: taints, unschedulable: unschedulable),
+            status: conditions.isEmpty ? nil : CoreV1.NodeStatus(conditions: conditions)
+        ).withTypeMeta()
+    }
+
+    /// The kubelet's Lease for `node` (in `kube-node-lease`), last renewed `renewed` seconds after `epoch`.
+    static func lease(_ node: String, renewed: Int64) -> CoordinationV1.Lease {
+        CoordinationV1.Lease(
+            metadata: MetaV1.ObjectMeta(name: node, namespace: "kube-node-lease", resourceVersion: "1", uid: "lease-\(node)"),
+            spec: CoordinationV1.LeaseSpec(
+                holderIdentity: node, leaseDurationSeconds: 40,
+                renewTime: MicroTime(microsecondsSinceEpoch: (epoch + renewed) * 1_000_000))
+        ).withTypeMeta()
+    }
+
+    /// A toleration of taints with `key` (every key when nil): `Exists`, or `Equal` to `value`.
+    static func toleration(_ key: String?, seconds: Int64? = nil, effect: String? = "NoExecute", value: String? = nil) -> CoreV1.Toleration {
+        CoreV1.Toleration(effect: effect, key: key, operator: value == nil ? "Exists" : "Equal", tolerationSeconds: seconds, value: value)
+    }
+
+    /// The tolerations the DefaultTolerationSeconds admission plugin gives every pod.
+    static let defaultTolerations = [
+        toleration("node.kubernetes.io/not-ready", seconds: 300), toleration("node.kubernetes.io/unreachable", seconds: 300),
+    ]
+
     // MARK: Resources and metadata
 
     static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]

@@ -1,4 +1,3 @@
-import APIMachinery
 
 /// One parsed `NodeSelectorTerm`: label expressions and `metadata.name` field expressions,
 /// all of which must hold (upstream component-helpers `nodeSelectorTerm`).

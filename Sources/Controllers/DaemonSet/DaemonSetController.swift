@@ -1,0 +1,318 @@
+import APIMachinery
+import Client
+import Component
+import Logging
+
+/// The `daemonset` controller (kube-controller-manager's): one pod on every node the
+/// template's node selector, required affinity and tolerations (plus the daemon defaults)
+/// allow, placed through the scheduler by a node affinity naming the node; pods on nodes that
+/// no longer qualify (or failed, or duplicated) are deleted. Each template is a
+/// ControllerRevision named `<daemonset>-<hash>`, whose hash labels the pods
+/// (`controller-revision-hash`); RollingUpdate replaces old pods within `maxUnavailable`
+/// (or surges new ones first within `maxSurge`), OnDelete waits for the user. Status counts
+/// as upstream's, so `kubectl rollout status daemonset` works.
+public final class DaemonSetController: Sendable {
+    let daemonSets: Lister<AppsV1.DaemonSet>
+    let nodes: Lister<CoreV1.Node>
+    let pods: Lister<CoreV1.Pod>
+    let revisions: Lister<AppsV1.ControllerRevision>
+    let client: any ControllerClient
+    let events: any EventEmitter
+    let clock: any ComponentClock
+    let logger: Logger
+    public let queue: WorkQueue<String>
+    public let expectations: ControllerExpectations
+
+    public init(
+        daemonSets: Lister<AppsV1.DaemonSet>, nodes: Lister<CoreV1.Node>, pods: Lister<CoreV1.Pod>,
+        revisions: Lister<AppsV1.ControllerRevision>, client: any ControllerClient, events: any EventEmitter,
+        clock: any ComponentClock, logger: Logger
+    ) {
+        self.daemonSets = daemonSets
+        self.nodes = nodes
+        self.pods = pods
+        self.revisions = revisions
+        self.client = client
+        self.events = events
+        self.clock = clock
+        self.logger = logger
+        self.queue = WorkQueue(clock: clock)
+        self.expectations = ControllerExpectations(clock: clock)
+        ControllerIndex.ensure(pods.store)
+        ControllerIndex.ensure(revisions.store)
+    }
+
+    public func register(
+        daemonSets informer: SharedInformer<AppsV1.DaemonSet>, nodes nodeInformer: SharedInformer<CoreV1.Node>,
+        pods podInformer: SharedInformer<CoreV1.Pod>
+    ) {
+        _ = informer.addEventHandler(ResourceEventHandler(
+            onAdd: { [queue] in queue.add($0.queueKey) }, onUpdate: { [queue] _, new in queue.add(new.queueKey) },
+            onDelete: { [self] deleted in
+                expectations.delete(deleted.key)
+                queue.add(deleted.key)
+            }))
+        // A node's labels, taints or readiness decide which daemon sets run there.
+        let everySet: @Sendable () -> Void = { [self] in for ds in daemonSets.list() { queue.add(ds.queueKey) } }
+        _ = nodeInformer.addEventHandler(ResourceEventHandler(
+            onAdd: { _ in everySet() },
+            onUpdate: { old, new in
+                if old.metadata?.labels != new.metadata?.labels || old.spec?.taints != new.spec?.taints
+                    || old.status?.conditions != new.status?.conditions
+                {
+                    everySet()
+                }
+            },
+            onDelete: { _ in everySet() }))
+        _ = podInformer.addEventHandler(ResourceEventHandler(
+            onAdd: { [self] pod in
+                guard let ds = owner(of: pod) else { return }
+                expectations.creationObserved(ds.queueKey)
+                queue.add(ds.queueKey)
+            },
+            onUpdate: { [self] _, new in if let ds = owner(of: new) { queue.add(ds.queueKey) } },
+            onDelete: { [self] deleted in
+                guard let ds = owner(of: deleted.object) else { return }
+                expectations.deletionObserved(ds.queueKey, deleted.object.queueKey)
+                queue.add(ds.queueKey)
+            }))
+    }
+
+    public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
+        let runner = ControllerRunner(queue: queue, name: "daemonset", metrics: metrics, logger: logger, failure: "daemonset sync failed; retrying", label: "daemonset") { [self] in try await sync($0) }
+        await runner.run(workers: workers)
+    }
+
+    func owner(of pod: CoreV1.Pod) -> AppsV1.DaemonSet? {
+        guard let ref = pod.controllerRef, ref.kind == "DaemonSet", let ds = daemonSets.get(namespace: pod.namespace, name: ref.name), ds.uid == ref.uid
+        else { return nil }
+        return ds
+    }
+
+    // MARK: Sync
+
+    public func sync(_ key: String) async throws {
+        guard let (namespace, name) = MetaNamespaceKey.split(key), let ds = daemonSets.get(namespace: namespace, name: name) else {
+            expectations.delete(key)
+            return
+        }
+        guard let spec = ds.spec else { return }
+        let selector: LabelSelectorQuery
+        do { selector = try spec.selector.query() } catch {
+            events.event(regarding: ds, type: .warning, reason: "InvalidSelector", message: "\(error)")
+            return
+        }
+        if ds.isBeingDeleted { return }
+        let candidates = ControllerIndex.controlled(by: ds.uid, in: pods) + ControllerIndex.orphans(in: namespace, pods).filter(\.isActive)
+        let owned = try await ControllerRefManager(owner: ds, selector: selector, client: client).claim(candidates)
+        let (hash, collisionCount) = try await currentRevision(ds)
+        let now = clock.wallNow
+
+        var byNode: [String: [CoreV1.Pod]] = [:]
+        for pod in owned where !pod.isBeingDeleted {
+            guard let node = DaemonSetRules.targetNode(pod) else { continue }
+            byNode[node, default: []].append(pod)
+        }
+        var create: [String] = []
+        var delete: [CoreV1.Pod] = []
+        var desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0
+        /// Nodes whose only pod is of an old revision, with whether that pod is available.
+        var oldOnly: [(node: String, pod: CoreV1.Pod, available: Bool)] = []
+        var unavailableNodes = 0, surging = 0
+        let minReady = spec.minReadySeconds ?? 0
+        for node in nodes.list() {
+            let placement = DaemonSetRules.placement(spec.template, on: node)
+            let here = (byNode[node.name] ?? []).sorted {
+                ($0.metadata?.creationTimestamp?.secondsSinceEpoch ?? 0) < ($1.metadata?.creationTimestamp?.secondsSinceEpoch ?? 0)
+            }
+            guard placement.shouldRun else {
+                // A pod may stay where only a NoSchedule taint now keeps new ones out.
+                if !here.isEmpty { misscheduled += 1 }
+                if !placement.shouldContinue { delete += here }
+                continue
+            }
+            desired += 1
+            if !here.isEmpty { current += 1 }
+            // Failed pods are replaced; of several, the oldest stays.
+            delete += here.filter { $0.status?.phase == "Failed" }
+            let running = here.filter { $0.status?.phase != "Failed" }
+            guard !running.isEmpty else {
+                create.append(node.name)
+                unavailableNodes += 1
+                continue
+            }
+            let isNew: (CoreV1.Pod) -> Bool = { $0.metadata?.labels?[DaemonSetRules.revisionHashLabel] == hash }
+            let newPods = running.filter(isNew), oldPods = running.filter { !isNew($0) }
+            if let keep = newPods.first {
+                delete += newPods.dropFirst()
+                updated += 1
+                if keep.isReady { ready += 1 }
+                let keepAvailable = keep.isAvailable(minReadySeconds: minReady, now: now)
+                if keepAvailable { available += 1 } else { unavailableNodes += 1 }
+                // A surged pod's old companion goes once the new one is available.
+                if !oldPods.isEmpty {
+                    if keepAvailable { delete += oldPods } else { surging += 1 }
+                }
+            } else {
+                delete += oldPods.dropFirst()
+                let old = oldPods[0]
+                let oldAvailable = old.isAvailable(minReadySeconds: minReady, now: now)
+                if old.isReady { ready += 1 }
+                if oldAvailable { available += 1 } else { unavailableNodes += 1 }
+                oldOnly.append((node.name, old, oldAvailable))
+            }
+        }
+
+        // Rolling update: replace old pods within the budget.
+        if (spec.updateStrategy?.type ?? "RollingUpdate") == "RollingUpdate" {
+            let rolling = spec.updateStrategy?.rollingUpdate
+            var maxUnavailable = DaemonSetRules.scaled(rolling?.maxUnavailable, total: desired, default: 1)
+            let maxSurge = DaemonSetRules.scaled(rolling?.maxSurge, total: desired, default: 0)
+            if maxUnavailable == 0 && maxSurge == 0 { maxUnavailable = 1 }
+            if maxSurge > 0 {
+                // New pods next to old ones, at most maxSurge nodes at once (unavailable old
+                // pods are replaced at once: they cost nothing).
+                var budget = maxSurge - surging
+                for entry in oldOnly {
+                    if !entry.available {
+                        delete.append(entry.pod)
+                    } else if budget > 0 {
+                        create.append(entry.node)
+                        budget -= 1
+                    }
+                }
+            } else {
+                // Unavailable old pods first (they cost nothing), then available ones while
+                // fewer than maxUnavailable nodes lack an available pod.
+                var budget = maxUnavailable - unavailableNodes
+                for entry in oldOnly {
+                    if !entry.available {
+                        delete.append(entry.pod)
+                    } else if budget > 0 {
+                        delete.append(entry.pod)
+                        budget -= 1
+                    }
+                }
+            }
+        }
+
+        if expectations.satisfied(key) {
+            try await apply(ds, key: key, create: create, delete: delete, hash: hash)
+        }
+        try await updateStatus(ds, collisionCount: collisionCount, counts: (desired, current, misscheduled, ready, available, updated))
+        if minReady > 0 && ready > available { queue.add(key, after: .seconds(Int(minReady))) }
+    }
+
+    /// Creates the pods for `create` (node names) and deletes `delete`, as upstream's
+    /// `syncNodes`: creations in slow-start batches, each counted by expectations.
+    func apply(_ ds: AppsV1.DaemonSet, key: String, create: [String], delete: [CoreV1.Pod], hash: String) async throws {
+        var seen = Set<String>()
+        let victims = delete.filter { seen.insert($0.uid).inserted }
+        if !create.isEmpty {
+            expectations.expectCreations(key, create.count)
+            let counter = Counter()
+            let (made, error) = await SlowStart.run(count: create.count, initialBatch: ReplicaSetController.slowStartInitialBatch) { [self] in
+                let node = create[counter.next()]
+                do {
+                    let pod = try await client.create(DaemonSetRules.pod(for: ds, node: node, hash: hash))
+                    events.event(regarding: ds, type: .normal, reason: "SuccessfulCreate", message: "Created pod: \(pod.name)")
+                } catch {
+                    events.event(regarding: ds, type: .warning, reason: "FailedCreate", message: "Error creating: \(error)")
+                    throw error
+                }
+            }
+            for _ in 0..<(create.count - made) { expectations.creationObserved(key) }
+            if let error, !((error as? StatusError)?.isNamespaceTerminating ?? false) { throw error }
+        }
+        guard !victims.isEmpty else { return }
+        expectations.expectDeletions(key, Set(victims.map(\.queueKey)))
+        for pod in victims {
+            do {
+                try await client.delete(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, uid: pod.uid, propagation: nil)
+                events.event(regarding: ds, type: .normal, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name)")
+            } catch let error as StatusError where error.isNotFound {
+                expectations.deletionObserved(key, pod.queueKey)
+            } catch {
+                expectations.deletionObserved(key, pod.queueKey)
+                throw error
+            }
+        }
+    }
+
+    // MARK: Revisions
+
+    /// The hash of the current template, creating its ControllerRevision (numbered after the
+    /// newest) when missing and trimming history beyond `revisionHistoryLimit` (revisions no
+    /// pod uses). A name taken by another template bumps `collisionCount`.
+    func currentRevision(_ ds: AppsV1.DaemonSet) async throws -> (hash: String, collisionCount: Int32?) {
+        var collisionCount = ds.status?.collisionCount
+        let owned = ControllerIndex.controlled(by: ds.uid, in: revisions)
+        let data = try DaemonSetRules.revisionData(ds.spec?.template)
+        for _ in 0..<16 {
+            let hash = DeploymentRules.hash(ds.spec?.template ?? CoreV1.PodTemplateSpec(), collisionCount: collisionCount)
+            let name = "\(ds.name)-\(hash)"
+            if let existing = owned.first(where: { $0.name == name }), existing.data == data {
+                try await trimHistory(ds, owned: owned, keep: name)
+                return (hash, collisionCount)
+            }
+            var revision = AppsV1.ControllerRevision(
+                metadata: MetaV1.ObjectMeta(
+                    labels: (ds.spec?.template.metadata?.labels ?? [:]).merging([DaemonSetRules.revisionHashLabel: hash]) { $1 },
+                    name: name, namespace: ds.namespace, ownerReferences: [ds.asControllerRef]),
+                data: data, revision: (owned.map(\.revision).max() ?? 0) + 1)
+            revision = revision.withTypeMeta()
+            do {
+                _ = try await client.create(revision)
+                try await trimHistory(ds, owned: owned, keep: name)
+                return (hash, collisionCount)
+            } catch let error as StatusError where error.isAlreadyExists {
+                // Another template (or a stale cache) holds the name: try the next hash.
+                if owned.contains(where: { $0.name == name }) { return (hash, collisionCount) }
+                collisionCount = (collisionCount ?? 0) + 1
+            }
+        }
+        throw StatusError.internalError("daemonset \(ds.queueKey): no free ControllerRevision name after 16 collisions")
+    }
+
+    func trimHistory(_ ds: AppsV1.DaemonSet, owned: [AppsV1.ControllerRevision], keep: String) async throws {
+        let limit = Int(ds.spec?.revisionHistoryLimit ?? 10)
+        let live = Set(ControllerIndex.controlled(by: ds.uid, in: pods).compactMap { $0.metadata?.labels?[DaemonSetRules.revisionHashLabel] })
+        let old = owned.filter { $0.name != keep && !live.contains($0.metadata?.labels?[DaemonSetRules.revisionHashLabel] ?? "") }
+            .sorted { $0.revision < $1.revision }
+        guard old.count > limit else { return }
+        for revision in old.prefix(old.count - limit) {
+            do {
+                try await client.delete(AppsV1.ControllerRevision.self, namespace: revision.namespace, name: revision.name, uid: revision.uid, propagation: nil)
+            } catch let error as StatusError where error.isNotFound {
+                continue
+            }
+        }
+    }
+
+    // MARK: Status
+
+    func updateStatus(
+        _ ds: AppsV1.DaemonSet, collisionCount: Int32?,
+        counts: (desired: Int, current: Int, misscheduled: Int, ready: Int, available: Int, updated: Int)
+    ) async throws {
+        var status = ds.status ?? AppsV1.DaemonSetStatus(currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0)
+        status.desiredNumberScheduled = Int32(counts.desired)
+        status.currentNumberScheduled = Int32(counts.current)
+        status.numberMisscheduled = Int32(counts.misscheduled)
+        status.numberReady = Int32(counts.ready)
+        status.numberAvailable = counts.available == 0 ? nil : Int32(counts.available)
+        let unavailable = counts.desired - counts.available
+        status.numberUnavailable = unavailable <= 0 ? nil : Int32(unavailable)
+        status.updatedNumberScheduled = counts.updated == 0 ? nil : Int32(counts.updated)
+        status.observedGeneration = ds.metadata?.generation
+        status.collisionCount = collisionCount
+        guard status != ds.status else { return }
+        var copy = ds
+        copy.status = status
+        do {
+            _ = try await client.updateStatus(copy)
+        } catch let error as StatusError where error.isConflict {
+            queue.add(ds.queueKey)
+        }
+    }
+}
