@@ -71,6 +71,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "How long a node may go without a kubelet heartbeat or Lease renewal before it is marked unhealthy (Go duration).")
     var nodeMonitorGracePeriod = "40s"
 
+    @Option(help: "How long a node that never reported may stay silent before it is marked unhealthy (Go duration).")
+    var nodeStartupGracePeriod = "1m0s"
+
     @Option(help: "How often every node's health is checked (Go duration).")
     var nodeMonitorPeriod = "5s"
 
@@ -161,6 +164,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.concurrentJobSyncs = concurrentJobSyncs
         options.concurrentDaemonSetSyncs = concurrentDaemonsetSyncs
         options.nodeLifecycle.gracePeriod = Int64(try Self.duration(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period").components.seconds)
+        options.nodeLifecycle.startupGracePeriod = Int64(try Self.duration(nodeStartupGracePeriod, flag: "--node-startup-grace-period").components.seconds)
         options.nodeLifecycle.monitorPeriod = try Self.duration(nodeMonitorPeriod, flag: "--node-monitor-period")
         options.nodeLifecycle.evictionRate = nodeEvictionRate
         options.nodeLifecycle.secondaryEvictionRate = secondaryNodeEvictionRate

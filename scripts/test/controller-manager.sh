@@ -393,7 +393,7 @@ k patch node healthy-node --subresource=status --type=merge -p "{\"status\":{\"c
 ( while :; do kubectl patch lease -n kube-node-lease healthy-node --type=merge -p "{\"spec\":{\"renewTime\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)\"}}" >/dev/null 2>&1; sleep 1; done ) &
 pids+=($!)
 "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port "$(free_port)" --leader-elect=false --controllers nodelifecycle \
-  --node-monitor-grace-period 3s --node-monitor-period 1s >>"$dir/controller-manager-lifecycle.log" 2>&1 &
+  --node-monitor-grace-period 3s --node-startup-grace-period 3s --node-monitor-period 1s >>"$dir/controller-manager-lifecycle.log" 2>&1 &
 pids+=($!)
 check node-unknown "Unknown NodeStatusNeverUpdated" "$(until_eq "Unknown NodeStatusNeverUpdated" 30 kubectl get node silent-node -o jsonpath='{.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].reason}')"
 check node-taints "node.kubernetes.io/unreachable:NoExecute node.kubernetes.io/unreachable:NoSchedule" "$(until_eq "node.kubernetes.io/unreachable:NoExecute node.kubernetes.io/unreachable:NoSchedule" 20 bash -c "kubectl get node silent-node -o jsonpath='{range .spec.taints[*]}{.key}:{.effect}{\"\\n\"}{end}' | sort | xargs")"

@@ -64,18 +64,7 @@ public final class DaemonSetController: Sendable {
                 }
             },
             onDelete: { _ in everySet() }))
-        _ = podInformer.addEventHandler(ResourceEventHandler(
-            onAdd: { [self] pod in
-                guard let ds = owner(of: pod) else { return }
-                expectations.creationObserved(ds.queueKey)
-                queue.add(ds.queueKey)
-            },
-            onUpdate: { [self] _, new in if let ds = owner(of: new) { queue.add(ds.queueKey) } },
-            onDelete: { [self] deleted in
-                guard let ds = owner(of: deleted.object) else { return }
-                expectations.deletionObserved(ds.queueKey, deleted.object.queueKey)
-                queue.add(ds.queueKey)
-            }))
+        OwnedPods.register(podInformer, owner: { [self] in owner(of: $0)?.queueKey }, expectations: expectations, queue: queue)
     }
 
     public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
@@ -109,9 +98,10 @@ public final class DaemonSetController: Sendable {
         let now = clock.wallNow
 
         var byNode: [String: [CoreV1.Pod]] = [:]
-        for pod in owned where !pod.isBeingDeleted {
+        var terminating = Set<String>()
+        for pod in owned {
             guard let node = DaemonSetRules.targetNode(pod) else { continue }
-            byNode[node, default: []].append(pod)
+            if pod.isBeingDeleted { terminating.insert(node) } else { byNode[node, default: []].append(pod) }
         }
         var create: [String] = []
         var delete: [CoreV1.Pod] = []
@@ -137,7 +127,8 @@ public final class DaemonSetController: Sendable {
             delete += here.filter { $0.status?.phase == "Failed" }
             let running = here.filter { $0.status?.phase != "Failed" }
             guard !running.isEmpty else {
-                create.append(node.name)
+                // A pod still terminating there is replaced once it is gone.
+                if !terminating.contains(node.name) { create.append(node.name) }
                 unavailableNodes += 1
                 continue
             }
@@ -204,12 +195,15 @@ public final class DaemonSetController: Sendable {
     }
 
     /// Creates the pods for `create` (node names) and deletes `delete`, as upstream's
-    /// `syncNodes`: creations in slow-start batches, each counted by expectations.
+    /// `syncNodes`: both recorded in the expectations at once, creations in slow-start batches;
+    /// a failed creation does not stop the deletions, and the first error is returned after.
     func apply(_ ds: AppsV1.DaemonSet, key: String, create: [String], delete: [CoreV1.Pod], hash: String) async throws {
         var seen = Set<String>()
         let victims = delete.filter { seen.insert($0.uid).inserted }
+        guard !create.isEmpty || !victims.isEmpty else { return }
+        expectations.expect(key, creations: create.count, deletions: Set(victims.map(\.queueKey)))
+        var createError: (any Error)?
         if !create.isEmpty {
-            expectations.expectCreations(key, create.count)
             let counter = Counter()
             let (made, error) = await SlowStart.run(count: create.count, initialBatch: ReplicaSetController.slowStartInitialBatch) { [self] in
                 let node = create[counter.next()]
@@ -222,21 +216,10 @@ public final class DaemonSetController: Sendable {
                 }
             }
             for _ in 0..<(create.count - made) { expectations.creationObserved(key) }
-            if let error, !((error as? StatusError)?.isNamespaceTerminating ?? false) { throw error }
+            if let error, !((error as? StatusError)?.isNamespaceTerminating ?? false) { createError = error }
         }
-        guard !victims.isEmpty else { return }
-        expectations.expectDeletions(key, Set(victims.map(\.queueKey)))
-        for pod in victims {
-            do {
-                try await client.delete(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, uid: pod.uid, propagation: nil)
-                events.event(regarding: ds, type: .normal, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name)")
-            } catch let error as StatusError where error.isNotFound {
-                expectations.deletionObserved(key, pod.queueKey)
-            } catch {
-                expectations.deletionObserved(key, pod.queueKey)
-                throw error
-            }
-        }
+        try await OwnedPods.delete(victims, for: key, regarding: ds, client: client, events: events, expectations: expectations, recorded: true)
+        if let createError { throw createError }
     }
 
     // MARK: Revisions

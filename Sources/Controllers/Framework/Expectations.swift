@@ -36,6 +36,12 @@ public final class ControllerExpectations: Sendable {
         records.withLock { $0[key] = Record(adds: count, deletes: [], since: clock.now) }
     }
 
+    /// Records creations and deletions issued together by one sync (upstream's
+    /// `SetExpectations`), replacing any record.
+    public func expect(_ key: String, creations: Int, deletions: Set<String>) {
+        records.withLock { $0[key] = Record(adds: creations, deletes: deletions, since: clock.now) }
+    }
+
     /// Records that the objects `deleted` (cache keys) were just asked to go.
     public func expectDeletions(_ key: String, _ deleted: Set<String>) {
         records.withLock { $0[key] = Record(adds: 0, deletes: deleted, since: clock.now) }

@@ -82,20 +82,7 @@ extension JobController {
     func deletePods(_ victims: [CoreV1.Pod], of job: BatchV1.Job, key: String) async throws -> Int {
         guard !victims.isEmpty else { return 0 }
         try await removeFinalizers(victims.filter(JobRules.hasFinalizer))
-        expectations.expectDeletions(key, Set(victims.map(\.queueKey)))
-        var failure: (any Error)?
-        for pod in victims {
-            do {
-                try await client.delete(CoreV1.Pod.self, namespace: pod.namespace, name: pod.name, uid: pod.uid, propagation: nil)
-                events.event(regarding: job, type: .normal, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name)")
-            } catch let error as StatusError where error.isNotFound {
-                expectations.deletionObserved(key, pod.queueKey)
-            } catch {
-                expectations.deletionObserved(key, pod.queueKey)
-                failure = failure ?? error
-            }
-        }
-        if let failure { throw failure }
+        try await OwnedPods.delete(victims, for: key, regarding: job, client: client, events: events, expectations: expectations)
         return victims.count
     }
 

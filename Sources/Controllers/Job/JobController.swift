@@ -48,21 +48,7 @@ public final class JobController: Sendable {
                 expectations.delete(deleted.key)
                 queue.add(deleted.key)
             }))
-        _ = pods.addEventHandler(ResourceEventHandler(
-            onAdd: { [self] pod in
-                guard let job = owner(of: pod) else { return }
-                expectations.creationObserved(job.queueKey)
-                queue.add(job.queueKey)
-            },
-            onUpdate: { [self] old, new in
-                if let job = owner(of: new) { queue.add(job.queueKey) }
-                if old.controllerRef != new.controllerRef, let previous = owner(of: old) { queue.add(previous.queueKey) }
-            },
-            onDelete: { [self] deleted in
-                guard let job = owner(of: deleted.object) else { return }
-                expectations.deletionObserved(job.queueKey, deleted.object.queueKey)
-                queue.add(job.queueKey)
-            }))
+        OwnedPods.register(pods, owner: { [self] in owner(of: $0)?.queueKey }, expectations: expectations, queue: queue)
     }
 
     public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {

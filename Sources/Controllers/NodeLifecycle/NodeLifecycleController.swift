@@ -21,6 +21,8 @@ import Synchronization
 public final class NodeLifecycleController: Sendable {
     public struct Settings: Sendable {
         public var gracePeriod: Int64 = 40
+        /// For a node that never reported (`--node-startup-grace-period`).
+        public var startupGracePeriod: Int64 = 60
         public var monitorPeriod: Swift.Duration = .seconds(5)
         public var evictionRate = 0.1
         public var secondaryEvictionRate = 0.01
@@ -114,8 +116,10 @@ public final class NodeLifecycleController: Sendable {
         if silent(node, now: now), let marked = NodeLifecycleRules.markedUnknown(node, now: Time(secondsSinceEpoch: now)) {
             let wasReady = NodeLifecycleRules.readyStatus(node) == "True"
             node = try await client.updateStatus(marked)
-            events.event(regarding: node, type: .normal, reason: "NodeNotReady", message: "Node \(name) status is now: NodeNotReady")
-            if wasReady { try await markPodsNotReady(on: name) }
+            if wasReady {
+                events.event(regarding: node, type: .normal, reason: "NodeNotReady", message: "Node \(name) status is now: NodeNotReady")
+                try await markPodsNotReady(on: name)
+            }
         }
         // 2. Taints.
         let zoneState = self.zoneState(NodeLifecycleRules.zone(node))
@@ -153,21 +157,23 @@ public final class NodeLifecycleController: Sendable {
                 }
                 return seen.probed
             }
-            // First sight: the newest heartbeat it shows, else its creation.
-            let latest = max(heartbeat?.secondsSinceEpoch ?? 0, (renew?.microsecondsSinceEpoch ?? 0) / 1_000_000)
-            let probed = latest > 0 ? min(latest, now) : (node.metadata?.creationTimestamp?.secondsSinceEpoch ?? now)
+            // First sight: a node that has reported is given the grace period from now (the
+            // kubelet's clock is not ours); one that never has, the startup grace period from
+            // its creation.
+            let probed = heartbeat == nil ? (node.metadata?.creationTimestamp?.secondsSinceEpoch ?? now) : now
             table[node.name] = Health(heartbeat: heartbeat, renew: renew, probed: probed)
             return probed
         }
-        if now - probed > settings.gracePeriod { return true }
-        queue.add(node.name, after: .seconds(Int(settings.gracePeriod - (now - probed)) + 1))
+        let grace = heartbeat == nil ? max(settings.startupGracePeriod, settings.gracePeriod) : settings.gracePeriod
+        if now - probed > grace { return true }
+        queue.add(node.name, after: .seconds(Int(grace - (now - probed)) + 1))
         return false
     }
 
     /// The zone's state over the cached nodes, its size, and whether every zone is down.
     func zoneState(_ zone: String) -> (state: NodeLifecycleRules.ZoneState, size: Int, allDown: Bool) {
         var counts: [String: (ready: Int, notReady: Int)] = [:]
-        for node in nodes.list() {
+        for node in nodes.list() where node.metadata?.labels?["node.kubernetes.io/exclude-disruption"] == nil {
             let key = NodeLifecycleRules.zone(node)
             let ready = NodeLifecycleRules.readyStatus(node) == "True"
             counts[key, default: (0, 0)].ready += ready ? 1 : 0
@@ -209,6 +215,7 @@ public final class NodeLifecycleController: Sendable {
     func markPodsNotReady(on node: String) async throws {
         let time = Time(secondsSinceEpoch: now)
         for pod in podsOn(node) where pod.isReady {
+            events.event(regarding: pod, type: .warning, reason: "NodeNotReady", message: "Node is not ready")
             var copy = pod
             var status = copy.status ?? CoreV1.PodStatus()
             status.conditions = (status.conditions ?? []).map { condition in

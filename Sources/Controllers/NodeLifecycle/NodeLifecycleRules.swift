@@ -23,7 +23,8 @@ enum NodeLifecycleRules {
         node.status?.conditions?.first { $0.type == type }
     }
 
-    static func readyStatus(_ node: CoreV1.Node) -> String { condition(node, "Ready")?.status ?? "Unknown" }
+    /// The Ready condition's status; nil before the kubelet (or this controller) ever set one.
+    static func readyStatus(_ node: CoreV1.Node) -> String? { condition(node, "Ready")?.status }
 
     /// The NoSchedule taints `node` should carry (upstream's `doNoScheduleTaintingPass`).
     static func noScheduleTaints(_ node: CoreV1.Node) -> [CoreV1.Taint] {
@@ -39,8 +40,8 @@ enum NodeLifecycleRules {
     static func noExecuteKey(_ node: CoreV1.Node) -> String? {
         switch readyStatus(node) {
         case "False": notReadyTaint
-        case "True": nil
-        default: unreachableTaint
+        case "Unknown": unreachableTaint
+        default: nil  // ready, or never reported: nothing yet
         }
     }
 
@@ -93,8 +94,9 @@ enum NodeLifecycleRules {
     /// `region:\0:zone` from the topology labels (empty when unlabelled), as upstream keys zones.
     static func zone(_ node: CoreV1.Node) -> String {
         let labels = node.metadata?.labels ?? [:]
-        let region = labels["topology.kubernetes.io/region"] ?? labels["failure-domain.beta.kubernetes.io/region"] ?? ""
-        let zone = labels["topology.kubernetes.io/zone"] ?? labels["failure-domain.beta.kubernetes.io/zone"] ?? ""
+        // The beta labels first, as upstream's GetZoneKey reads them.
+        let region = labels["failure-domain.beta.kubernetes.io/region"] ?? labels["topology.kubernetes.io/region"] ?? ""
+        let zone = labels["failure-domain.beta.kubernetes.io/zone"] ?? labels["topology.kubernetes.io/zone"] ?? ""
         return region.isEmpty && zone.isEmpty ? "" : "\(region):\u{0}:\(zone)"
     }
 
@@ -117,12 +119,11 @@ enum NodeLifecycleRules {
         guard !noExecute.isEmpty else { return nil }
         var seconds: Int64?
         for taint in noExecute {
-            let matching = (pod.spec?.tolerations ?? []).filter { PodToleration($0).tolerates(NodeTaint(taint)) }
-            if matching.isEmpty { return now }
-            for toleration in matching {
-                guard let limit = toleration.tolerationSeconds else { continue }
-                seconds = min(seconds ?? limit, max(limit, 0))
+            // The first toleration matching each taint counts (upstream's GetMatchingTolerations).
+            guard let used = (pod.spec?.tolerations ?? []).first(where: { PodToleration($0).tolerates(NodeTaint(taint)) }) else {
+                return now
             }
+            if let limit = used.tolerationSeconds { seconds = min(seconds ?? limit, max(limit, 0)) }
         }
         guard let seconds else { return nil }
         let since = noExecute.compactMap { $0.timeAdded?.secondsSinceEpoch }.min() ?? now
