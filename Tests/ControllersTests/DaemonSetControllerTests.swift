@@ -74,9 +74,7 @@ struct DaemonSetControllerTests {
         let h = DaemonSetHarness(ds, nodes: [F.node("a")])
         try await h.sync()
         let revision = try #require(h.revision(h.hash))
-        withKnownIssue("currentRevision writes no annotations; upstream snapshot sets Annotations: ds.Annotations") {
-            #expect(revision.metadata?.annotations?["kubernetes.io/change-cause"] == "kubectl apply --record")
-        }
+        #expect(revision.metadata?.annotations?["kubernetes.io/change-cause"] == "kubectl apply --record")
     }
 
     // MARK: Nodes that stop qualifying
@@ -128,11 +126,9 @@ struct DaemonSetControllerTests {
             pods: [F.daemonPod("agent-a", on: "a", hash: Self.hash, phase: "Failed"), F.daemonPod("agent-b", on: "b", hash: Self.hash)])
         try await h.sync()
         #expect(h.deletedPods == ["agent-a"])
-        withKnownIssue("upstream records a Warning FailedDaemonPod event for each failed pod it deletes") {
-            let failed = h.events.with(reason: "FailedDaemonPod")
-            #expect(failed.map(\.message) == ["Found failed daemon pod default/agent-a on node a, will try to kill it"])
-            #expect(failed.first?.type == .warning)
-        }
+        let failed = h.events.with(reason: "FailedDaemonPod")
+        #expect(failed.map(\.message) == ["Found failed daemon pod default/agent-a on node a, will try to kill it"])
+        #expect(failed.first?.type == .warning)
         // Upstream creates the replacement on the next sync, once the deletion is seen; either way
         // node a ends with one new pod and nothing else changes.
         h.settle()
@@ -174,9 +170,7 @@ struct DaemonSetControllerTests {
     func deletesSucceededPod() async throws {
         let h = DaemonSetHarness(Self.ds, nodes: [F.node("a")], pods: [F.daemonPod("agent-a", on: "a", hash: Self.hash, phase: "Succeeded", ready: false)])
         try await h.sync()
-        withKnownIssue("a Succeeded pod counts as running and stays forever; upstream podsShouldBeOnNode deletes it (event SucceededDaemonPod)") {
-            #expect(h.deletedPods == ["agent-a"])
-        }
+        #expect(h.deletedPods == ["agent-a"])
     }
 
     @Test("several pods on one node: the oldest stays, the others go")
@@ -326,9 +320,7 @@ struct DaemonSetControllerTests {
         try await h.sync()
         #expect(h.createdPods.count == 2)
         #expect(h.client.actions("create", kind: "ControllerRevision").count == 2)
-        withKnownIssue("updateStatus always writes observedGeneration; upstream passes updateObservedGen=false while expectations are unsatisfied") {
-            #expect(h.status?.observedGeneration == 1)
-        }
+        #expect(h.status?.observedGeneration == 1)
         h.settle()
         try await h.sync()
         #expect(h.status?.observedGeneration == 2)

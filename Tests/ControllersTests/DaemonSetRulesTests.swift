@@ -128,9 +128,7 @@ struct DaemonSetRulesTests {
     func templateNodeName() {
         let pinned = Self.template(nodeName: "b")
         #expect(Self.place(pinned, F.node("b")) == [true, true])
-        withKnownIssue("placement ignores the template's spec.nodeName; upstream NodeShouldRunDaemonPod returns (false, false) for every other node") {
-            #expect(Self.place(pinned, F.node("a")) == [false, false])
-        }
+        #expect(Self.place(pinned, F.node("a")) == [false, false])
     }
 
     // MARK: Target node
@@ -168,9 +166,7 @@ struct DaemonSetRulesTests {
             requiredDuringSchedulingIgnoredDuringExecution: CoreV1.NodeSelector(nodeSelectorTerms: [
                 CoreV1.NodeSelectorTerm(matchFields: [CoreV1.NodeSelectorRequirement(key: "metadata.name", operator: "In", values: ["a", "b"])]),
             ])))
-        withKnownIssue("targetNode takes the first value; upstream GetTargetNodeName errors (\"matchFields value … is not unique\") and the pod is skipped") {
-            #expect(R.targetNode(pod) == nil)
-        }
+        #expect(R.targetNode(pod) == nil)
     }
 
     // MARK: The pod for a node
@@ -227,9 +223,7 @@ struct DaemonSetRulesTests {
         let pod = R.pod(for: F.daemonSet(tolerations: [limited]), node: "n1", hash: "h1")
         let notReady = pod.spec?.tolerations?.filter { $0.key == "node.kubernetes.io/not-ready" } ?? []
         #expect(notReady.count == 1)
-        withKnownIssue("withDefaultTolerations keeps the template's toleration (tolerationSeconds 60); upstream AddOrUpdateTolerationInPodSpec replaces it with the default, which has no tolerationSeconds") {
-            #expect(notReady == [CoreV1.Toleration(effect: "NoExecute", key: "node.kubernetes.io/not-ready", operator: "Exists")])
-        }
+        #expect(notReady == [CoreV1.Toleration(effect: "NoExecute", key: "node.kubernetes.io/not-ready", operator: "Exists")])
     }
 
     // MARK: Revision data and scaling

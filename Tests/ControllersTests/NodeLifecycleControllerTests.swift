@@ -252,9 +252,7 @@ struct NodeLifecycleControllerTests {
         h.client.seed(Self.pod("late"))
         try await h.sync("a")
         #expect(h.deletedPods.isEmpty)
-        withKnownIssue("pods are only marked when this controller turns the node Unknown; upstream processPod also marks pods added to (or missed on) a not-ready node") {
-            #expect(h.pod("late")?.isReady == false)
-        }
+        #expect(h.pod("late")?.isReady == false)
     }
 
     // MARK: Taints
@@ -278,10 +276,8 @@ struct NodeLifecycleControllerTests {
             "node.kubernetes.io/network-unavailable:NoSchedule", "node.kubernetes.io/unschedulable:NoSchedule",
         ])
         #expect(h.client.actions == [.update(kind: "Node", namespace: "", name: "a")])
-        withKnownIssue("upstream SwapNodeControllerTaint stamps timeAdded on the NoSchedule taints it adds as well") {
-            let memory = h.node("a")?.spec?.taints?.first { $0.key == "node.kubernetes.io/memory-pressure" }
-            #expect(memory?.timeAdded == F.time(0))
-        }
+        let memory = h.node("a")?.spec?.taints?.first { $0.key == "node.kubernetes.io/memory-pressure" }
+        #expect(memory?.timeAdded == F.time(0))
         // Level-triggered.
         try await h.sync("a")
         #expect(h.client.actions.count == 1)

@@ -262,9 +262,7 @@ struct NodeLifecycleRulesTests {
         // manager schedules nothing for the first and, seeing the second at 200, the deletion for 200 + 300.
         let taints = [Self.noExecute("maintenance", added: 100, value: "true"), Self.noExecute(Self.unreachable, added: 200)]
         let pod = Self.pod([F.toleration("maintenance"), F.toleration(Self.unreachable, seconds: 300)])
-        withKnownIssue("evictionTime adds the smallest seconds to the earliest timeAdded of all NoExecute taints, even one tolerated forever") {
-            #expect(R.evictionTime(pod, taints: taints, now: Self.now) == F.epoch + 500)
-        }
+        #expect(R.evictionTime(pod, taints: taints, now: Self.now) == F.epoch + 500)
     }
 
     @Test("upstream uses the first toleration that matches each taint (GetMatchingTolerations), not every match")

@@ -123,9 +123,16 @@ public final class DaemonSetController: Sendable {
             }
             desired += 1
             if !here.isEmpty { current += 1 }
-            // Failed pods are replaced; of several, the oldest stays.
-            delete += here.filter { $0.status?.phase == "Failed" }
-            let running = here.filter { $0.status?.phase != "Failed" }
+            // Failed and Succeeded pods are replaced; of several, the oldest stays.
+            for pod in here where pod.status?.phase == "Failed" {
+                events.event(regarding: ds, type: .warning, reason: "FailedDaemonPod", message: "Found failed daemon pod \(pod.namespace)/\(pod.name) on node \(node.name), will try to kill it")
+                delete.append(pod)
+            }
+            for pod in here where pod.status?.phase == "Succeeded" {
+                events.event(regarding: ds, type: .normal, reason: "SucceededDaemonPod", message: "Found succeeded daemon pod \(pod.namespace)/\(pod.name) on node \(node.name), will try to delete it")
+                delete.append(pod)
+            }
+            let running = here.filter { $0.status?.phase != "Failed" && $0.status?.phase != "Succeeded" }
             guard !running.isEmpty else {
                 // A pod still terminating there is replaced once it is gone.
                 if !terminating.contains(node.name) { create.append(node.name) }
@@ -187,10 +194,13 @@ public final class DaemonSetController: Sendable {
             }
         }
 
-        if expectations.satisfied(key) {
+        let settled = expectations.satisfied(key)
+        if settled {
             try await apply(ds, key: key, create: create, delete: delete, hash: hash)
         }
-        try await updateStatus(ds, collisionCount: collisionCount, counts: (desired, current, misscheduled, ready, available, updated))
+        // observedGeneration says the counts reflect the spec, so it waits for settled expectations.
+        try await updateStatus(
+            ds, collisionCount: collisionCount, counts: (desired, current, misscheduled, ready, available, updated), observedGeneration: settled)
         if minReady > 0 && ready > available { queue.add(key, after: .seconds(Int(minReady))) }
     }
 
@@ -240,6 +250,7 @@ public final class DaemonSetController: Sendable {
             }
             var revision = AppsV1.ControllerRevision(
                 metadata: MetaV1.ObjectMeta(
+                    annotations: ds.metadata?.annotations,
                     labels: (ds.spec?.template.metadata?.labels ?? [:]).merging([DaemonSetRules.revisionHashLabel: hash]) { $1 },
                     name: name, namespace: ds.namespace, ownerReferences: [ds.asControllerRef]),
                 data: data, revision: (owned.map(\.revision).max() ?? 0) + 1)
@@ -276,7 +287,7 @@ public final class DaemonSetController: Sendable {
 
     func updateStatus(
         _ ds: AppsV1.DaemonSet, collisionCount: Int32?,
-        counts: (desired: Int, current: Int, misscheduled: Int, ready: Int, available: Int, updated: Int)
+        counts: (desired: Int, current: Int, misscheduled: Int, ready: Int, available: Int, updated: Int), observedGeneration: Bool
     ) async throws {
         var status = ds.status ?? AppsV1.DaemonSetStatus(currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0)
         status.desiredNumberScheduled = Int32(counts.desired)
@@ -287,7 +298,7 @@ public final class DaemonSetController: Sendable {
         let unavailable = counts.desired - counts.available
         status.numberUnavailable = unavailable <= 0 ? nil : Int32(unavailable)
         status.updatedNumberScheduled = counts.updated == 0 ? nil : Int32(counts.updated)
-        status.observedGeneration = ds.metadata?.generation
+        if observedGeneration { status.observedGeneration = ds.metadata?.generation }
         status.collisionCount = collisionCount
         guard status != ds.status else { return }
         var copy = ds

@@ -23,12 +23,17 @@ enum DaemonSetRules {
         return list
     }
 
-    /// `tolerations` plus each default one not already present with the same key and effect.
+    /// `tolerations` with each default one in place of any with the same key and effect (so a
+    /// daemon pod tolerates those taints forever), or added (upstream's
+    /// `AddOrUpdateTolerationInPodSpec`).
     static func withDefaultTolerations(_ tolerations: [CoreV1.Toleration]?, hostNetwork: Bool) -> [CoreV1.Toleration] {
         var result = tolerations ?? []
-        for toleration in defaultTolerations(hostNetwork: hostNetwork)
-        where !result.contains(where: { $0.key == toleration.key && $0.effect == toleration.effect }) {
-            result.append(toleration)
+        for toleration in defaultTolerations(hostNetwork: hostNetwork) {
+            if let index = result.firstIndex(where: { $0.key == toleration.key && $0.effect == toleration.effect }) {
+                result[index] = toleration
+            } else {
+                result.append(toleration)
+            }
         }
         return result
     }
@@ -38,6 +43,8 @@ enum DaemonSetRules {
     /// NoSchedule taints it does not tolerate only stop new placements, NoExecute ones both
     /// (upstream's `NodeShouldRunDaemonPod`).
     static func placement(_ template: CoreV1.PodTemplateSpec, on node: CoreV1.Node) -> (shouldRun: Bool, shouldContinue: Bool) {
+        // A template naming a node runs only there.
+        if let pinned = template.spec?.nodeName, !pinned.isEmpty, pinned != node.name { return (false, false) }
         let probe = CoreV1.Pod(spec: template.spec)
         let fits = RequiredNodeAffinity(pod: probe).matches(labels: node.metadata?.labels ?? [:], nodeName: node.name)
         guard fits else { return (false, false) }
@@ -48,13 +55,14 @@ enum DaemonSetRules {
         return (!untoleratedNoExecute && !untoleratedNoSchedule, !untoleratedNoExecute)
     }
 
-    /// The node a daemon pod is for: its `spec.nodeName`, else the `metadata.name` its
-    /// required node affinity names (upstream's `GetTargetNodeName`).
+    /// The node a daemon pod is for: its `spec.nodeName`, else the one `metadata.name` its
+    /// required node affinity names (upstream's `GetTargetNodeName`); nil when none or several.
     static func targetNode(_ pod: CoreV1.Pod) -> String? {
         if let name = pod.spec?.nodeName, !name.isEmpty { return name }
         for term in pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [] {
+            // Several names are no single node (upstream skips such a pod).
             for field in term.matchFields ?? [] where field.key == "metadata.name" && field.operator == "In" {
-                if let value = field.values?.first { return value }
+                return field.values?.count == 1 ? field.values?.first : nil
             }
         }
         return nil

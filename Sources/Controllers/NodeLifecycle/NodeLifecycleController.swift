@@ -118,9 +118,11 @@ public final class NodeLifecycleController: Sendable {
             node = try await client.updateStatus(marked)
             if wasReady {
                 events.event(regarding: node, type: .normal, reason: "NodeNotReady", message: "Node \(name) status is now: NodeNotReady")
-                try await markPodsNotReady(on: name)
             }
         }
+        // Pods on an unreachable node are not ready either, also those that turn up later (a
+        // node reporting itself not ready has a kubelet that reports its pods).
+        if NodeLifecycleRules.readyStatus(node) == "Unknown" { try await markPodsNotReady(on: name) }
         // 2. Taints.
         let zoneState = self.zoneState(NodeLifecycleRules.zone(node))
         var noExecute = NodeLifecycleRules.noExecuteKey(node)
@@ -132,7 +134,8 @@ public final class NodeLifecycleController: Sendable {
             }
         }
         if zoneState.allDown { noExecute = nil }  // upstream's "master disruption" mode: evict nothing
-        let taints = NodeLifecycleRules.taints(of: node, noSchedule: NodeLifecycleRules.noScheduleTaints(node), noExecute: noExecute, now: Time(secondsSinceEpoch: now))
+        let stamp = Time(secondsSinceEpoch: now)
+        let taints = NodeLifecycleRules.taints(of: node, noSchedule: NodeLifecycleRules.noScheduleTaints(node, now: stamp), noExecute: noExecute, now: stamp)
         if taints != (node.spec?.taints ?? []) {
             var copy = node
             var spec = copy.spec ?? CoreV1.NodeSpec()

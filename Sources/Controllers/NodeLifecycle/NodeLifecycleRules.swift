@@ -27,12 +27,14 @@ enum NodeLifecycleRules {
     static func readyStatus(_ node: CoreV1.Node) -> String? { condition(node, "Ready")?.status }
 
     /// The NoSchedule taints `node` should carry (upstream's `doNoScheduleTaintingPass`).
-    static func noScheduleTaints(_ node: CoreV1.Node) -> [CoreV1.Taint] {
+    /// Stamped `now`, as upstream's `SwapNodeControllerTaint` stamps the taints it adds; an
+    /// existing taint keeps its time (`taints(of:…)`).
+    static func noScheduleTaints(_ node: CoreV1.Node, now: Time? = nil) -> [CoreV1.Taint] {
         var taints: [CoreV1.Taint] = []
         for rule in conditionTaints where condition(node, rule.type)?.status == rule.status {
-            taints.append(CoreV1.Taint(effect: "NoSchedule", key: rule.key))
+            taints.append(CoreV1.Taint(effect: "NoSchedule", key: rule.key, timeAdded: now))
         }
-        if node.spec?.unschedulable == true { taints.append(CoreV1.Taint(effect: "NoSchedule", key: unschedulableTaint)) }
+        if node.spec?.unschedulable == true { taints.append(CoreV1.Taint(effect: "NoSchedule", key: unschedulableTaint, timeAdded: now)) }
         return taints
     }
 
@@ -117,16 +119,17 @@ enum NodeLifecycleRules {
     static func evictionTime(_ pod: CoreV1.Pod, taints: [CoreV1.Taint], now: Int64) -> Int64? {
         let noExecute = taints.filter { $0.effect == "NoExecute" }
         guard !noExecute.isEmpty else { return nil }
-        var seconds: Int64?
+        var due: Int64?
         for taint in noExecute {
-            // The first toleration matching each taint counts (upstream's GetMatchingTolerations).
+            // The first toleration matching each taint counts (upstream's GetMatchingTolerations);
+            // a taint tolerated forever sets no deadline.
             guard let used = (pod.spec?.tolerations ?? []).first(where: { PodToleration($0).tolerates(NodeTaint(taint)) }) else {
                 return now
             }
-            if let limit = used.tolerationSeconds { seconds = min(seconds ?? limit, max(limit, 0)) }
+            guard let limit = used.tolerationSeconds else { continue }
+            let deadline = (taint.timeAdded?.secondsSinceEpoch ?? now) + max(limit, 0)
+            due = min(due ?? deadline, deadline)
         }
-        guard let seconds else { return nil }
-        let since = noExecute.compactMap { $0.timeAdded?.secondsSinceEpoch }.min() ?? now
-        return since + seconds
+        return due
     }
 }
