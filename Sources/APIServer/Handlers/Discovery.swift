@@ -8,6 +8,8 @@ public struct Discovery: Sendable {
     public let registry: ResourceRegistry
     /// Group versions in discovery order, each with its resources in registry order.
     private let groups: [(group: String, versions: [(version: String, resources: [ResourceInfo])])]
+    /// `storageVersionHash` of each storage version, computed once.
+    private let storageHashes: [GroupVersionKind: String]
 
     public static let aggregatedType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
@@ -25,6 +27,9 @@ public struct Discovery: Sendable {
             }
         }
         self.groups = groups.map { (group: $0.0, versions: $0.1.map { (version: $0.0, resources: $0.1) }) }
+        var hashes: [GroupVersionKind: String] = [:]
+        for info in registry.all { if let storage = info.storageVersion { hashes[storage] = Self.storageVersionHash(storage) } }
+        self.storageHashes = hashes
     }
 
     /// `/api`: the core versions.
@@ -74,7 +79,7 @@ public struct Discovery: Sendable {
             ]
             if !info.shortNames.isEmpty { object["shortNames"] = .array(info.shortNames.map { .string($0) }) }
             if !info.categories.isEmpty { object["categories"] = .array(info.categories.map { .string($0) }) }
-            if let storage = info.storageVersion { object["storageVersionHash"] = .string(Self.storageVersionHash(storage)) }
+            if let storage = info.storageVersion, let hash = storageHashes[storage] { object["storageVersionHash"] = .string(hash) }
             list.append(.object(object))
             for sub in info.subresources {
                 var subObject: JSONObject = [

@@ -46,12 +46,7 @@ public final class DaemonSetController: Sendable {
         daemonSets informer: SharedInformer<AppsV1.DaemonSet>, nodes nodeInformer: SharedInformer<CoreV1.Node>,
         pods podInformer: SharedInformer<CoreV1.Pod>
     ) {
-        _ = informer.addEventHandler(ResourceEventHandler(
-            onAdd: { [queue] in queue.add($0.queueKey) }, onUpdate: { [queue] _, new in queue.add(new.queueKey) },
-            onDelete: { [self] deleted in
-                expectations.delete(deleted.key)
-                queue.add(deleted.key)
-            }))
+        OwnedPods.registerOwners(informer, expectations: expectations, queue: queue)
         // A node's labels, taints or readiness decide which daemon sets run there.
         let everySet: @Sendable () -> Void = { [self] in for ds in daemonSets.list() { queue.add(ds.queueKey) } }
         _ = nodeInformer.addEventHandler(ResourceEventHandler(

@@ -1,9 +1,23 @@
 import APIMachinery
 import Client
 
-/// What the pod-owning controllers (Job, DaemonSet) share about their pods' events and
+/// What the pod-owning controllers (ReplicaSet, Job, DaemonSet) share about their pods' events and
 /// deletions, with the expectations that keep a lagging informer from double counting.
 enum OwnedPods {
+    /// Queues the owners themselves (ReplicaSets, Jobs, DaemonSets) on any change; a deleted
+    /// owner's expectations are dropped first.
+    static func registerOwners<Owner: KubernetesObject & InformerObject>(
+        _ owners: SharedInformer<Owner>, expectations: ControllerExpectations, queue: WorkQueue<String>
+    ) {
+        _ = owners.addEventHandler(ResourceEventHandler(
+            onAdd: { queue.add($0.queueKey) },
+            onUpdate: { _, new in queue.add(new.queueKey) },
+            onDelete: { deleted in
+                expectations.delete(deleted.key)
+                queue.add(deleted.key)
+            }))
+    }
+
     /// Routes pod events to the key of the controller that owns the pod (`owner`): a creation
     /// or deletion is counted against its expectations; any change queues it, and a pod that
     /// changed owner queues the previous one too.

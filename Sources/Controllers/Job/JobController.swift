@@ -41,13 +41,7 @@ public final class JobController: Sendable {
     }
 
     public func register(jobs: SharedInformer<BatchV1.Job>, pods: SharedInformer<CoreV1.Pod>) {
-        _ = jobs.addEventHandler(ResourceEventHandler(
-            onAdd: { [self] in queue.add($0.queueKey) },
-            onUpdate: { [self] _, new in queue.add(new.queueKey) },
-            onDelete: { [self] deleted in
-                expectations.delete(deleted.key)
-                queue.add(deleted.key)
-            }))
+        OwnedPods.registerOwners(jobs, expectations: expectations, queue: queue)
         OwnedPods.register(pods, owner: { [self] in owner(of: $0)?.queueKey }, expectations: expectations, queue: queue)
     }
 

@@ -43,14 +43,7 @@ public final class ReplicaSetController: Sendable {
 
     /// Wires the controller to its informers' events.
     public func register(replicaSets: SharedInformer<AppsV1.ReplicaSet>, pods: SharedInformer<CoreV1.Pod>) {
-        _ = replicaSets.addEventHandler(ResourceEventHandler(
-            onAdd: { [self] in queue.add($0.queueKey) },
-            onUpdate: { [self] _, new in queue.add(new.queueKey) },
-            onDelete: { [self] deleted in
-                let key = deleted.key
-                expectations.delete(key)
-                queue.add(key)
-            }))
+        OwnedPods.registerOwners(replicaSets, expectations: expectations, queue: queue)
         _ = pods.addEventHandler(ResourceEventHandler(
             onAdd: { [self] in podAdded($0) },
             onUpdate: { [self] in podUpdated(old: $0, new: $1) },
