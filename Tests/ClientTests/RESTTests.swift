@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import NIOCore
 import Testing
 @testable import Client
 
@@ -151,7 +152,7 @@ struct RESTWireTests {
 struct RESTDeadlineTests {
     @Test func aBodyThatNeverEndsFailsAtThePassedDeadline() async {
         await #expect(throws: TransportError.self) {
-            _ = try await RESTClient.withDeadline(ContinuousClock.now) {
+            _ = try await RESTClient.withDeadline(.now()) {
                 try await Task.sleep(for: .seconds(3600))
                 return 1
             }
@@ -159,7 +160,25 @@ struct RESTDeadlineTests {
     }
 
     @Test func aBodyThatEndsInTimeIsReturned() async throws {
-        let value = try await RESTClient.withDeadline(ContinuousClock.now + .seconds(3600)) { 42 }
+        let value = try await RESTClient.withDeadline(.now() + .hours(1)) { 42 }
         #expect(value == 42)
+    }
+
+    @Test func aBodyErrorIsPassedOnAsItIs() async {
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            _ = try await RESTClient.withDeadline(.now() + .hours(1)) { () async throws -> Int in throw Boom() }
+        }
+    }
+
+    @Test func cancellingTheCallerCancelsTheBody() async {
+        let caller = Task {
+            try await RESTClient.withDeadline(.now() + .hours(1)) {
+                try await Task.sleep(for: .seconds(3600))
+                return 1
+            }
+        }
+        caller.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await caller.value }
     }
 }

@@ -46,7 +46,7 @@ figures=$(python3 scripts/bench/controllers_load.py 127.0.0.1 "$api" "$dir/certs
 sleep 5
 rss_settled=$(awk '/VmRSS/ {print $2}' "/proc/$cm/status")
 ticks() { awk '{print $14 + $15}' "/proc/$cm/stat"; }
-t0=$(ticks); sleep "$IDLE"; t1=$(ticks)
+t0=$(ticks); if [ -n "${PERF:-}" ]; then perf record ${PERF_EVENTS:-} -g -p "$cm" -o "$PERF" -- sleep "$IDLE" >/dev/null 2>&1; else sleep "$IDLE"; fi; t1=$(ticks)
 peak=$(awk '/VmHWM/ {print $2}' "/proc/$cm/status")
 python3 -c '
 import json, os, sys

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The HTTP side of the client: sends `RESTRequest`s to one apiserver over a pooled
 /// AsyncHTTPClient (HTTP/2 over TLS when the server offers it, so every request and watch of a
@@ -89,8 +90,8 @@ public final class RESTClient: Sendable {
     public func send(_ request: RESTRequest) async throws -> RESTResponse {
         try await withRetries(request) { response in
             // AsyncHTTPClient's deadline ends with the response head; the body gets its own.
-            let deadline = ContinuousClock.now + config.requestTimeout
-            let body = try await Self.withDeadline(deadline) { try await response.body.collect(upTo: 1 << 30) }
+            let deadline = NIODeadline.now() + Self.timeAmount(config.requestTimeout)
+            let body = try await Self.withDeadline(deadline, on: http.eventLoopGroup) { try await response.body.collect(upTo: 1 << 30) }
             return RESTResponse(status: Int(response.status.code), headers: Self.headers(response.headers),
                                 body: Array(body.readableBytesView))
         }
@@ -132,20 +133,25 @@ public final class RESTClient: Sendable {
     }
 
     /// Runs `body`, throwing `TransportError` if it has not finished by `deadline` (the body is
-    /// cancelled).
-    static func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw TransportError("the response body did not arrive within the request timeout")
-            }
-            return value
+    /// cancelled). The deadline is a task scheduled on an event loop of `group` and removed
+    /// when the body ends first: a cancelled `Task.sleep` would keep its dispatch timer until
+    /// the deadline, and one per request kept an idle process waking for the next 30 s.
+    static func withDeadline<T: Sendable>(
+        _ deadline: NIODeadline, on group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let work = Task { try await body() }
+        let expired = Atomic(false)
+        let timer = group.next().scheduleTask(deadline: deadline) {
+            expired.store(true, ordering: .sequentiallyConsistent)
+            work.cancel()
         }
+        defer { timer.cancel() }
+        let result = await withTaskCancellationHandler { await work.result } onCancel: { work.cancel() }
+        if expired.load(ordering: .sequentiallyConsistent) {
+            throw TransportError("the response body did not arrive within the request timeout")
+        }
+        return try result.get()
     }
 
     func httpRequest(_ request: RESTRequest) -> HTTPClientRequest {
