@@ -10,6 +10,7 @@ public struct ControllerManager: Sendable {
     public struct Options: Sendable {
         public var controllers: [String] = ["*"]
         public var concurrentReplicaSetSyncs = 5
+        public var concurrentRCSyncs = 5
         public var concurrentDeploymentSyncs = 5
         public var concurrentEndpointSyncs = 5
         public var concurrentEndpointSliceSyncs = 5
@@ -47,7 +48,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "replicationcontroller", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -113,6 +114,14 @@ public struct ControllerManager: Sendable {
                 clock: clock, logger: logger)
             controller.register(replicaSets: replicaSets, pods: pods)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentReplicaSetSyncs, metrics: metrics) }
+        }
+        if enabled("replicationcontroller") {
+            let controllers = informers.informer(CoreV1.ReplicationController.self), pods = informers.informer(CoreV1.Pod.self)
+            let controller = ReplicationManager(
+                replicaSets: controllers.lister, pods: pods.lister, client: client, events: events("replication-controller"),
+                clock: clock, logger: logger)
+            controller.register(replicaSets: controllers, pods: pods)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentRCSyncs, metrics: metrics) }
         }
         if enabled("deployment") {
             let deployments = informers.informer(AppsV1.Deployment.self), replicaSets = informers.informer(AppsV1.ReplicaSet.self)

@@ -23,6 +23,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "ReplicaSets synced at once.")
     var concurrentReplicasetSyncs = 5
 
+    @Option(help: "ReplicationControllers synced at once.")
+    var concurrentRcSyncs = 5
+
     @Option(help: "Deployments synced at once.")
     var concurrentDeploymentSyncs = 5
 
@@ -154,6 +157,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         var options = ControllerManager.Options()
         options.controllers = selection
         options.concurrentReplicaSetSyncs = concurrentReplicasetSyncs
+        options.concurrentRCSyncs = concurrentRcSyncs
         options.concurrentDeploymentSyncs = concurrentDeploymentSyncs
         options.concurrentEndpointSyncs = concurrentEndpointSyncs
         options.concurrentEndpointSliceSyncs = concurrentServiceEndpointSyncs

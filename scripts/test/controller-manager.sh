@@ -3,7 +3,7 @@
 # controller-manager on loopback (no kubelet: pod status is patched by hand). Checks the Lease,
 # the default ServiceAccount and kube-root-ca.crt in new namespaces, ReplicaSet scale up/down,
 # replacement of deleted pods, adoption of orphans and release of relabelled pods, ready and
-# available counts, `kubectl delete --cascade=background|orphan|foreground` through the garbage
+# available counts, a ReplicationController, `kubectl delete --cascade=background|orphan|foreground` through the garbage
 # collector, namespace deletion emptying the namespace, and kill -9 of the controller-manager
 # during a 300-replica scale-up and a 20-replica rolling update (the standby finishes both
 # exactly: 300 pods; 20 pods of the new template); Deployments with a
@@ -128,6 +128,26 @@ check foreground-setup 2 "$(until_eq 2 30 pods_of fg)"
 k delete rs -n cm fg --cascade=foreground --wait=false >/dev/null
 check cascade-foreground-pods-gone 0 "$(until_eq 0 30 pods_of fg)"
 check cascade-foreground-owner-gone "" "$(until_eq "" 30 bash -c "kubectl get rs -n cm fg -o name 2>/dev/null")"
+
+# ReplicationController: the same controller for core/v1, with an equality selector defaulted
+# from the template's labels.
+k apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: legacy, namespace: cm}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: legacy}}
+    spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10}]}
+Y
+check rc-creates-3 3 "$(until_eq 3 30 pods_of legacy)"
+check rc-pod-owner ReplicationController/legacy/v1 "$(k get pods -n cm -l app=legacy -o jsonpath='{.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}/{.items[0].metadata.ownerReferences[0].apiVersion}')"
+k scale rc -n cm legacy --replicas=1 >/dev/null
+check rc-scale-down-1 1 "$(until_eq 1 30 pods_of legacy)"
+check rc-status "1/1" "$(until_eq 1/1 20 kubectl get rc -n cm legacy -o jsonpath='{.status.replicas}/{.status.fullyLabeledReplicas}')"
+k delete rc -n cm legacy >/dev/null
+check rc-cascade 0 "$(until_eq 0 30 pods_of legacy)"
 
 # Deployments, with a stand-in kubelet marking every new pod of namespace "dep" Running and Ready.
 k create namespace dep >/dev/null

@@ -72,7 +72,7 @@ enum DaemonSetRules {
     /// default tolerations, and a required node affinity naming just that node (upstream's
     /// `ReplaceDaemonSetPodNodeNameNodeAffinity`); the scheduler binds it.
     static func pod(for ds: AppsV1.DaemonSet, node: String, hash: String) -> CoreV1.Pod {
-        var pod = ReplicaSetController.pod(from: ds.spec?.template, owner: ds)
+        var pod = OwnedPods.pod(from: ds.spec?.template, owner: ds)
         var labels = pod.metadata?.labels ?? [:]
         labels[revisionHashLabel] = hash
         if let generation = ds.metadata?.generation { labels[templateGenerationLabel] = String(generation) }

@@ -66,4 +66,19 @@ enum OwnedPods {
         }
         if let failure { throw failure }
     }
+
+    /// A pod from `template`, named `<owner>-<random>` by the apiserver, controlled by `owner`
+    /// (upstream's `GetPodFromTemplate`).
+    static func pod<Owner: KubernetesObject>(from template: CoreV1.PodTemplateSpec?, owner: Owner) -> CoreV1.Pod {
+        var meta = MetaV1.ObjectMeta()
+        meta.generateName = "\(owner.name)-"
+        meta.namespace = owner.namespace
+        meta.labels = template?.metadata?.labels
+        meta.annotations = template?.metadata?.annotations
+        meta.finalizers = template?.metadata?.finalizers
+        meta.ownerReferences = [owner.asControllerRef]
+        var pod = CoreV1.Pod(metadata: meta, spec: template?.spec)
+        pod = pod.withTypeMeta()
+        return pod
+    }
 }

@@ -109,7 +109,7 @@ extension JobController {
     /// tracking finalizer; for Indexed Jobs the completion index as annotation, label,
     /// `JOB_COMPLETION_INDEX` in every container and hostname `<job>-<index>`.
     static func pod(for job: BatchV1.Job, index: Int?, failures: Int32, trackingBackoffPerIndex: Bool) -> CoreV1.Pod {
-        var pod = ReplicaSetController.pod(from: job.spec?.template, owner: job)
+        var pod = OwnedPods.pod(from: job.spec?.template, owner: job)
         var finalizers = pod.metadata?.finalizers ?? []
         if !finalizers.contains(JobRules.trackingFinalizer) { finalizers.append(JobRules.trackingFinalizer) }
         pod.metadata?.finalizers = finalizers

@@ -3,21 +3,22 @@ import Client
 import Component
 import Logging
 
-/// The `replicaset` controller (kube-controller-manager's): keeps `spec.replicas` active pods
-/// for every ReplicaSet, adopting matching orphans and releasing pods whose labels no longer
+/// The `replicaset` controller (ReplicaSets) and the `replicationcontroller` one
+/// (ReplicationControllers), as kube-controller-manager's: keeps `spec.replicas` active pods
+/// for every owner, adopting matching orphans and releasing pods whose labels no longer
 /// match, and reports counts and the `ReplicaFailure` condition in `status`.
 ///
 /// Level-triggered: handlers only enqueue `namespace/name`; `sync(_:)` reads the listers,
 /// compares and writes the difference, so it may run again at any time, and a process killed
 /// mid-sync resumes from what the apiserver holds. Expectations keep a lagging informer from
 /// making it create or delete twice.
-public final class ReplicaSetController: Sendable {
+public final class ReplicaController<Owner: ReplicaOwner>: Sendable {
     /// Creations or deletions issued per sync at most (upstream's `BurstReplicas`).
-    public static let burstReplicas = 500
+    public static var burstReplicas: Int { 500 }
     /// The first batch of a slow-start creation; each successful batch doubles the next.
-    public static let slowStartInitialBatch = 1
+    public static var slowStartInitialBatch: Int { 1 }
 
-    let replicaSets: Lister<AppsV1.ReplicaSet>
+    let replicaSets: Lister<Owner>
     let pods: Lister<CoreV1.Pod>
     let client: any ControllerClient
     let events: any EventEmitter
@@ -27,7 +28,7 @@ public final class ReplicaSetController: Sendable {
     public let expectations: ControllerExpectations
 
     public init(
-        replicaSets: Lister<AppsV1.ReplicaSet>, pods: Lister<CoreV1.Pod>, client: any ControllerClient,
+        replicaSets: Lister<Owner>, pods: Lister<CoreV1.Pod>, client: any ControllerClient,
         events: any EventEmitter, clock: any ComponentClock, logger: Logger
     ) {
         self.replicaSets = replicaSets
@@ -42,7 +43,7 @@ public final class ReplicaSetController: Sendable {
     }
 
     /// Wires the controller to its informers' events.
-    public func register(replicaSets: SharedInformer<AppsV1.ReplicaSet>, pods: SharedInformer<CoreV1.Pod>) {
+    public func register(replicaSets: SharedInformer<Owner>, pods: SharedInformer<CoreV1.Pod>) {
         OwnedPods.registerOwners(replicaSets, expectations: expectations, queue: queue)
         _ = pods.addEventHandler(ResourceEventHandler(
             onAdd: { [self] in podAdded($0) },
@@ -52,26 +53,26 @@ public final class ReplicaSetController: Sendable {
 
     /// Runs `workers` syncs at once until the task is cancelled.
     public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
-        let runner = ControllerRunner(queue: queue, name: "replicaset", metrics: metrics, logger: logger, failure: "replicaset sync failed; retrying", label: "replicaset") { [self] in try await sync($0) }
+        let runner = ControllerRunner(queue: queue, name: Owner.controllerName, metrics: metrics, logger: logger, failure: "\(Owner.controllerName) sync failed; retrying", label: Owner.controllerName) { [self] in try await sync($0) }
         await runner.run(workers: workers)
     }
 
     // MARK: Events
 
-    /// The ReplicaSet `pod` names as its controller, if it is in the cache with that uid.
-    func owner(of pod: CoreV1.Pod) -> AppsV1.ReplicaSet? {
-        guard let ref = pod.controllerRef, ref.kind == "ReplicaSet",
+    /// The owner `pod` names as its controller, if it is in the cache with that uid.
+    func owner(of pod: CoreV1.Pod) -> Owner? {
+        guard let ref = pod.controllerRef, ref.kind == Owner.groupVersionKind.kind,
             let rs = replicaSets.get(namespace: pod.namespace, name: ref.name), rs.uid == ref.uid
         else { return nil }
         return rs
     }
 
-    /// ReplicaSets in `pod`'s namespace whose selector matches its labels.
-    func matchingReplicaSets(_ pod: CoreV1.Pod) -> [AppsV1.ReplicaSet] {
+    /// Owners in `pod`'s namespace whose selector matches its labels.
+    func matchingReplicaSets(_ pod: CoreV1.Pod) -> [Owner] {
         let labels = pod.metadata?.labels ?? [:]
         guard !labels.isEmpty else { return [] }
         return replicaSets.list(namespace: pod.namespace).filter { rs in
-            guard let query = logger.query(rs.spec?.selector, of: "replicaset \(rs.queueKey)"), query != .everything else { return false }
+            guard let query = logger.query(rs.podLabelSelector, of: "\(Owner.controllerName) \(rs.queueKey)"), query != .everything else { return false }
             return query.matches(labels)
         }
     }
@@ -82,7 +83,7 @@ public final class ReplicaSetController: Sendable {
             return
         }
         if let ref = pod.controllerRef {
-            guard ref.kind == "ReplicaSet", let rs = owner(of: pod) else { return }
+            guard ref.kind == Owner.groupVersionKind.kind, let rs = owner(of: pod) else { return }
             expectations.creationObserved(rs.queueKey)
             queue.add(rs.queueKey)
             return
@@ -103,7 +104,7 @@ public final class ReplicaSetController: Sendable {
             guard let rs = owner(of: new) else { return }
             queue.add(rs.queueKey)
             // A pod that just became ready becomes available minReadySeconds later.
-            let minReady = rs.spec?.minReadySeconds ?? 0
+            let minReady = rs.minReadySeconds
             if minReady > 0 && !old.isReady && new.isReady {
                 queue.add(rs.queueKey, after: .seconds(Int(minReady) + 1))
             }
@@ -131,8 +132,8 @@ public final class ReplicaSetController: Sendable {
         let needsSync = expectations.satisfied(key)
         let selector: LabelSelectorQuery
         do {
-            guard let spec = rs.spec else { return }
-            selector = try spec.selector.query()
+            guard let labelSelector = rs.podLabelSelector else { return }
+            selector = try labelSelector.query()
         } catch {
             // Validation refuses such selectors; one written before it did is reported, not retried.
             events.event(regarding: rs, type: .warning, reason: "InvalidSelector", message: "\(error)")
@@ -162,9 +163,9 @@ public final class ReplicaSetController: Sendable {
 
     /// Creates or deletes pods toward `spec.replicas`; returns the failure to report in the
     /// `ReplicaFailure` condition, if any.
-    func manageReplicas(_ owned: [CoreV1.Pod], _ rs: AppsV1.ReplicaSet) async -> (reason: String, message: String)? {
+    func manageReplicas(_ owned: [CoreV1.Pod], _ rs: Owner) async -> (reason: String, message: String)? {
         let key = rs.queueKey
-        let want = Int(rs.spec?.replicas ?? 1)
+        let want = rs.desiredReplicas
         let diff = owned.count - want
         if diff < 0 {
             let count = min(-diff, Self.burstReplicas)
@@ -214,8 +215,8 @@ public final class ReplicaSetController: Sendable {
     }
 
     /// Creates one pod from `rs`'s template, reporting the outcome as an event.
-    func createPod(for rs: AppsV1.ReplicaSet) async throws {
-        let pod = Self.pod(from: rs.spec?.template, owner: rs)
+    func createPod(for rs: Owner) async throws {
+        let pod = OwnedPods.pod(from: rs.podTemplate, owner: rs)
         do {
             let created = try await client.create(pod)
             events.event(regarding: rs, type: .normal, reason: "SuccessfulCreate", message: "Created pod: \(created.name)")
@@ -225,30 +226,15 @@ public final class ReplicaSetController: Sendable {
         }
     }
 
-    /// A pod from `template`, named `<owner>-<random>` by the apiserver, controlled by `owner`
-    /// (upstream's `GetPodFromTemplate`).
-    static func pod<Owner: KubernetesObject>(from template: CoreV1.PodTemplateSpec?, owner: Owner) -> CoreV1.Pod {
-        var meta = MetaV1.ObjectMeta()
-        meta.generateName = "\(owner.name)-"
-        meta.namespace = owner.namespace
-        meta.labels = template?.metadata?.labels
-        meta.annotations = template?.metadata?.annotations
-        meta.finalizers = template?.metadata?.finalizers
-        meta.ownerReferences = [owner.asControllerRef]
-        var pod = CoreV1.Pod(metadata: meta, spec: template?.spec)
-        pod = pod.withTypeMeta()
-        return pod
-    }
-
     // MARK: Status
 
     /// Writes `status` when what it reports changed (upstream's `calculateStatus` and
     /// `updateReplicaSetStatus`); schedules a resync when pods will become available later.
-    func updateStatus(_ rs: AppsV1.ReplicaSet, owned: [CoreV1.Pod], failure: (reason: String, message: String)?) async throws {
+    func updateStatus(_ rs: Owner, owned: [CoreV1.Pod], failure: (reason: String, message: String)?) async throws {
         let now = clock.wallNow
-        let minReady = rs.spec?.minReadySeconds ?? 0
-        let templateLabels = rs.spec?.template?.metadata?.labels ?? [:]
-        var status = rs.status ?? AppsV1.ReplicaSetStatus(replicas: 0)
+        let minReady = rs.minReadySeconds
+        let templateLabels = rs.podTemplate?.metadata?.labels ?? [:]
+        var status = rs.replicaSetStatus ?? AppsV1.ReplicaSetStatus(replicas: 0)
         status.replicas = Int32(owned.count)
         status.fullyLabeledReplicas = Int32(owned.filter { pod in
             let labels = pod.metadata?.labels ?? [:]
@@ -272,15 +258,20 @@ public final class ReplicaSetController: Sendable {
         for path in [\AppsV1.ReplicaSetStatus.fullyLabeledReplicas, \.readyReplicas, \.availableReplicas] where status[keyPath: path] == 0 {
             status[keyPath: path] = nil
         }
-        if status != rs.status {
+        if status != rs.replicaSetStatus {
             var copy = rs
-            copy.status = status
+            copy.replicaSetStatus = status
             _ = try await client.updateStatus(copy)
         }
-        if failure == nil, minReady > 0, (status.readyReplicas ?? 0) == Int32(rs.spec?.replicas ?? 1),
+        if failure == nil, minReady > 0, (status.readyReplicas ?? 0) == Int32(rs.desiredReplicas),
             (status.availableReplicas ?? 0) != (status.readyReplicas ?? 0)
         {
             queue.add(rs.queueKey, after: .seconds(Int(minReady)))
         }
     }
 }
+
+/// The `replicaset` controller.
+public typealias ReplicaSetController = ReplicaController<AppsV1.ReplicaSet>
+/// The `replicationcontroller` controller (upstream's ReplicationManager).
+public typealias ReplicationManager = ReplicaController<CoreV1.ReplicationController>
