@@ -11,6 +11,7 @@ public struct ControllerManager: Sendable {
         public var controllers: [String] = ["*"]
         public var concurrentReplicaSetSyncs = 5
         public var concurrentRCSyncs = 5
+        public var concurrentStatefulSetSyncs = 5
         public var concurrentDeploymentSyncs = 5
         public var concurrentEndpointSyncs = 5
         public var concurrentEndpointSliceSyncs = 5
@@ -48,7 +49,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "replicationcontroller", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "replicationcontroller", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "statefulset", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -122,6 +123,15 @@ public struct ControllerManager: Sendable {
                 clock: clock, logger: logger)
             controller.register(replicaSets: controllers, pods: pods)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentRCSyncs, metrics: metrics) }
+        }
+        if enabled("statefulset") {
+            let sets = informers.informer(AppsV1.StatefulSet.self), pods = informers.informer(CoreV1.Pod.self)
+            let controller = StatefulSetController(
+                sets: sets.lister, pods: pods.lister, claims: informers.informer(CoreV1.PersistentVolumeClaim.self).lister,
+                revisions: informers.informer(AppsV1.ControllerRevision.self).lister, client: client,
+                events: events("statefulset-controller"), clock: clock, logger: logger)
+            controller.register(sets: sets, pods: pods)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentStatefulSetSyncs, metrics: metrics) }
         }
         if enabled("deployment") {
             let deployments = informers.informer(AppsV1.Deployment.self), replicaSets = informers.informer(AppsV1.ReplicaSet.self)

@@ -26,6 +26,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "ReplicationControllers synced at once.")
     var concurrentRcSyncs = 5
 
+    @Option(help: "StatefulSets synced at once.")
+    var concurrentStatefulsetSyncs = 5
+
     @Option(help: "Deployments synced at once.")
     var concurrentDeploymentSyncs = 5
 
@@ -158,6 +161,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.controllers = selection
         options.concurrentReplicaSetSyncs = concurrentReplicasetSyncs
         options.concurrentRCSyncs = concurrentRcSyncs
+        options.concurrentStatefulSetSyncs = concurrentStatefulsetSyncs
         options.concurrentDeploymentSyncs = concurrentDeploymentSyncs
         options.concurrentEndpointSyncs = concurrentEndpointSyncs
         options.concurrentEndpointSliceSyncs = concurrentServiceEndpointSyncs

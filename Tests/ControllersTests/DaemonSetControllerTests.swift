@@ -61,7 +61,7 @@ struct DaemonSetControllerTests {
         let template = try #require(revision.data?["spec"]?["template"])
         #expect(template["$patch"]?.stringValue == "replace")
         #expect(template["spec"]?["containers"]?[0]?["image"]?.stringValue == "agent:1")
-        let expected = try DaemonSetRules.revisionData(Self.ds.spec?.template)
+        let expected = try ControllerHistory.data(Self.ds.spec?.template)
         #expect(revision.data == expected)
         // The created pod carries the same hash.
         let pod = try #require(h.podsOn("a").first)

@@ -201,7 +201,7 @@ struct DaemonSetRolloutTests {
     func rollbackRenumbersRevision() async throws {
         let ds = F.daemonSet(onDelete: true)
         let hash = F.daemonHash(ds)
-        let data = try DaemonSetRules.revisionData(ds.spec?.template)
+        let data = try ControllerHistory.data(ds.spec?.template)
         let h = DaemonSetHarness(ds, nodes: [F.node("a")], revisions: [
             F.daemonRevision(of: ds, hash: hash, revision: 1, data: data),
             F.daemonRevision(of: ds, hash: "h2", revision: 2),

@@ -231,7 +231,7 @@ struct DaemonSetRulesTests {
     @Test("revision data: the template under spec.template, marked as a replacing patch")
     func revisionData() throws {
         let ds = F.daemonSet(image: "agent:7")
-        let data = try R.revisionData(ds.spec?.template)
+        let data = try ControllerHistory.data(ds.spec?.template)
         let template = try #require(data["spec"]?["template"])
         #expect(template["$patch"]?.stringValue == "replace")
         #expect(template["metadata"]?["labels"]?["app"]?.stringValue == "agent")
@@ -239,7 +239,7 @@ struct DaemonSetRulesTests {
         #expect(data.objectValue?.keys == ["spec"])
         #expect(data["spec"]?.objectValue?.keys == ["template"])
         // Another template, other data.
-        #expect(try R.revisionData(F.daemonSet(image: "agent:8").spec?.template) != data)
+        #expect(try ControllerHistory.data(F.daemonSet(image: "agent:8").spec?.template) != data)
     }
 
     @Test("maxUnavailable / maxSurge: integers as they are, percentages of the node count rounded up", arguments: [

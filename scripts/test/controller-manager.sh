@@ -13,7 +13,8 @@
 # PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
 # limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. A Node's pod range
 # (nodeipam). ResourceQuota usage. A silent node going Unknown, tainted, and its pods evicted
-# by taint (nodelifecycle). A DaemonSet placed and rolled. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
+# by taint (nodelifecycle). A DaemonSet placed and rolled. A StatefulSet: ordered pods and claims,
+# rollout status, history, undo, scale-down with claim deletion. Prints "N passed, N failed"; KEEP_LOGS=1 keeps the
 # temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -352,6 +353,47 @@ check healthz ok "$(curl -s "http://127.0.0.1:$alpha_port/healthz")"
 metrics=$(curl -s "http://127.0.0.1:$alpha_port/metrics")
 contains workqueue-metrics 'workqueue_adds_total{name="replicaset"}' "$metrics"
 if command -v promtool >/dev/null; then check metrics-promtool "" "$(printf '%s\n' "$metrics" | promtool check metrics 2>&1)"; fi
+
+# StatefulSet (namespace "dep", where the stand-in kubelet runs): ordered pods with stable names
+# and their own claims, a rolling update, history and undo, scale-down deleting the claims
+# (whenScaled: Delete) through the garbage collector.
+k apply -f - >/dev/null <<Y
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: dep}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete, whenDeleted: Delete}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+Y
+contains sts-rollout-status "partitioned roll out complete: 3 new pods have been updated" "$(timeout 60 kubectl rollout status -n dep statefulset/db --timeout=50s 2>&1)"
+check sts-pods "db-0 db-1 db-2" "$(k get pods -n dep -l app=db -o jsonpath='{.items[*].metadata.name}')"
+check sts-pod-identity "db-1 db-1 1 db" "$(k get pod -n dep db-1 -o jsonpath='{.spec.hostname} {.metadata.labels.statefulset\.kubernetes\.io/pod-name} {.metadata.labels.apps\.kubernetes\.io/pod-index} {.spec.subdomain}')"
+check sts-claims "data-db-0 data-db-1 data-db-2" "$(k get pvc -n dep -l app=db -o jsonpath='{.items[*].metadata.name}')"
+check sts-claim-volume data-db-2 "$(k get pod -n dep db-2 -o jsonpath='{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')"
+check sts-claim-owner StatefulSet/db "$(k get pvc -n dep data-db-0 -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}')"
+contains sts-ordered-events "create Pod db-0 in StatefulSet db successful" "$(k get events -n dep --field-selector involvedObject.name=db,reason=SuccessfulCreate -o jsonpath='{.items[*].message}')"
+k set image -n dep statefulset/db c=registry.k8s.io/pause:3.9 >/dev/null
+contains sts-update-status "partitioned roll out complete: 3 new pods have been updated" "$(timeout 90 kubectl rollout status -n dep statefulset/db --timeout=80s 2>&1)"
+check sts-updated-images "3 registry.k8s.io/pause:3.9" "$(k get pods -n dep -l app=db -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort | uniq -c | awk '{print $1, $2}')"
+check sts-revisions-equal yes "$(k get sts -n dep db -o jsonpath='{.status.currentRevision} {.status.updateRevision}' | awk '$1==$2 && $1!="" {print "yes"}')"
+check sts-history "1 2" "$(k rollout history -n dep statefulset/db | awk '$1 ~ /^[0-9]+$/ {print $1}' | xargs)"
+k rollout undo -n dep statefulset/db >/dev/null
+contains sts-undo-status "partitioned roll out complete: 3 new pods have been updated" "$(timeout 90 kubectl rollout status -n dep statefulset/db --timeout=80s 2>&1)"
+check sts-undo-images "3 registry.k8s.io/pause:3.10" "$(k get pods -n dep -l app=db -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort | uniq -c | awk '{print $1, $2}')"
+check sts-history-after-undo "2 3" "$(k rollout history -n dep statefulset/db | awk '$1 ~ /^[0-9]+$/ {print $1}' | xargs)"
+k scale -n dep statefulset/db --replicas=1 >/dev/null
+check sts-scaled-down "db-0" "$(until_eq db-0 60 kubectl get pods -n dep -l app=db -o jsonpath='{.items[*].metadata.name}')"
+check sts-scaled-claims-deleted "data-db-0" "$(until_eq data-db-0 60 kubectl get pvc -n dep -l app=db -o jsonpath='{.items[*].metadata.name}')"
+k delete -n dep statefulset/db >/dev/null
+check sts-deleted-claims-gone "" "$(until_eq "" 60 kubectl get pvc -n dep -l app=db -o jsonpath='{.items[*].metadata.name}')"
 
 # kill -9 during a scale-up; a standby takes over and reaches exactly the count.
 # ...and during a rolling update of a 20-replica Deployment (the stand-in kubelet keeps marking

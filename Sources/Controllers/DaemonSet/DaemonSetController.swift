@@ -235,7 +235,7 @@ public final class DaemonSetController: Sendable {
     func currentRevision(_ ds: AppsV1.DaemonSet) async throws -> (hash: String, collisionCount: Int32?) {
         var collisionCount = ds.status?.collisionCount
         let owned = ControllerIndex.controlled(by: ds.uid, in: revisions)
-        let data = try DaemonSetRules.revisionData(ds.spec?.template)
+        let data = try ControllerHistory.data(ds.spec?.template)
         for _ in 0..<16 {
             let hash = DeploymentRules.hash(ds.spec?.template ?? CoreV1.PodTemplateSpec(), collisionCount: collisionCount)
             let name = "\(ds.name)-\(hash)"

@@ -90,13 +90,6 @@ enum DaemonSetRules {
         return pod
     }
 
-    /// What a ControllerRevision of `ds` stores: its template as a replacing patch.
-    static func revisionData(_ template: CoreV1.PodTemplateSpec?) throws -> JSONValue {
-        var object = try JSONCodec.parse(JSONCodec.encode(template ?? CoreV1.PodTemplateSpec())).objectValue ?? JSONObject()
-        object["$patch"] = "replace"
-        return ["spec": ["template": .object(object)]]
-    }
-
     /// `maxUnavailable`/`maxSurge` against `total` nodes (percentages rounded up, as upstream);
     /// `fallback` when unset or malformed.
     static func scaled(_ value: IntOrString?, total: Int, default fallback: Int) -> Int {

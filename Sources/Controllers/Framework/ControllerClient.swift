@@ -10,6 +10,9 @@ public typealias ControlledObject = KubernetesObject & InformerObject & JSONCoda
 /// (`RESTControllerClient`) or a fake that records them. Errors are `StatusError`s as the
 /// apiserver returns them.
 public protocol ControllerClient: Sendable {
+    /// Reads `name` from the apiserver rather than a cache (where upstream confirms what an
+    /// informer may not have seen yet); nil when it does not exist.
+    func get<T: ControlledObject>(_ type: T.Type, namespace: String, name: String) async throws -> T?
     /// Creates `object` (its `metadata.namespace` says where); returns it as stored.
     func create<T: ControlledObject>(_ object: T) async throws -> T
     /// Replaces `object` (compare-and-swap on its resourceVersion).
@@ -37,6 +40,14 @@ public struct RESTControllerClient: ControllerClient {
     public let rest: RESTClient
 
     public init(rest: RESTClient) { self.rest = rest }
+
+    public func get<T: ControlledObject>(_ type: T.Type, namespace: String, name: String) async throws -> T? {
+        do {
+            return try await rest.resource(T.self, namespace: namespace).get(name)
+        } catch let error as StatusError where error.isNotFound {
+            return nil
+        }
+    }
 
     public func create<T: ControlledObject>(_ object: T) async throws -> T {
         try await rest.resource(T.self, namespace: object.namespace).create(object)

@@ -8,12 +8,15 @@ struct ControllerRefManager<Owner: KubernetesObject, Object: ControlledObject>: 
     let owner: Owner
     let selector: LabelSelectorQuery
     let client: any ControllerClient
+    /// A further condition for owning an object besides the selector (a StatefulSet owns only
+    /// pods named after it).
+    var isMember: @Sendable (Object) -> Bool = { _ in true }
 
     /// The candidates `owner` controls after adoption and release.
     func claim(_ candidates: [Object]) async throws -> [Object] {
         var owned: [Object] = []
         for object in candidates {
-            let matches = selector != .everything && selector.matches(object.metadata?.labels ?? [:])
+            let matches = selector != .everything && selector.matches(object.metadata?.labels ?? [:]) && isMember(object)
             if let ref = object.controllerRef {
                 guard owner.isReferenced(by: ref) else { continue }
                 if matches {

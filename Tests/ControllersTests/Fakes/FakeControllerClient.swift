@@ -188,6 +188,10 @@ final class FakeControllerClient: ControllerClient {
 
     // MARK: ControllerClient
 
+    func get<T: ControlledObject>(_ type: T.Type, namespace: String, name: String) async throws -> T? {
+        object(type, namespace: namespace, name: name)
+    }
+
     func create<T: ControlledObject>(_ object: T) async throws -> T {
         let kind = T.groupVersionKind.kind
         let outcome = state.withLock { s -> (Result<JSONValue, StatusError>, Mirror?) in

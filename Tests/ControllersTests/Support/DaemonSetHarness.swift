@@ -188,7 +188,7 @@ struct DaemonSetHarness {
     /// Stores the ControllerRevision of the current template, as an earlier sync made it.
     func seedCurrentRevision(revision: Int64 = 1) throws {
         let ds = try #require(daemonSet)
-        let data = try DaemonSetRules.revisionData(ds.spec?.template)
+        let data = try ControllerHistory.data(ds.spec?.template)
         client.seed(Fixtures.daemonRevision(of: ds, hash: hash, revision: revision, data: data))
     }
 
