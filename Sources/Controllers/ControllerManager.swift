@@ -15,6 +15,8 @@ public struct ControllerManager: Sendable {
         public var concurrentDeploymentSyncs = 5
         public var concurrentEndpointSyncs = 5
         public var concurrentEndpointSliceSyncs = 5
+        public var concurrentEndpointSliceMirroringSyncs = 5
+        public var mirroringMaxEndpointsPerSubset = 1000
         public var concurrentNamespaceSyncs = 10
         public var concurrentServiceAccountSyncs = 5
         public var concurrentGCSyncs = 20
@@ -49,7 +51,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller this build knows, enabled by default unless listed in `disabledByDefault`.
     public static let known = [
-        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoints", "endpointslice", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "replicationcontroller", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "statefulset", "ttl-after-finished",
+        "clusterrole-aggregation", "cronjob", "daemonset", "deployment", "disruption", "endpoint", "endpointslice", "endpointslicemirroring", "garbagecollector", "job", "namespace", "nodeipam", "nodelifecycle", "podgc", "replicaset", "replicationcontroller", "resourcequota", "root-ca-cert-publisher", "serviceaccount", "statefulset", "ttl-after-finished",
     ]
     public static let disabledByDefault: Set<String> = []
 
@@ -142,7 +144,7 @@ public struct ControllerManager: Sendable {
             controller.register(deployments: deployments, replicaSets: replicaSets, pods: pods)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentDeploymentSyncs, metrics: metrics) }
         }
-        if enabled("endpoints") {
+        if enabled("endpoint") {
             let services = informers.informer(CoreV1.Service.self), pods = informers.informer(CoreV1.Pod.self)
             let endpoints = informers.informer(CoreV1.Endpoints.self)
             let controller = EndpointsController(
@@ -157,6 +159,15 @@ public struct ControllerManager: Sendable {
                 services: services.lister, pods: pods.lister, slices: slices.lister, client: client, clock: clock, logger: logger)
             controller.register(services: services, pods: pods, slices: slices)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentEndpointSliceSyncs, metrics: metrics) }
+        }
+        if enabled("endpointslicemirroring") {
+            let endpoints = informers.informer(CoreV1.Endpoints.self), services = informers.informer(CoreV1.Service.self)
+            let slices = informers.informer(DiscoveryV1.EndpointSlice.self)
+            let controller = EndpointSliceMirroringController(
+                endpoints: endpoints.lister, services: services.lister, slices: slices.lister, client: client, clock: clock, logger: logger,
+                maxEndpointsPerSubset: options.mirroringMaxEndpointsPerSubset)
+            controller.register(endpoints: endpoints, services: services, slices: slices)
+            runs.append { [options, metrics] in await controller.run(workers: options.concurrentEndpointSliceMirroringSyncs, metrics: metrics) }
         }
         if enabled("serviceaccount") {
             let namespaces = informers.informer(CoreV1.Namespace.self), accounts = informers.informer(CoreV1.ServiceAccount.self)

@@ -29,6 +29,12 @@ struct ControllerManagerCommand: AsyncParsableCommand {
     @Option(help: "StatefulSets synced at once.")
     var concurrentStatefulsetSyncs = 5
 
+    @Option(help: "Endpoints mirrored into EndpointSlices at once.")
+    var mirroringConcurrentServiceEndpointSyncs = 5
+
+    @Option(help: "Addresses of one Endpoints subset mirrored into EndpointSlices at most (also the size of a mirrored slice).")
+    var mirroringMaxEndpointsPerSubset = 1000
+
     @Option(help: "Deployments synced at once.")
     var concurrentDeploymentSyncs = 5
 
@@ -161,6 +167,8 @@ struct ControllerManagerCommand: AsyncParsableCommand {
         options.controllers = selection
         options.concurrentReplicaSetSyncs = concurrentReplicasetSyncs
         options.concurrentRCSyncs = concurrentRcSyncs
+        options.concurrentEndpointSliceMirroringSyncs = mirroringConcurrentServiceEndpointSyncs
+        options.mirroringMaxEndpointsPerSubset = mirroringMaxEndpointsPerSubset
         options.concurrentStatefulSetSyncs = concurrentStatefulsetSyncs
         options.concurrentDeploymentSyncs = concurrentDeploymentSyncs
         options.concurrentEndpointSyncs = concurrentEndpointSyncs

@@ -112,7 +112,7 @@ struct EndpointsControllerTests {
         #expect(await h.syncEndpoints() == nil)
         #expect(h.client.actions.map(\.description) == ["create Endpoints web"])
         let endpoints = try #require(h.current)
-        #expect(endpoints.metadata?.labels == ["team": "blue"])
+        #expect(endpoints.metadata?.labels == ["team": "blue", "endpointslice.kubernetes.io/skip-mirror": "true"])
         #expect(endpoints.subsets == [CoreV1.EndpointSubset(
             addresses: [Self.address("a", "10.1.0.1"), Self.address("c", "10.1.0.3")],
             notReadyAddresses: [Self.address("b", "10.1.0.2"), Self.address("d", "10.1.0.4")],
@@ -223,7 +223,7 @@ struct EndpointsControllerTests {
         h.client.clearActions()
         await h.syncEndpoints()
         #expect(h.client.actions.map(\.description) == ["update Endpoints web"])
-        #expect(h.current?.metadata?.labels == ["team": "red"])
+        #expect(h.current?.metadata?.labels == ["team": "red", "endpointslice.kubernetes.io/skip-mirror": "true"])
     }
 
     @Test("deleted with the Service; a missing Endpoints is no error")
@@ -256,7 +256,7 @@ struct EndpointsControllerTests {
         let h = EndpointsHarness(F.service(ports: [], clusterIP: "None"), pods: [F.endpointPod("a", ip: "10.1.0.1")])
         await h.syncEndpoints()
         #expect(h.current?.subsets == [CoreV1.EndpointSubset(addresses: [Self.address("a", "10.1.0.1")])])
-        #expect(h.current?.metadata?.labels == ["service.kubernetes.io/headless": ""])
+        #expect(h.current?.metadata?.labels == ["service.kubernetes.io/headless": "", "endpointslice.kubernetes.io/skip-mirror": "true"])
     }
 
     @Test("a Service with ports none of which resolve has no addresses")

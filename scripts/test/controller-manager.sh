@@ -9,7 +9,7 @@
 # exactly: 300 pods; 20 pods of the new template); Deployments with a
 # stand-in kubelet: rollout status, RollingUpdate events, history, undo, pause (scales, no new
 # ReplicaSet), resume, restart, Recreate, deletion cascading to ReplicaSets and pods; Endpoints
-# and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup).
+# and EndpointSlices (named target ports, ready and not-ready, placeholder slice, cleanup, mirroring).
 # PodDisruptionBudget status read by evictions. Jobs (finalizer tracking, completion, backoff
 # limit, Indexed pods, ttlSecondsAfterFinished) and a CronJob's first run. A Node's pod range
 # (nodeipam). ResourceQuota usage. A silent node going Unknown, tainted, and its pods evicted
@@ -260,6 +260,22 @@ check endpointslice-after-pod-gone "10.244.0.11 " "$(until_eq "10.244.0.11 " 20 
 k delete service -n ep svc >/dev/null
 check endpoints-deleted-with-service "" "$(until_eq "" 20 bash -c "kubectl get endpoints -n ep svc -o name 2>/dev/null")"
 check endpointslices-collected "" "$(until_eq "" 30 slice svc '{.items[*].metadata.name}')"
+# A Service without a selector: its hand-written Endpoints are mirrored into a slice
+# (endpointslice-mirroring), which goes with them.
+k apply -f - >/dev/null <<Y
+apiVersion: v1
+kind: Service
+metadata: {name: external, namespace: ep}
+spec: {ports: [{name: pg, port: 5432}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: external, namespace: ep}
+subsets: [{addresses: [{ip: 192.0.2.10}], notReadyAddresses: [{ip: 192.0.2.11}], ports: [{name: pg, port: 5432}]}]
+Y
+check mirrored-slice "endpointslicemirroring-controller.k8s.io Endpoints 192.0.2.10:true 192.0.2.11:false " "$(until_eq "endpointslicemirroring-controller.k8s.io Endpoints 192.0.2.10:true 192.0.2.11:false " 20 slice external '{.items[0].metadata.labels.endpointslice\.kubernetes\.io/managed-by} {.items[0].metadata.ownerReferences[0].kind} {range .items[*].endpoints[*]}{.addresses[0]}:{.conditions.ready} {end}')"
+k delete endpoints -n ep external >/dev/null
+check mirrored-slice-removed "" "$(until_eq "" 30 slice external '{.items[*].metadata.name}')"
 
 # Jobs (pod phases patched by hand): tracking finalizers, counting, completion, failure, TTL.
 finish() {  # finish NAMESPACE POD PHASE [EXIT]

@@ -49,7 +49,8 @@ public final class EndpointsController: Sendable {
         guard let selector = try ServiceEndpoints.selector(of: service) else { return }
         let found = ServiceEndpoints.endpoints(of: selector, service: service, pods: pods.list(namespace: namespace), includeTerminating: service.spec?.publishNotReadyAddresses == true)
         let subsets = ServiceEndpoints.subsets(found, service: service)
-        let labels = ServiceEndpoints.labels(of: service)
+        // Endpoints this controller keeps are not mirrored into slices (it has slices of its own).
+        let labels = ServiceEndpoints.labels(of: service).merging([EndpointSliceMirroringController.skipMirrorLabel: "true"]) { $1 }
         if var current = endpoints.get(namespace: namespace, name: name) {
             guard (current.subsets ?? []) != subsets || (current.metadata?.labels ?? [:]) != labels else { return }
             current.subsets = subsets.isEmpty ? nil : subsets
