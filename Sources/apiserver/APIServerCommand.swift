@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 
 /// `apiserver`: Skiff's Kubernetes REST API over the kvstore (or etcd). Flags follow kube-apiserver's.
 @main
@@ -22,6 +23,12 @@ struct APIServerCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on. Until authentication exists, anything but loopback is a risk.")
     var bindAddress = "127.0.0.1"
+
+    @Option(help: "Address published as the endpoint of the default/kubernetes Service; default: --bind-address, or this host's first non-loopback IPv4 address when that is 0.0.0.0.")
+    var advertiseAddress: String?
+
+    @Option(help: "How the default/kubernetes Service's endpoints are kept: 'lease' (every apiserver renews a lease and publishes the live ones) or 'none'.")
+    var endpointReconcilerType = "lease"
 
     @Option(help: "Plain-HTTP port on loopback (0: off). For local tools and tests only.")
     var insecurePort = 0
@@ -93,6 +100,12 @@ struct APIServerCommand: AsyncParsableCommand {
         let compressing = CompressingRequestHandler(handler, logger: logger)
         let served: any RequestHandler = verbosity >= 4 ? LoggingRequestHandler(compressing, logger: logger) : compressing
         var services: [any Service] = [CancellableService { await Self.repairAllocations(handler.services, logger: logger) }]
+        if endpointReconcilerType == "lease", securePort > 0 {
+            let address = advertiseAddress ?? (bindAddress == "0.0.0.0" ? Self.hostAddress() : bindAddress)
+            services.append(KubernetesEndpointsService(handler: handler, ip: address, port: securePort, logger: logger))
+        } else if endpointReconcilerType != "none" && endpointReconcilerType != "lease" {
+            throw ValidationError("--endpoint-reconciler-type must be 'lease' or 'none'")
+        }
         var listeners: [(any Channel, String)] = []
         if insecurePort > 0 {
             listeners.append((try await HTTPServer.start(host: "127.0.0.1", port: insecurePort, tls: nil, handler: served), "http://127.0.0.1:\(insecurePort)"))
@@ -140,6 +153,50 @@ struct APIServerCommand: AsyncParsableCommand {
                 logger.warning("repair: service allocations not checked", metadata: ["error": "\(error)"])
             }
             do { try await Task.sleep(for: .seconds(180)) } catch { return }  // shutting down
+        }
+    }
+
+    /// This host's first non-loopback IPv4 address (loopback when it has none).
+    static func hostAddress() -> String {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return "127.0.0.1" }
+        defer { freeifaddrs(list) }
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            guard getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { continue }
+            let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if !text.hasPrefix("127.") { return text }
+        }
+        return "127.0.0.1"
+    }
+}
+
+/// Publishes this apiserver in `default/kubernetes` every 10 s (`reconcileKubernetesEndpoints`)
+/// and withdraws it when the process stops.
+struct KubernetesEndpointsService: Service {
+    let handler: APIHandler
+    let ip: String
+    let port: Int
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await handler.reconcileKubernetesEndpoints(ip: ip, port: port)
+                } catch {
+                    logger.warning("kubernetes endpoints not reconciled", metadata: ["error": "\(error)"])
+                }
+                do { try await Task.sleep(for: .seconds(10)) } catch { return }  // shutting down
+            }
+        }
+        do {
+            try await handler.reconcileKubernetesEndpoints(ip: ip, port: port, leaving: true)
+        } catch {
+            logger.warning("kubernetes endpoint not withdrawn", metadata: ["error": "\(error)"])
         }
     }
 }

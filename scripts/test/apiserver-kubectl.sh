@@ -11,6 +11,9 @@ source scripts/test/lib/checks.sh
 
 check system-namespaces $'default\nkube-node-lease\nkube-public\nkube-system' "$(k get ns -o name | sed 's|namespace/||')"
 check api-versions-has-apps "apps/v1" "$(k api-versions | grep -x apps/v1)"
+# The apiserver publishes itself as the kubernetes Service's endpoints (lease reconciler).
+check kubernetes-endpoints "127.0.0.1:$api true" "$(k get endpoints kubernetes -o jsonpath='{.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port} {.metadata.labels.endpointslice\.kubernetes\.io/skip-mirror}')"
+check kubernetes-endpointslice "127.0.0.1 $api" "$(k get endpointslice kubernetes -o jsonpath='{.endpoints[0].addresses[0]} {.ports[0].port}')"
 contains api-resources-pods "pods                                po           v1                                true         Pod" "$(k api-resources)"
 
 cat >"$dir/app.yaml" <<'Y'
