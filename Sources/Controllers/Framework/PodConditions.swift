@@ -22,7 +22,8 @@ extension CoreV1.Pod {
         guard let ready = readyCondition, ready.status == "True" else { return false }
         if minReadySeconds == 0 { return true }
         guard let since = ready.lastTransitionTime, !since.isZero else { return false }
-        return since.secondsSinceEpoch + Int64(minReadySeconds) <= now.time.secondsSinceEpoch
+        // Strictly before now, as upstream's `IsPodAvailable`.
+        return (since.secondsSinceEpoch + Int64(minReadySeconds)) * 1_000_000_000 < now.nanosecondsSinceEpoch
     }
 
     /// The most restarts of any one container (upstream ranks pods by it).

@@ -135,13 +135,13 @@ extension StatefulSetController {
         events.event(regarding: set, type: .normal, reason: "SuccessfulCreate", message: "create Pod \(pod.name) in StatefulSet \(set.name) successful")
     }
 
-    /// Puts the pod's name label, index label and claim volumes right (a volume change is
-    /// refused by the apiserver, as upstream's is: a `FailedUpdate` event says so).
+    /// Puts the pod's name label, index label, claim volumes and claim owners right, then
+    /// writes the pod, as upstream's does whenever one was wrong (a volume change is refused by
+    /// the apiserver, as upstream's is: a `FailedUpdate` event says so).
     func repair(_ set: AppsV1.StatefulSet, _ pod: CoreV1.Pod) async throws -> CoreV1.Pod {
         let fixed = StatefulSetRules.repaired(set, pod)
         if !StatefulSetRules.storageMatches(set, pod) { try await createClaims(set, fixed) }
         try await updateClaimOwners(set, fixed, condemned: false)
-        guard fixed != pod else { return pod }
         do {
             let updated = try await client.update(fixed)
             events.event(regarding: set, type: .normal, reason: "SuccessfulUpdate", message: "update Pod \(pod.name) in StatefulSet \(set.name) successful")

@@ -97,7 +97,7 @@ public final class StatefulSetController: Sendable {
             events.event(regarding: set, type: .warning, reason: "InvalidSelector", message: "\(error)")
             return
         }
-        let history = try await ControllerRefManager(owner: set, selector: selector, client: client).claim(
+        let history = try await ControllerRefManager(owner: set, selector: selector, client: client, releases: false).claim(
             ControllerIndex.controlled(by: set.uid, in: revisions) + ControllerIndex.orphans(in: namespace, revisions))
         let candidates = ControllerIndex.controlled(by: set.uid, in: pods) + ControllerIndex.orphans(in: namespace, pods)
         let owned = try await ControllerRefManager(
@@ -134,8 +134,10 @@ public final class StatefulSetController: Sendable {
         do { status = try await writeStatus(set, status) } catch { writeError = error }
         var live: Set<String> = [status.currentRevision ?? "", status.updateRevision ?? ""]
         live.formUnion(pods.compactMap(StatefulSetRules.revision))
-        try await trimHistory(set, sorted: sorted, live: live)
-        if let error = failure ?? writeError { throw error }
+        var trimError: (any Error)?
+        do { try await trimHistory(set, sorted: sorted, live: live) } catch { trimError = error }
+        // The pass's error first, then the status write's, then the history's.
+        if let error = failure ?? writeError ?? trimError { throw error }
         return status
     }
 

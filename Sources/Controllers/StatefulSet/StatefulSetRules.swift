@@ -11,12 +11,13 @@ enum StatefulSetRules {
 
     // MARK: Identity
 
-    /// The set name and ordinal a pod name `<parent>-<ordinal>` carries; nil when it has none.
+    /// The set name and ordinal a pod name `<parent>-<ordinal>` carries (ordinal -1 when the
+    /// digits do not fit 32 bits); nil when it has none.
     static func identity(of podName: String) -> (parent: String, ordinal: Int)? {
         guard let dash = podName.lastIndex(of: "-") else { return nil }
         let digits = podName[podName.index(after: dash)...]
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let ordinal = Int32(digits) else { return nil }
-        return (String(podName[..<dash]), Int(ordinal))
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return (String(podName[..<dash]), Int32(digits).map(Int.init) ?? -1)
     }
 
     /// The pod's ordinal, or -1 when its name carries none.
@@ -68,7 +69,7 @@ enum StatefulSetRules {
 
     /// Name, namespace and the pod-name label are the set's for the pod's ordinal.
     static func identityMatches(_ set: AppsV1.StatefulSet, _ pod: CoreV1.Pod) -> Bool {
-        guard let (parent, ordinal) = identity(of: pod.name) else { return false }
+        guard let (parent, ordinal) = identity(of: pod.name), ordinal >= 0 else { return false }
         return parent == set.name && pod.name == podName(set, ordinal) && pod.namespace == set.namespace
             && pod.metadata?.labels?[podNameLabel] == pod.name
     }
