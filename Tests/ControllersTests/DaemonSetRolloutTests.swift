@@ -192,9 +192,7 @@ struct DaemonSetRolloutTests {
         try await h.sync()
         #expect(!h.deletedRevisions.contains("agent-h1"))
         #expect(h.deletedRevisions.contains("agent-h2"))
-        withKnownIssue("trimHistory leaves live revisions out of the count; upstream cleanupHistory kills len(old) - limit (here 2), skipping live ones: h2 and h3") {
-            #expect(h.deletedRevisions == ["agent-h2", "agent-h3"])
-        }
+        #expect(h.deletedRevisions == ["agent-h2", "agent-h3"])
     }
 
     @Test("rolling back to an earlier template reuses its revision and renumbers it after the newest")
@@ -211,9 +209,7 @@ struct DaemonSetRolloutTests {
         #expect(h.deletedRevisions.isEmpty)
         #expect(h.createdPods.count == 1)
         #expect(h.podsOn("a").first?.metadata?.labels?["controller-revision-hash"] == hash)
-        withKnownIssue("currentRevision returns the matching revision as it is; upstream constructHistory updates its revision to max(old) + 1 (here 3), so rollout history and undo see it as newest") {
-            #expect(h.revision(hash)?.revision == 3)
-        }
+        #expect(h.revision(hash)?.revision == 3)
     }
 
     @Test("a template change makes a new revision; pods of the old one are then outdated")

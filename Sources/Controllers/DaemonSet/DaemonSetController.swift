@@ -239,7 +239,13 @@ public final class DaemonSetController: Sendable {
         for _ in 0..<16 {
             let hash = DeploymentRules.hash(ds.spec?.template ?? CoreV1.PodTemplateSpec(), collisionCount: collisionCount)
             let name = "\(ds.name)-\(hash)"
-            if let existing = owned.first(where: { $0.name == name }), existing.data == data {
+            if var existing = owned.first(where: { $0.name == name }), existing.data == data {
+                // A template that comes back (a rollback) becomes the newest revision again.
+                let newest = owned.map(\.revision).max() ?? 0
+                if existing.revision < newest {
+                    existing.revision = newest + 1
+                    _ = try await client.update(existing)
+                }
                 try await trimHistory(ds, owned: owned, keep: name)
                 return (hash, collisionCount)
             }
@@ -263,18 +269,19 @@ public final class DaemonSetController: Sendable {
         throw StatusError.internalError("daemonset \(ds.queueKey): no free ControllerRevision name after 16 collisions")
     }
 
+    /// Deletes the oldest revisions beyond `revisionHistoryLimit` among all but the current
+    /// one, skipping those a live pod uses (which still count towards the limit, as upstream's).
     func trimHistory(_ ds: AppsV1.DaemonSet, owned: [AppsV1.ControllerRevision], keep: String) async throws {
         let limit = Int(ds.spec?.revisionHistoryLimit ?? 10)
         let live = Set(ControllerIndex.controlled(by: ds.uid, in: pods).compactMap { $0.metadata?.labels?[DaemonSetRules.revisionHashLabel] })
-        let old = owned.filter { $0.name != keep && !live.contains($0.metadata?.labels?[DaemonSetRules.revisionHashLabel] ?? "") }
-            .sorted { $0.revision < $1.revision }
-        guard old.count > limit else { return }
-        for revision in old.prefix(old.count - limit) {
+        let old = owned.filter { $0.name != keep }.sorted { $0.revision < $1.revision }
+        var toKill = old.count - limit
+        for revision in old where toKill > 0 {
+            if live.contains(revision.metadata?.labels?[DaemonSetRules.revisionHashLabel] ?? "") { continue }
             do {
                 try await client.delete(AppsV1.ControllerRevision.self, namespace: revision.namespace, name: revision.name, uid: revision.uid, propagation: nil)
-            } catch let error as StatusError where error.isNotFound {
-                continue
-            }
+            } catch let error as StatusError where error.isNotFound {}
+            toKill -= 1
         }
     }
 
