@@ -37,6 +37,7 @@ test: deps check-generated
 	scripts/test/apiserver-kubectl.sh
 	STORE=etcd scripts/test/apiserver-kubectl.sh
 	scripts/test/apiserver-etcd-tls.sh
+	scripts/test/apiserver-hostile.sh
 	scripts/test/apiserver-python.sh
 	scripts/test/scheduler.sh
 	scripts/test/controller-manager.sh

@@ -30,6 +30,12 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "How the default/kubernetes Service's endpoints are kept: 'lease' (every apiserver renews a lease and publishes the live ones) or 'none'.")
     var endpointReconcilerType = "lease"
 
+    @Option(help: "Read-only requests handled at once; more are answered 429 with Retry-After (0: no limit). Watches are not counted.")
+    var maxRequestsInflight = 400
+
+    @Option(help: "Mutating requests handled at once; more are answered 429 with Retry-After (0: no limit).")
+    var maxMutatingRequestsInflight = 200
+
     @Option(help: "Plain-HTTP port on loopback (0: off). For local tools and tests only.")
     var insecurePort = 0
 
@@ -98,7 +104,8 @@ struct APIServerCommand: AsyncParsableCommand {
             logger.warning("serving without authentication: anyone who reaches this port has full access", metadata: ["address": "\(bindAddress)"])
         }
         let compressing = CompressingRequestHandler(handler, logger: logger)
-        let served: any RequestHandler = verbosity >= 4 ? LoggingRequestHandler(compressing, logger: logger) : compressing
+        let logged: any RequestHandler = verbosity >= 4 ? LoggingRequestHandler(compressing, logger: logger) : compressing
+        let served = InFlightLimitHandler(logged, readOnly: maxRequestsInflight, mutating: maxMutatingRequestsInflight)
         var services: [any Service] = [CancellableService { await Self.repairAllocations(handler.services, logger: logger) }]
         if endpointReconcilerType == "lease", securePort > 0 {
             let address = advertiseAddress ?? (bindAddress == "0.0.0.0" ? Self.hostAddress() : bindAddress)

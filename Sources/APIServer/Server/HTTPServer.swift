@@ -4,26 +4,43 @@ import NIOHTTP1
 import NIOHTTP2
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// The apiserver's listener: HTTP/1.1, and over TLS HTTP/2 as well (negotiated by ALPN).
 /// Request bodies are read fully up to `maxBodyBytes` (413 beyond), then handed to the
 /// `RequestHandler`; streaming responses are written as chunks with the client's pace as
-/// back-pressure and are cancelled when the client goes away.
+/// back-pressure and are cancelled when the client goes away. Slow clients are dropped by the
+/// `Limits` timeouts.
 public enum HTTPServer {
     /// Kubernetes' limit on a request body (3 MiB).
     public static let maxBodyBytes = 3 * 1024 * 1024
 
+    /// How long a client may take, as kube-apiserver's `http.Server` settings: a connection
+    /// that has not sent what it owes in time is closed.
+    public struct Limits: Sendable {
+        /// The TLS handshake.
+        public var handshake: TimeAmount = .seconds(32)
+        /// The first request's head, from the connection's start (Go's `ReadHeaderTimeout`).
+        public var header: TimeAmount = .seconds(32)
+        /// A request's body, from its head (the apiserver's 60 s request timeout).
+        public var body: TimeAmount = .seconds(60)
+        /// The next request on a kept-alive HTTP/1.1 connection (Go's `IdleTimeout`).
+        public var idle: TimeAmount = .seconds(90)
+        public init() {}
+    }
+
     public static func start(
-        host: String, port: Int, tls: NIOSSLContext?, handler: any RequestHandler
+        host: String, port: Int, tls: NIOSSLContext?, handler: any RequestHandler, limits: Limits = Limits()
     ) async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                guard let tls else { return configureHTTP1(channel, handler: handler) }
+                guard let tls else { return configureHTTP1(channel, handler: handler, limits: limits) }
                 do {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.addHandler(HandshakeTimeoutHandler(timeout: limits.handshake))
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
@@ -32,18 +49,18 @@ public enum HTTPServer {
                         channel.configureHTTP2Pipeline(mode: .server) { stream in
                             stream.pipeline.addHandlers([
                                 HTTP2FramePayloadToHTTP1ServerCodec(),
-                                HTTPRequestHandler(handler: handler, http2: true),
+                                HTTPRequestHandler(handler: handler, http2: true, limits: limits),
                             ])
                         }.map { _ in }
                     },
-                    http1ChannelConfigurator: { channel in configureHTTP1(channel, handler: handler) })
+                    http1ChannelConfigurator: { channel in configureHTTP1(channel, handler: handler, limits: limits) })
             }
             .bind(host: host, port: port).get()
     }
 
-    private static func configureHTTP1(_ channel: any Channel, handler: any RequestHandler) -> EventLoopFuture<Void> {
+    private static func configureHTTP1(_ channel: any Channel, handler: any RequestHandler, limits: Limits) -> EventLoopFuture<Void> {
         channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-            channel.pipeline.addHandler(HTTPRequestHandler(handler: handler, http2: false))
+            channel.pipeline.addHandler(HTTPRequestHandler(handler: handler, http2: false, limits: limits))
         }
     }
 }
@@ -56,15 +73,34 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private let handler: any RequestHandler
     private let http2: Bool
+    private let limits: HTTPServer.Limits
+    /// The deadline the client must meet next (head, body or next request); nil while the
+    /// server is answering.
+    private var deadline: Scheduled<Void>?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
     private var task: Task<Void, Never>?
     private var push: (any PushStream)?
 
-    init(handler: any RequestHandler, http2: Bool) {
+    init(handler: any RequestHandler, http2: Bool, limits: HTTPServer.Limits = HTTPServer.Limits()) {
         self.handler = handler
         self.http2 = http2
+        self.limits = limits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // An HTTP/2 stream's head comes whole in one frame; an HTTP/1.1 one may trickle in.
+        if !http2 { expect(within: limits.header, context: context) }
+    }
+
+    /// Closes the connection unless the client's next step comes within `time`.
+    private func expect(within time: TimeAmount?, context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        guard let time else { return }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: time) { bound.value.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -73,6 +109,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             self.head = head
             body = []
             tooLarge = false
+            expect(within: limits.body, context: context)
         case .body(var buffer):
             if tooLarge { return }
             if body.count + buffer.readableBytes > HTTPServer.maxBodyBytes {
@@ -82,6 +119,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             }
             body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
         case .end:
+            expect(within: nil, context: context)
             guard let head else { return }
             self.head = nil
             let keepAlive = head.isKeepAlive
@@ -124,6 +162,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             }
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
             if !keepAlive && !http2 { done.whenComplete { _ in context.close(promise: nil) } }
+            if keepAlive && !http2 { expect(within: limits.idle, context: context) }
         case .push(let status, let headers, let stream):
             var fields = HTTPHeaders(headers)
             if !http2 { fields.replaceOrAdd(name: "Transfer-Encoding", value: "chunked") }
@@ -161,6 +200,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         if ended {
             self.push = nil
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            if !http2 { expect(within: limits.idle, context: context) }
         }
         context.flush()
     }
@@ -175,6 +215,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        expect(within: nil, context: context)
         task?.cancel()
         task = nil
         push?.cancel()
@@ -188,4 +229,30 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         push = nil
         context.close(promise: nil)
     }
+}
+
+/// Closes a connection whose TLS handshake has not finished within `timeout`, then steps
+/// out of the pipeline.
+final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    let timeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        context.fireUserInboundEventTriggered(event)
+        if case .handshakeCompleted? = event as? TLSUserEvent {
+            deadline?.cancel()
+            deadline = nil
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { deadline?.cancel() }
 }

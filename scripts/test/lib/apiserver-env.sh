@@ -30,7 +30,7 @@ pids+=($!)
   >"$dir/apiserver.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 150); do
-  [ -s "$dir/certs/apiserver.crt" ] && curl -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
+  [ -s "$dir/certs/apiserver.crt" ] && curl -m 5 -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
 cat >"$dir/kubeconfig" <<KC
