@@ -146,6 +146,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "skiff-fuzz",
+            dependencies: ["APIMachinery"]
+        ),
+        .executableTarget(
             name: "apiserver",
             dependencies: [
                 "APIServer",

@@ -1,0 +1,34 @@
+#if !FUZZING
+import Foundation
+
+/// Without libFuzzer: `skiff-fuzz TARGET PATH...` runs every file under the paths (a corpus and
+/// its crashers) through TARGET once, so `make test` checks that nothing found so far crashes
+/// again. `skiff-fuzz` alone lists the targets.
+@main
+struct Replay {
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let name = arguments.first, let target = FuzzTargets.all[name] else {
+            print("usage: skiff-fuzz TARGET PATH...; targets: \(FuzzTargets.all.keys.sorted().joined(separator: " "))")
+            exit(arguments.isEmpty ? 0 : 2)
+        }
+        var count = 0
+        for path in arguments.dropFirst() {
+            for file in files(under: path) {
+                guard let data = FileManager.default.contents(atPath: file) else { continue }
+                target(Array(data))
+                count += 1
+            }
+        }
+        print("\(name): \(count) inputs replayed, no crash")
+    }
+
+    static func files(under path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { return [path] }
+        let names = (FileManager.default.subpaths(atPath: path) ?? []).sorted()
+        return names.map { "\(path)/\($0)" }.filter { !$0.hasSuffix("/") && FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
+    }
+}
+#endif
