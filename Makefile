@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl
 
-.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression
+.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression fuzz
 
 all: build
 
@@ -41,6 +41,12 @@ test: deps check-generated
 	scripts/test/apiserver-python.sh
 	scripts/test/scheduler.sh
 	scripts/test/controller-manager.sh
+	scripts/test/fuzz-replay.sh
+	FUZZ_SECONDS=5 scripts/fuzz.sh
+
+## fuzz: every fuzz target under libFuzzer for FUZZ_SECONDS (default 600) each; TARGETS picks some
+fuzz: deps
+	scripts/fuzz.sh
 
 ## run: the local cluster, as far as it exists today
 run: build

@@ -55,10 +55,3 @@ enum FuzzTargets {
         do { try body() } catch {}
     }
 }
-
-/// libFuzzer's entry point (a `-sanitize=fuzzer` build): runs the target `SKIFF_FUZZ_TARGET` names.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzTarget.selected(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}

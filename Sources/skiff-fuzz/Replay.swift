@@ -1,12 +1,29 @@
-#if !FUZZING
 import Foundation
 
-/// Without libFuzzer: `skiff-fuzz TARGET PATH...` runs every file under the paths (a corpus and
-/// its crashers) through TARGET once, so `make test` checks that nothing found so far crashes
-/// again. `skiff-fuzz` alone lists the targets.
+#if FUZZING
+/// libFuzzer's driver (`-sanitize=fuzzer` links it), run with this process's arguments.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+#endif
+
+/// Built with `-DFUZZING -sanitize=fuzzer`: libFuzzer runs the target `SKIFF_FUZZ_TARGET` names.
+/// Otherwise `skiff-fuzz TARGET PATH...` runs every file under the paths (a corpus and its
+/// crashers) through TARGET once, so `make test` checks that nothing found so far crashes
+/// again; `skiff-fuzz` alone lists the targets.
 @main
 struct Replay {
     static func main() {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            FuzzTarget.selected(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+            return 0
+        })
+        #else
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTargets.all[name] else {
             print("usage: skiff-fuzz TARGET PATH...; targets: \(FuzzTargets.all.keys.sorted().joined(separator: " "))")
@@ -21,6 +38,7 @@ struct Replay {
             }
         }
         print("\(name): \(count) inputs replayed, no crash")
+        #endif
     }
 
     static func files(under path: String) -> [String] {
@@ -31,4 +49,3 @@ struct Replay {
         return names.map { "\(path)/\($0)" }.filter { !$0.hasSuffix("/") && FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
     }
 }
-#endif

@@ -317,3 +317,22 @@ struct MergePatchTests {
         #expect(JSONCodec.encodeToString(result) == #"{"a":10,"b":2,"c":3}"#)
     }
 }
+
+@Suite("JSON patch size limit")
+struct JSONPatchLimitTests {
+    static func patch(operations count: Int) -> JSONValue {
+        .array(Array(repeating: ["op": "test", "path": "/a", "value": 1], count: count))
+    }
+
+    @Test func tenThousandOperationsApply() throws {
+        #expect(try JSONPatch.apply(Self.patch(operations: 10_000), to: ["a": 1]) == ["a": 1])
+    }
+
+    @Test func oneMoreIsRefusedAsTooLargeBeforeAnyIsApplied() {
+        #expect(throws: PatchError(.tooLarge, "The allowed maximum operations in a JSON patch is 10000, got 10001")) {
+            try JSONPatch.apply(Self.patch(operations: 10_001), to: ["a": 2])
+        }
+        #expect(PatchError(.tooLarge, "x").status.code == 413)
+        #expect(PatchError(.tooLarge, "x").status.reason == "RequestEntityTooLarge")
+    }
+}

@@ -13,8 +13,12 @@
 ///   not apply is `.unprocessable`, with evanphx/json-patch's wording
 ///   (`replace operation does not apply: doc is missing key: /spec/foo: missing value`,
 ///   `testing value /x failed: test failed`, `Unexpected kind: frob`).
+/// - More than `maxOperations` operations is `.tooLarge`, with kube-apiserver's wording.
 /// Cost: each operation copies the containers along its path; the rest is shared.
 public enum JSONPatch {
+    /// kube-apiserver's limit on the operations of one JSON patch.
+    public static let maxOperations = 10_000
+
     public static func apply(_ patch: JSONValue, to document: JSONValue) throws -> JSONValue {
         let operations: [JSONValue]
         switch patch {
@@ -22,6 +26,9 @@ public enum JSONPatch {
         case .null: operations = []
         default:
             throw PatchError(.badRequest, "json: cannot unmarshal \(patch.typeName) into Go value of type jsonpatch.Patch")
+        }
+        if operations.count > maxOperations {
+            throw PatchError(.tooLarge, "The allowed maximum operations in a JSON patch is \(maxOperations), got \(operations.count)")
         }
         var objects: [JSONObject] = []
         objects.reserveCapacity(operations.count)

@@ -15,6 +15,9 @@ public struct PatchError: Error, Sendable, Hashable, CustomStringConvertible {
         /// with reason `Invalid`; for JSON patch its status message is then just
         /// `PatchError.rejectedRequestMessage`, without `message`.
         case unprocessable
+        /// The patch is over a size limit (a JSON patch of more than 10,000 operations):
+        /// answer 413 RequestEntityTooLarge with `message`, as kube-apiserver does.
+        case tooLarge
     }
 
     /// The `Status.message` kube-apiserver sends with its 422 answer to a patch that does not apply.
@@ -26,6 +29,15 @@ public struct PatchError: Error, Sendable, Hashable, CustomStringConvertible {
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
+    }
+
+    /// The `Status` kube-apiserver answers this error with.
+    public var status: MetaV1.Status {
+        switch kind {
+        case .badRequest: .failure(.badRequest, message: message)
+        case .unprocessable: .failure(.invalid, message: message)
+        case .tooLarge: .failure(.requestEntityTooLarge, message: message)
+        }
     }
 
     public var description: String { message }

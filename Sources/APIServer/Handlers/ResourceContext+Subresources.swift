@@ -29,7 +29,7 @@ extension ResourceContext {
             do {
                 patched = type.hasPrefix("application/json-patch+json") ? try JSONPatch.apply(patch, to: base) : MergePatch.apply(patch, to: base)
             } catch let error as PatchError {
-                throw StatusError(error.kind == .badRequest ? .failure(.badRequest, message: error.message) : .failure(.invalid, message: error.message))
+                throw StatusError(error.status)
             }
             guard case .object(let result) = patched else { throw StatusError.badRequest("the patch did not produce an object") }
             desired = result

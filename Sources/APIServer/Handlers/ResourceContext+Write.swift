@@ -186,7 +186,7 @@ extension ResourceContext {
                     throw StatusError(.failure(.unsupportedMediaType, message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"))
                 }
             } catch let error as PatchError {
-                throw StatusError(error.kind == .badRequest ? .failure(.badRequest, message: error.message) : .failure(.invalid, message: error.message))
+                throw StatusError(error.status)
             }
             guard case .object(var object) = patched else { throw StatusError.badRequest("the patch did not produce an object") }
             warnings = try checkBody(&object)
