@@ -208,22 +208,14 @@ public struct ControllerManager: Sendable {
         if enabled("ttl-after-finished") {
             let jobs = informers.informer(BatchV1.Job.self)
             let controller = TTLAfterFinishedController(
-                jobs: jobs.lister, client: client,
-                fresh: { namespace, name in
-                    do {
-                        return try await rest.resource(BatchV1.Job.self, namespace: namespace).get(name)
-                    } catch let error as StatusError where error.isNotFound {
-                        return nil
-                    }
-                },
-                clock: clock, logger: logger)
+                jobs: jobs.lister, client: client, clock: clock, logger: logger)
             controller.register(jobs: jobs)
             runs.append { [metrics] in await controller.run(workers: 5, metrics: metrics) }
         }
         if enabled("cronjob") {
             let cronJobs = informers.informer(BatchV1.CronJob.self), jobs = informers.informer(BatchV1.Job.self)
             let controller = CronJobController(
-                cronJobs: cronJobs.lister, jobs: jobs.lister, client: client, reads: CronJobController.LiveReads(rest: rest),
+                cronJobs: cronJobs.lister, jobs: jobs.lister, client: client,
                 events: events("cronjob-controller"), clock: clock, logger: logger)
             controller.register(cronJobs: cronJobs, jobs: jobs)
             runs.append { [options, metrics] in await controller.run(workers: options.concurrentCronJobSyncs, metrics: metrics) }

@@ -23,12 +23,8 @@ struct CronJobControllerTests {
 
         init(_ cronJob: BatchV1.CronJob?, jobs: [BatchV1.Job] = [], now: Int64 = 30) {
             clock = ManualClock(wall: WallTime(nanosecondsSinceEpoch: (F.epoch + now) * 1_000_000_000))
-            let client = self.client
-            let reads = CronJobController.LiveReads(
-                job: { namespace, name in client.object(BatchV1.Job.self, namespace: namespace, name: name) },
-                cronJob: { namespace, name in client.object(BatchV1.CronJob.self, namespace: namespace, name: name) })
             controller = CronJobController(
-                cronJobs: Lister(store: cronJobs), jobs: Lister(store: self.jobs), client: client, reads: reads, events: events,
+                cronJobs: Lister(store: cronJobs), jobs: Lister(store: self.jobs), client: client, events: events,
                 clock: clock, logger: F.logger)
             client.mirror(cronJobs)
             client.mirror(self.jobs)

@@ -1,7 +1,6 @@
 import APIMachinery
 import Client
 import Component
-import Synchronization
 import Testing
 @testable import Controllers
 
@@ -10,34 +9,19 @@ struct TTLAfterFinishedControllerTests {
     typealias F = Fixtures
 
     /// The keys the controller read fresh from the apiserver, in order.
-    final class FreshReads: Sendable {
-        private let keys = Mutex<[String]>([])
-        func record(_ key: String) { keys.withLock { $0.append(key) } }
-        var all: [String] { keys.withLock { $0 } }
-    }
-
     /// A `TTLAfterFinishedController` whose informer and apiserver are the fake client's (the
     /// fresh read returns what the fake apiserver holds), on a manual clock.
     struct Harness {
         let clock = ManualClock()
         let jobs = ThreadSafeStore<BatchV1.Job>()
         let client: FakeControllerClient
-        let reads: FreshReads
         let controller: TTLAfterFinishedController
         let key = "\(Fixtures.namespace)/pi"
 
         init(_ job: BatchV1.Job) {
             let client = FakeControllerClient()
-            let reads = FreshReads()
             self.client = client
-            self.reads = reads
-            controller = TTLAfterFinishedController(
-                jobs: Lister(store: jobs), client: client,
-                fresh: { namespace, name in
-                    reads.record("\(namespace)/\(name)")
-                    return client.object(BatchV1.Job.self, namespace: namespace, name: name)
-                },
-                clock: clock, logger: Fixtures.logger)
+            controller = TTLAfterFinishedController(jobs: Lister(store: jobs), client: client, clock: clock, logger: Fixtures.logger)
             client.mirror(jobs)
             client.seed(job)
         }
@@ -61,7 +45,7 @@ struct TTLAfterFinishedControllerTests {
         let h = Harness(Self.finished(secondsAgo: 10, ttl: 100))
         try await h.sync()
         #expect(h.client.actions.isEmpty)
-        #expect(h.reads.all.isEmpty)
+        #expect(h.client.gets.isEmpty)
         #expect(h.controller.queue.len == 0)
         h.clock.advance(by: .seconds(89))
         #expect(h.controller.queue.len == 0)
@@ -73,7 +57,7 @@ struct TTLAfterFinishedControllerTests {
     func expired(type: String) async throws {
         let h = Harness(Self.finished(type, secondsAgo: 200, ttl: 100))
         try await h.sync()
-        #expect(h.reads.all == [h.key])
+        #expect(h.client.gets == ["Job/\(h.key)"])
         #expect(h.client.actions == [
             .delete(kind: "Job", namespace: F.namespace, name: "pi", uid: "job-uid", propagation: "Foreground"),
         ])
@@ -104,7 +88,7 @@ struct TTLAfterFinishedControllerTests {
         let h = Harness(Self.finished(secondsAgo: 200, ttl: 100))
         try h.changeOnServer { $0.spec?.ttlSecondsAfterFinished = nil }
         try await h.sync()
-        #expect(h.reads.all == [h.key])
+        #expect(h.client.gets == ["Job/\(h.key)"])
         #expect(h.client.actions.isEmpty)
         h.clock.advance(by: .seconds(3600))
         #expect(h.controller.queue.len == 0)
@@ -127,7 +111,7 @@ struct TTLAfterFinishedControllerTests {
         let gone = Harness(Self.finished(secondsAgo: 200, ttl: 100))
         gone.client.forget(BatchV1.Job.self, namespace: F.namespace, name: "pi")
         try await gone.sync()
-        #expect(gone.reads.all == [gone.key])
+        #expect(gone.client.gets == ["Job/\(gone.key)"])
         #expect(gone.client.actions.isEmpty)
 
         let deleting = Harness(Self.finished(secondsAgo: 200, ttl: 100))
@@ -150,7 +134,7 @@ struct TTLAfterFinishedControllerTests {
     func leftAlone(job: BatchV1.Job) async throws {
         let h = Harness(job)
         try await h.sync()
-        #expect(h.reads.all.isEmpty)
+        #expect(h.client.gets.isEmpty)
         #expect(h.client.actions.isEmpty)
         h.clock.advance(by: .seconds(3600))
         #expect(h.controller.queue.len == 0)
@@ -161,7 +145,7 @@ struct TTLAfterFinishedControllerTests {
         let h = Harness(Self.finished(secondsAgo: 200, ttl: 100))
         try await h.controller.sync("default/other")
         try await h.controller.sync("a/b/c")
-        #expect(h.reads.all.isEmpty)
+        #expect(h.client.gets.isEmpty)
         #expect(h.client.actions.isEmpty)
     }
 

@@ -25,54 +25,21 @@ public final class CronJobController: Sendable {
     /// process's local time zone; Skiff's processes run in UTC, so it is UTC here.
     public static let defaultTimeZone = TimeZone(identifier: "UTC")!
 
-    /// Reads that go to the apiserver rather than the informers, where upstream makes them: to
-    /// confirm that an active Job the informer lacks is really gone, to find the Jobs it
-    /// replaces and a Job whose create said AlreadyExists, and for a fresher CronJob when its
-    /// status seems not to list a running Job. Each returns nil when the object is not found.
-    public struct LiveReads: Sendable {
-        public var job: @Sendable (_ namespace: String, _ name: String) async throws -> BatchV1.Job?
-        public var cronJob: @Sendable (_ namespace: String, _ name: String) async throws -> BatchV1.CronJob?
-
-        public init(
-            job: @escaping @Sendable (_ namespace: String, _ name: String) async throws -> BatchV1.Job?,
-            cronJob: @escaping @Sendable (_ namespace: String, _ name: String) async throws -> BatchV1.CronJob?
-        ) {
-            self.job = job
-            self.cronJob = cronJob
-        }
-
-        /// GETs through `rest`.
-        public init(rest: RESTClient) {
-            job = { namespace, name in try await Self.get(rest.resource(BatchV1.Job.self, namespace: namespace), name) }
-            cronJob = { namespace, name in try await Self.get(rest.resource(BatchV1.CronJob.self, namespace: namespace), name) }
-        }
-
-        private static func get<T: JSONCodable & InformerObject>(_ client: ResourceClient<T>, _ name: String) async throws -> T? {
-            do {
-                return try await client.get(name)
-            } catch let error as StatusError where error.isNotFound {
-                return nil
-            }
-        }
-    }
-
     let cronJobs: Lister<BatchV1.CronJob>
     let jobs: Lister<BatchV1.Job>
     let client: any ControllerClient
-    let reads: LiveReads
     let events: any EventEmitter
     let clock: any ComponentClock
     let logger: Logger
     public let queue: WorkQueue<String>
 
     public init(
-        cronJobs: Lister<BatchV1.CronJob>, jobs: Lister<BatchV1.Job>, client: any ControllerClient, reads: LiveReads,
+        cronJobs: Lister<BatchV1.CronJob>, jobs: Lister<BatchV1.Job>, client: any ControllerClient,
         events: any EventEmitter, clock: any ComponentClock, logger: Logger
     ) {
         self.cronJobs = cronJobs
         self.jobs = jobs
         self.client = client
-        self.reads = reads
         self.events = events
         self.clock = clock
         self.logger = logger
@@ -204,7 +171,7 @@ public final class CronJobController: Sendable {
                 }
             } else if !listed {
                 // Our own status update may not have reached the informer yet: ask the apiserver.
-                guard let fresh = try await reads.cronJob(namespace, cronJob.name) else {
+                guard let fresh = try await client.get(BatchV1.CronJob.self, namespace: namespace, name: cronJob.name) else {
                     throw StatusError(.notFound(group: "batch", resource: "cronjobs", name: cronJob.name))
                 }
                 if Self.isActive(job.uid, in: fresh) {
@@ -220,7 +187,7 @@ public final class CronJobController: Sendable {
         // Active Jobs the informer does not have: gone, unless the apiserver still has them.
         for ref in cronJob.status?.active ?? [] where !children.contains(ref.uid ?? "") {
             let jobName = ref.name ?? ""
-            if try await reads.job(ref.namespace ?? namespace, jobName) == nil {
+            if try await client.get(BatchV1.Job.self, namespace: ref.namespace ?? namespace, name: jobName) == nil {
                 events.event(regarding: cronJob, type: .normal, reason: "MissingJob", message: "Active job went missing: \(jobName)")
                 Self.removeActive(ref.uid ?? "", from: &cronJob)
             }
@@ -296,7 +263,7 @@ public final class CronJobController: Sendable {
                 let refName = ref.name ?? "", refNamespace = ref.namespace ?? namespace
                 let job: BatchV1.Job
                 do {
-                    guard let found = try await reads.job(refNamespace, refName) else {
+                    guard let found = try await client.get(BatchV1.Job.self, namespace: refNamespace, name: refName) else {
                         throw StatusError(.notFound(group: "batch", resource: "jobs", name: refName))
                     }
                     job = found
@@ -321,7 +288,7 @@ public final class CronJobController: Sendable {
         } catch let error as StatusError where error.isAlreadyExists {
             // Ours when an earlier sync created it but lost the status update: record it now.
             // Someone else's is theirs to account for.
-            guard let existing = try await reads.job(namespace, jobName) else {
+            guard let existing = try await client.get(BatchV1.Job.self, namespace: namespace, name: jobName) else {
                 throw StatusError(.notFound(group: "batch", resource: "jobs", name: jobName))
             }
             guard existing.controllerRef?.uid == cronJob.uid, !Self.isActive(existing.uid, in: cronJob) else { return nil }

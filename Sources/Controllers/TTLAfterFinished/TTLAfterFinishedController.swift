@@ -11,20 +11,15 @@ import Logging
 public final class TTLAfterFinishedController: Sendable {
     let jobs: Lister<BatchV1.Job>
     let client: any ControllerClient
-    /// The Job as the apiserver holds it now (nil when gone).
-    let fresh: @Sendable (_ namespace: String, _ name: String) async throws -> BatchV1.Job?
     let clock: any ComponentClock
     let logger: Logger
     public let queue: WorkQueue<String>
 
     public init(
-        jobs: Lister<BatchV1.Job>, client: any ControllerClient,
-        fresh: @escaping @Sendable (_ namespace: String, _ name: String) async throws -> BatchV1.Job?,
-        clock: any ComponentClock, logger: Logger
+        jobs: Lister<BatchV1.Job>, client: any ControllerClient, clock: any ComponentClock, logger: Logger
     ) {
         self.jobs = jobs
         self.client = client
-        self.fresh = fresh
         self.clock = clock
         self.logger = logger
         self.queue = WorkQueue(clock: clock)
@@ -59,7 +54,7 @@ public final class TTLAfterFinishedController: Sendable {
             queue.add(key, after: .seconds(Int(left)))
             return
         }
-        guard let job = try await fresh(namespace, name), let current = Self.remaining(job, now: now) else { return }
+        guard let job = try await client.get(BatchV1.Job.self, namespace: namespace, name: name), let current = Self.remaining(job, now: now) else { return }
         if current > 0 {
             queue.add(key, after: .seconds(Int(current)))
             return

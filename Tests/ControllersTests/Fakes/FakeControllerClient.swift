@@ -75,6 +75,7 @@ final class FakeControllerClient: ControllerClient {
         var gracePeriods: [String: Int64] = [:]
         /// Deletes honour finalizers (see `honorFinalizers(_:)`).
         var honorsFinalizers = false
+        var gets: [String] = []
 
         mutating func nextResourceVersion() -> String {
             resourceVersion += 1
@@ -189,8 +190,13 @@ final class FakeControllerClient: ControllerClient {
     // MARK: ControllerClient
 
     func get<T: ControlledObject>(_ type: T.Type, namespace: String, name: String) async throws -> T? {
-        object(type, namespace: namespace, name: name)
+        state.withLock { $0.gets.append("\(T.groupVersionKind.kind)/\(namespace)/\(name)") }
+        return object(type, namespace: namespace, name: name)
     }
+
+    /// The live reads made (`Kind/namespace/name`), in order; reads are not writes, so they
+    /// are not among `actions`.
+    var gets: [String] { state.withLock { $0.gets } }
 
     func create<T: ControlledObject>(_ object: T) async throws -> T {
         let kind = T.groupVersionKind.kind
