@@ -36,17 +36,12 @@ public final class EndpointSliceController: Sendable {
         self.client = client
         self.logger = logger
         self.queue = WorkQueue(clock: clock)
-        self.writer = SliceWriter(client: client)
+        self.writer = SliceWriter(client: client, managedBy: Self.managedBy)
     }
 
     public func register(services: SharedInformer<CoreV1.Service>, pods: SharedInformer<CoreV1.Pod>, slices: SharedInformer<DiscoveryV1.EndpointSlice>) {
         ServicePodEvents(services: services.lister, queue: queue, logger: logger).register(services: services, pods: pods)
-        _ = slices.addEventHandler(ResourceEventHandler(onAnyChange: { [queue] slice in
-            guard slice.metadata?.labels?[Self.managedByLabel] == Self.managedBy,
-                let service = slice.metadata?.labels?[Self.serviceNameLabel]
-            else { return }
-            queue.add(MetaNamespaceKey.key(namespace: slice.namespace, name: service))
-        }))
+        writer.register(slices, queue: queue)
     }
 
     public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
@@ -61,9 +56,7 @@ public final class EndpointSliceController: Sendable {
             writer.forget(key)
             return  // a deleted Service's slices go with it (owner references)
         }
-        let existing = slices.list(namespace: namespace).filter {
-            $0.metadata?.labels?[Self.serviceNameLabel] == name && $0.metadata?.labels?[Self.managedByLabel] == Self.managedBy
-        }
+        let existing = writer.slices(of: namespace, name, in: slices)
         try writer.checkFresh(key, existing)
 
         let desired = ServiceEndpoints.endpoints(of: selector, service: service, pods: pods.list(namespace: namespace), includeTerminating: true)

@@ -40,7 +40,7 @@ public final class EndpointSliceMirroringController: Sendable {
         self.logger = logger
         self.maxEndpointsPerSubset = maxEndpointsPerSubset
         self.queue = WorkQueue(clock: clock)
-        self.writer = SliceWriter(client: client)
+        self.writer = SliceWriter(client: client, managedBy: Self.managedBy)
     }
 
     public func register(
@@ -49,12 +49,7 @@ public final class EndpointSliceMirroringController: Sendable {
         _ = endpoints.addEventHandler(ResourceEventHandler(onAnyChange: { [queue] in queue.add($0.queueKey) }))
         // A Service gaining or losing its selector starts or stops the mirroring.
         _ = services.addEventHandler(ResourceEventHandler(onAnyChange: { [queue] in queue.add($0.queueKey) }))
-        _ = slices.addEventHandler(ResourceEventHandler(onAnyChange: { [queue] slice in
-            guard slice.metadata?.labels?[EndpointSliceController.managedByLabel] == Self.managedBy,
-                let service = slice.metadata?.labels?[EndpointSliceController.serviceNameLabel]
-            else { return }
-            queue.add(MetaNamespaceKey.key(namespace: slice.namespace, name: service))
-        }))
+        writer.register(slices, queue: queue)
     }
 
     public func run(workers: Int, metrics: WorkQueueMetrics? = nil) async {
@@ -65,10 +60,7 @@ public final class EndpointSliceMirroringController: Sendable {
     /// Mirrors the Endpoints `key` (`namespace/name`), or removes its mirrored slices.
     public func sync(_ key: String) async throws {
         guard let (namespace, name) = MetaNamespaceKey.split(key) else { return }
-        let existing = slices.list(namespace: namespace).filter {
-            $0.metadata?.labels?[EndpointSliceController.serviceNameLabel] == name
-                && $0.metadata?.labels?[EndpointSliceController.managedByLabel] == Self.managedBy
-        }
+        let existing = writer.slices(of: namespace, name, in: slices)
         try writer.checkFresh(key, existing)
         guard let source = endpoints.get(namespace: namespace, name: name), let service = services.get(namespace: namespace, name: name),
             (service.spec?.selector ?? [:]).isEmpty, source.metadata?.labels?[Self.skipMirrorLabel] != "true"

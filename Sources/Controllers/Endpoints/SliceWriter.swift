@@ -1,16 +1,42 @@
 import APIMachinery
+import Client
 import Synchronization
 
-/// Writes a key's EndpointSlices for a slice controller and remembers what it wrote until the
-/// informer shows it: slices are named by `generateName`, so acting on a cache that lacks a
-/// slice just created would create another. Upstream tracks slice generations for the same.
+/// The EndpointSlices one slice controller manages (labelled `managed-by: managedBy`), by
+/// Service: which they are, their events routed to the Service's key, and their writes,
+/// remembered until the informer shows them: slices are named by `generateName`, so acting on
+/// a cache that lacks a slice just created would create another. Upstream tracks slice
+/// generations for the same.
 public final class SliceWriter: Sendable {
     let client: any ControllerClient
+    let managedBy: String
     /// Slices written per key (name → resourceVersion, "" once deleted) that the informer must
     /// show before the next sync of that key may trust it.
     let written = Mutex<[String: [String: String]]>([:])
 
-    init(client: any ControllerClient) { self.client = client }
+    init(client: any ControllerClient, managedBy: String) {
+        self.client = client
+        self.managedBy = managedBy
+    }
+
+    /// Whether this controller manages `slice`; the name of its Service if so.
+    func service(of slice: DiscoveryV1.EndpointSlice) -> String? {
+        guard slice.metadata?.labels?[EndpointSliceController.managedByLabel] == managedBy else { return nil }
+        return slice.metadata?.labels?[EndpointSliceController.serviceNameLabel]
+    }
+
+    /// The slices of Service `namespace/name` this controller manages.
+    func slices(of namespace: String, _ name: String, in lister: Lister<DiscoveryV1.EndpointSlice>) -> [DiscoveryV1.EndpointSlice] {
+        lister.list(namespace: namespace).filter { service(of: $0) == name }
+    }
+
+    /// Queues the Service of every slice this controller manages that changes.
+    func register(_ slices: SharedInformer<DiscoveryV1.EndpointSlice>, queue: WorkQueue<String>) {
+        _ = slices.addEventHandler(ResourceEventHandler(onAnyChange: { [self] slice in
+            guard let service = service(of: slice) else { return }
+            queue.add(MetaNamespaceKey.key(namespace: slice.namespace, name: service))
+        }))
+    }
 
     /// Drops what is remembered for `key` (its owner is gone).
     func forget(_ key: String) { written.withLock { _ = $0.removeValue(forKey: key) } }
