@@ -87,8 +87,10 @@ Skiff local cluster (state and logs in $state/):
   scheduler: leader-elected on kube-system/kube-scheduler; health and metrics on http://127.0.0.1:10259/metrics
     (nodes register with the kubelet, which has not landed yet: pods stay Pending until a Node object exists)
   controller-manager: leader-elected on kube-system/kube-controller-manager (kubectl get lease -n kube-system);
-    deployment, replicaset, endpoints, endpointslice, garbagecollector, namespace, podgc,
-    disruption, serviceaccount and root-ca-cert-publisher controllers;
+    the workload controllers (deployment, replicaset, replicationcontroller, statefulset,
+    daemonset, job, cronjob, ttl-after-finished), endpoint, endpointslice and mirroring,
+    garbagecollector, namespace, nodelifecycle, nodeipam, podgc, disruption, resourcequota,
+    serviceaccount, root-ca-cert-publisher and clusterrole-aggregation;
     health and metrics on http://127.0.0.1:10257/metrics
   stop with: scripts/local-cluster.sh stop
 MSG
