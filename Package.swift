@@ -147,7 +147,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "skiff-fuzz",
-            dependencies: ["APIMachinery"]
+            dependencies: ["APIMachinery", "Component"]
         ),
         .executableTarget(
             name: "apiserver",

@@ -1,11 +1,13 @@
+import Component
 import Foundation
 
 /// The target a fuzzing process runs, chosen once by `SKIFF_FUZZ_TARGET`.
 enum FuzzTarget {
-    static let selected: @Sendable ([UInt8]) -> Void = {
+    static let selected: @Sendable ([UInt8]) -> Int = {
         let name = ProcessInfo.processInfo.environment["SKIFF_FUZZ_TARGET"] ?? ""
         guard let target = FuzzTargets.all[name] else {
-            FileHandle.standardError.write(Data("SKIFF_FUZZ_TARGET must be one of \(FuzzTargets.all.keys.sorted().joined(separator: ", "))\n".utf8))
+            ComponentLogging.bootstrap(component: "skiff-fuzz", verbosity: 0).critical(
+                "SKIFF_FUZZ_TARGET names no target", metadata: ["targets": "\(FuzzTargets.all.keys.sorted().joined(separator: ","))"])
             exit(2)
         }
         return target

@@ -1,42 +1,41 @@
 import APIMachinery
 
 /// The decoders and parsers a client's bytes reach, as fuzz targets: each takes any bytes and
-/// must return (an error is fine) without crashing, hanging or exhausting memory.
+/// must return without crashing, hanging or exhausting memory; it says how many of its steps
+/// refused the input with an error (an answer, not a finding).
 enum FuzzTargets {
-    static let all: [String: @Sendable ([UInt8]) -> Void] = [
+    static let all: [String: @Sendable ([UInt8]) -> Int] = [
         "json": { bytes in
-            ignoringErrors { _ = try JSONCodec.parse(bytes) }
-            ignoringErrors { _ = try JSONCodec.decode(CoreV1.Pod.self, from: bytes) }
+            refusals { _ = try JSONCodec.parse(bytes) } + refusals { _ = try JSONCodec.decode(CoreV1.Pod.self, from: bytes) }
         },
-        "yaml": { bytes in ignoringErrors { _ = try YAMLCodec.parseDocuments(String(decoding: bytes, as: UTF8.self)) } },
+        "yaml": { bytes in refusals { _ = try YAMLCodec.parseDocuments(String(decoding: bytes, as: UTF8.self)) } },
         "protobuf": { bytes in
-            ignoringErrors {
+            refusals {
                 let object = try KubernetesProtobuf.decode(bytes)
                 _ = try KubernetesProtobuf.encode(object)
             }
         },
         "jsonpatch": { bytes in
             let (document, patch) = split(bytes)
-            ignoringErrors { _ = try JSONPatch.apply(try JSONCodec.parse(patch), to: try JSONCodec.parse(document)) }
+            return refusals { _ = try JSONPatch.apply(try JSONCodec.parse(patch), to: try JSONCodec.parse(document)) }
         },
         "mergepatch": { bytes in
             let (document, patch) = split(bytes)
-            ignoringErrors { _ = MergePatch.apply(try JSONCodec.parse(patch), to: try JSONCodec.parse(document)) }
+            return refusals { _ = MergePatch.apply(try JSONCodec.parse(patch), to: try JSONCodec.parse(document)) }
         },
         "strategicpatch": { bytes in
             let (document, patch) = split(bytes)
-            guard let type = APISchema.kubernetes.type(for: CoreV1.Pod.groupVersionKind) else { return }
-            ignoringErrors {
+            guard let type = APISchema.kubernetes.type(for: CoreV1.Pod.groupVersionKind) else { return 1 }
+            return refusals {
                 _ = try StrategicMergePatch.apply(try JSONCodec.parse(patch), to: try JSONCodec.parse(document), schema: .kubernetes, type: type)
             }
         },
         "selectors": { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
-            ignoringErrors { _ = try LabelSelectorQuery(parsing: text) }
-            ignoringErrors { _ = try FieldSelectorQuery(parsing: text) }
+            return refusals { _ = try LabelSelectorQuery(parsing: text) } + refusals { _ = try FieldSelectorQuery(parsing: text) }
         },
         "quantity": { bytes in
-            ignoringErrors {
+            refusals {
                 let quantity = try Quantity(String(decoding: bytes, as: UTF8.self))
                 _ = quantity.canonicalized()
                 _ = quantity.milliValue()
@@ -50,8 +49,13 @@ enum FuzzTargets {
         return (Array(bytes[..<nul]), Array(bytes[(nul + 1)...]))
     }
 
-    /// Runs `body`; a thrown error is an answer, not a finding.
-    static func ignoringErrors(_ body: () throws -> Void) {
-        do { try body() } catch {}
+    /// Runs `body`: 1 when it refused the input with an error, else 0.
+    static func refusals(_ body: () throws -> Void) -> Int {
+        do {
+            try body()
+            return 0
+        } catch {
+            return 1
+        }
     }
 }

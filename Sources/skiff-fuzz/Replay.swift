@@ -1,3 +1,4 @@
+import Component
 import Foundation
 
 #if FUZZING
@@ -20,24 +21,28 @@ struct Replay {
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            FuzzTarget.selected(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+            _ = FuzzTarget.selected(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
             return 0
         })
         #else
+        let logger = ComponentLogging.bootstrap(component: "skiff-fuzz", verbosity: 0)
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTargets.all[name] else {
-            print("usage: skiff-fuzz TARGET PATH...; targets: \(FuzzTargets.all.keys.sorted().joined(separator: " "))")
+            logger.error("usage: skiff-fuzz TARGET PATH...", metadata: ["targets": "\(FuzzTargets.all.keys.sorted().joined(separator: ","))"])
             exit(arguments.isEmpty ? 0 : 2)
         }
-        var count = 0
+        var count = 0, refusals = 0
         for path in arguments.dropFirst() {
             for file in files(under: path) {
-                guard let data = FileManager.default.contents(atPath: file) else { continue }
-                target(Array(data))
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    logger.warning("unreadable input skipped", metadata: ["file": "\(file)"])
+                    continue
+                }
+                refusals += target(Array(data))
                 count += 1
             }
         }
-        print("\(name): \(count) inputs replayed, no crash")
+        logger.info("inputs replayed, no crash", metadata: ["target": "\(name)", "inputs": "\(count)", "refusals": "\(refusals)"])
         #endif
     }
 
