@@ -54,6 +54,9 @@ public final class InFlightLimitHandler: RequestHandler {
         return await inner.handle(request)
     }
 
+    static let streamingSubresources: Set<Substring> = ["exec", "attach", "portforward", "proxy", "log"]
+    static let streamingOwners: Set<Substring> = ["pods", "nodes", "services"]
+
     static func isMutating(_ method: String) -> Bool {
         switch method {
         case "POST", "PUT", "PATCH", "DELETE": true
@@ -68,9 +71,8 @@ public final class InFlightLimitHandler: RequestHandler {
         let segments = Array(request.path.split(separator: "/"))
         if segments.contains("watch") { return true }
         // `…/{pods|nodes|services}/<name>/<subresource>[/…]`
-        let streaming: Set<Substring> = ["exec", "attach", "portforward", "proxy", "log"]
         return segments.indices.contains { index in
-            index >= 2 && ["pods", "nodes", "services"].contains(segments[index - 2]) && streaming.contains(segments[index])
+            index >= 2 && streamingOwners.contains(segments[index - 2]) && streamingSubresources.contains(segments[index])
         }
     }
 }
