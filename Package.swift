@@ -14,10 +14,12 @@ let package = Package(
         .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "Controllers", targets: ["Controllers"]),
         .library(name: "Component", targets: ["Component"]),
+        .library(name: "Kubelet", targets: ["Kubelet"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "scheduler", targets: ["scheduler"]),
         .executable(name: "controller-manager", targets: ["controller-manager"]),
+        .executable(name: "kubelet", targets: ["kubelet"]),
         .executable(name: "skiff", targets: ["skiff"]),
     ],
     dependencies: [
@@ -56,7 +58,16 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
+        .target(
+            name: "CRIAPI",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
         .target(name: "CCRC32C"),
+        .systemLibrary(name: "CLibcap", path: "Sources/CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .target(
             name: "KVStore",
             dependencies: [
@@ -127,6 +138,27 @@ let package = Package(
         ),
         .target(name: "Scheduler", dependencies: ["APIMachinery", "Client", "Component", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Controllers", dependencies: ["APIMachinery", "Client", "Component", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Kubelet",
+            dependencies: [
+                "APIMachinery", "Client", "Component", "CRIAPI", "Scheduler", "CLibcap",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "kubelet",
+            dependencies: [
+                "Kubelet",
+                "Client",
+                "Component",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "controller-manager",
             dependencies: [
@@ -197,6 +229,7 @@ let package = Package(
             name: "ControllersTests",
             dependencies: ["Controllers", "Client", "APIMachinery", "Component", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "CRIAPI", "Client", "APIMachinery", "Component"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "APIServerTests",

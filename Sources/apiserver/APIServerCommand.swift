@@ -108,7 +108,7 @@ struct APIServerCommand: AsyncParsableCommand {
         let served = InFlightLimitHandler(logged, readOnly: maxRequestsInflight, mutating: maxMutatingRequestsInflight)
         var services: [any Service] = [CancellableService { await Self.repairAllocations(handler.services, logger: logger) }]
         if endpointReconcilerType == "lease", securePort > 0 {
-            let address = advertiseAddress ?? (bindAddress == "0.0.0.0" ? Self.hostAddress() : bindAddress)
+            let address = advertiseAddress ?? (bindAddress == "0.0.0.0" ? HostAddress.firstIPv4() : bindAddress)
             services.append(KubernetesEndpointsService(handler: handler, ip: address, port: securePort, logger: logger))
         } else if endpointReconcilerType != "none" && endpointReconcilerType != "lease" {
             throw ValidationError("--endpoint-reconciler-type must be 'lease' or 'none'")
@@ -118,7 +118,8 @@ struct APIServerCommand: AsyncParsableCommand {
             listeners.append((try await HTTPServer.start(host: "127.0.0.1", port: insecurePort, tls: nil, handler: served), "http://127.0.0.1:\(insecurePort)"))
         }
         if securePort > 0 {
-            let tls = try TLSSetup.context(certFile: tlsCertFile, keyFile: tlsPrivateKeyFile, certDir: certDir)
+            let alternates = [bindAddress, advertiseAddress ?? "", Self.firstAddress(of: serviceClusterIpRange) ?? ""].filter { !$0.isEmpty }
+            let tls = try TLSSetup.context(certFile: tlsCertFile, keyFile: tlsPrivateKeyFile, certDir: certDir, alternateIPs: alternates)
             listeners.append((try await HTTPServer.start(host: bindAddress, port: securePort, tls: tls, handler: served), "https://\(bindAddress):\(securePort)"))
         }
         for (_, address) in listeners { logger.info("serving", metadata: ["address": "\(address)"]) }
@@ -162,22 +163,16 @@ struct APIServerCommand: AsyncParsableCommand {
             do { try await Task.sleep(for: .seconds(180)) } catch { return }  // shutting down
         }
     }
+}
 
-    /// This host's first non-loopback IPv4 address (loopback when it has none).
-    static func hostAddress() -> String {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return "127.0.0.1" }
-        defer { freeifaddrs(list) }
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            defer { cursor = entry.pointee.ifa_next }
-            guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else { continue }
-            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            guard getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { continue }
-            let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if !text.hasPrefix("127.") { return text }
-        }
-        return "127.0.0.1"
+extension APIServerCommand {
+    /// The first address of an IPv4 CIDR (the `kubernetes` Service's cluster IP), or nil.
+    static func firstAddress(of cidr: String) -> String? {
+        let parts = cidr.split(separator: "/")
+        let octets = parts.first?.split(separator: ".").compactMap { UInt32($0) } ?? []
+        guard parts.count == 2, octets.count == 4, octets.allSatisfy({ $0 < 256 }) else { return nil }
+        let value = octets.reduce(0) { $0 << 8 | $1 } + 1
+        return [24, 16, 8, 0].map { String((value >> $0) & 0xff) }.joined(separator: ".")
     }
 }
 

@@ -1,0 +1,162 @@
+import APIMachinery
+import Client
+import Component
+import Logging
+import Synchronization
+
+/// The node agent (upstream kubelet): registers the Node and keeps its Lease and status,
+/// watches the pods bound to it, and makes each one run through the container runtime,
+/// reporting its status back.
+///
+/// Shape: informer handlers and the relisting PLEG only enqueue pod UIDs; workers sync one UID
+/// at a time (the queue never hands one key to two workers, so a pod's syncs are serialised)
+/// and each sync is level-triggered: it reads the pod, reads what the runtime holds for it,
+/// computes a `PodSyncPlan`, carries it out and writes the status `PodStatusBuilder` derives.
+/// Everything a sync needs to know about earlier syncs lives in the runtime (labels and
+/// annotations) or is recomputed, so a restarted kubelet adopts running containers.
+public final class Kubelet: Sendable {
+    public struct Options: Sendable {
+        public var nodeName: String
+        public var nodeIPs: [String]
+        public var rootDir: String
+        public var podLogsDir: String
+        public var nodeLabels: [String: String]
+        public var config: KubeletConfiguration
+        public var machine: MachineInfo
+        /// Pod syncs run at once.
+        public var workers: Int = 8
+        /// How often the PLEG relists the runtime.
+        public var relistPeriod: Swift.Duration = .seconds(1)
+        public init(nodeName: String, nodeIPs: [String], rootDir: String, podLogsDir: String, nodeLabels: [String: String] = [:],
+                    config: KubeletConfiguration, machine: MachineInfo) {
+            self.nodeName = nodeName
+            self.nodeIPs = nodeIPs
+            self.rootDir = rootDir
+            self.podLogsDir = podLogsDir
+            self.nodeLabels = nodeLabels
+            self.config = config
+            self.machine = machine
+        }
+    }
+
+    /// What syncs remember between runs (all of it recomputable).
+    struct Memory {
+        var pods: [String: CoreV1.Pod] = [:]
+        var waiting: [String: [String: ContainerWaitingReason]] = [:]
+        var written: [String: CoreV1.PodStatus] = [:]
+        var admitted: Set<String> = []
+        var rejected: Set<String> = []
+        var finished: Set<String> = []
+        var runtimeName = "containerd"
+    }
+
+    let options: Options
+    let rest: RESTClient
+    let runtime: any ContainerRuntime
+    let clock: any ComponentClock
+    let logger: Logger
+    let memory = Mutex(Memory())
+    let queue: WorkQueue<String>
+    let crashBackoff: Backoff
+    let images: ImageManager
+    let volumes: VolumeManager
+    let sandboxes: SandboxConfigBuilder
+    let recorder: EventRecorder
+    public let node: NodeAgent
+    let podInformer: SharedInformer<CoreV1.Pod>
+    let serviceInformer: SharedInformer<CoreV1.Service>
+    let podClient: ResourceClient<CoreV1.Pod>
+    let objects: APIVolumeObjects
+    let probes: ProbeManager
+
+    public init(options: Options, rest: RESTClient, runtime: any ContainerRuntime, clock: any ComponentClock = SystemClock(),
+                logger: Logger, hostDNS: (nameservers: [String], searches: [String], options: [String])) {
+        self.options = options
+        self.rest = rest
+        self.runtime = runtime
+        self.clock = clock
+        self.logger = logger
+        queue = WorkQueue(clock: clock, rateLimiter: ItemExponentialFailureRateLimiter(baseDelay: .milliseconds(200), maxDelay: .seconds(30)))
+        crashBackoff = Backoff(initial: options.config.crashLoopBackOffInitial, max: options.config.crashLoopBackOffMax, clock: clock)
+        images = ImageManager(runtime: runtime, backoff: Backoff(initial: .seconds(10), max: .seconds(300), clock: clock))
+        volumes = VolumeManager(rootDir: options.rootDir)
+        sandboxes = SandboxConfigBuilder(config: options.config, podLogsDir: options.podLogsDir, hostDNS: hostDNS)
+        recorder = EventRecorder(sink: RESTEventSink(rest: rest), component: "kubelet", host: options.nodeName, clock: clock)
+        var addresses = options.nodeIPs.map { CoreV1.NodeAddress(address: $0, type: "InternalIP") }
+        addresses.append(CoreV1.NodeAddress(address: options.nodeName, type: "Hostname"))
+        node = NodeAgent(
+            rest: rest, runtime: runtime, clock: clock, logger: logger,
+            builder: NodeStatusBuilder(nodeName: options.nodeName, machine: options.machine, config: options.config, addresses: addresses),
+            labels: options.nodeLabels)
+        podClient = rest.resource(CoreV1.Pod.self)
+        podInformer = SharedInformer(source: RESTListWatch(client: podClient, fieldSelector: "spec.nodeName=\(options.nodeName)"), clock: clock)
+        serviceInformer = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Service.self)), clock: clock)
+        objects = APIVolumeObjects(rest: rest)
+        probes = ProbeManager(runtime: runtime, clock: clock, logger: logger)
+        probes.onChange = { [queue] uid in queue.add(uid) }
+    }
+
+    /// Runs until cancelled: registers the node, then syncs pods.
+    public func run() async {
+        do {
+            let version = try await runtime.version()
+            memory.withLock { $0.runtimeName = version.runtimeName }
+            logger.info("container runtime", metadata: ["name": "\(version.runtimeName)", "version": "\(version.runtimeVersion)",
+                                                        "apiVersion": "\(version.runtimeApiVersion)"])
+        } catch {
+            logger.error("container runtime is not reachable; the node stays NotReady until it is", metadata: ["error": "\(error)"])
+        }
+        let handler = ResourceEventHandler<CoreV1.Pod>(
+            onAdd: { [weak self] pod in self?.observe(pod) },
+            onUpdate: { [weak self] _, pod in self?.observe(pod) },
+            onDelete: { [weak self] deleted in self?.forget(deleted.object) })
+        _ = podInformer.addEventHandler(handler)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.recorder.run() }
+            group.addTask { await self.node.run(config: self.options.config) }
+            group.addTask { await self.podInformer.run() }
+            group.addTask { await self.serviceInformer.run() }
+            group.addTask {
+                _ = await self.podInformer.waitForSync()
+                await self.node.waitForRegistration()
+                await ControllerRunner(queue: self.queue, onFailure: { [logger = self.logger] uid, error, _ in
+                    logger.warning("pod sync failed; retrying", metadata: ["podUID": "\(uid)", "error": "\(error)"])
+                }, sync: { uid in try await self.sync(uid) }).run(workers: self.options.workers)
+            }
+            group.addTask {
+                _ = await self.podInformer.waitForSync()
+                await PLEG(runtime: self.runtime, clock: self.clock, period: self.options.relistPeriod, logger: self.logger,
+                           known: { [weak self] in self?.knownPodUIDs ?? [] },
+                           changed: { [queue = self.queue] uid in queue.add(uid) }).run()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        queue.shutDown()
+        recorder.shutDown()
+    }
+
+    func observe(_ pod: CoreV1.Pod) {
+        guard let uid = pod.metadata?.uid else { return }
+        memory.withLock { $0.pods[uid] = pod }
+        queue.add(uid)
+    }
+
+    func forget(_ pod: CoreV1.Pod) {
+        guard let uid = pod.metadata?.uid else { return }
+        memory.withLock { $0.pods[uid] = nil }
+        queue.add(uid)
+    }
+
+    var knownPodUIDs: Set<String> { memory.withLock { Set($0.pods.keys) } }
+
+    /// Pods this kubelet has accepted and not finished, for admission and node figures.
+    var activePods: [CoreV1.Pod] {
+        memory.withLock { memory in
+            memory.pods.values.filter { pod in
+                let uid = pod.metadata?.uid ?? ""
+                return memory.admitted.contains(uid) && !memory.finished.contains(uid)
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import CRIAPI
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+
+/// `ContainerRuntime` over CRI v1 gRPC on a unix socket (containerd, CRI-O).
+public final class RemoteRuntime: ContainerRuntime {
+    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    private let runtime: Runtime_V1_RuntimeService.Client<HTTP2ClientTransport.Posix>
+    private let images: Runtime_V1_ImageService.Client<HTTP2ClientTransport.Posix>
+    private let runner: Task<Void, Never>
+    private let timeout: Swift.Duration
+    private let pullTimeout: Swift.Duration
+
+    /// - Parameters:
+    ///   - endpoint: `unix:///path/to.sock` or a bare socket path (kubelet's `--container-runtime-endpoint`).
+    ///   - timeout: deadline of every call but image pulls (kubelet's `--runtime-request-timeout`, 2 min).
+    public init(endpoint: String, timeout: Swift.Duration = .seconds(120), pullTimeout: Swift.Duration = .seconds(600), logger: Logger) throws {
+        var path = endpoint
+        if path.hasPrefix("unix://") { path.removeFirst("unix://".count) }
+        guard path.hasPrefix("/") else {
+            throw RuntimeError(.other, "--container-runtime-endpoint \"\(endpoint)\": want unix:///path/to/socket")
+        }
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.http2.maxFrameSize = 1 << 20
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .unixDomainSocket(path: path), transportSecurity: .plaintext, config: config)
+        let client = GRPCClient(transport: transport)
+        self.client = client
+        self.runtime = Runtime_V1_RuntimeService.Client(wrapping: client)
+        self.images = Runtime_V1_ImageService.Client(wrapping: client)
+        self.timeout = timeout
+        self.pullTimeout = pullTimeout
+        self.runner = Task {
+            do {
+                try await client.runConnections()
+            } catch {
+                logger.error("CRI client stopped", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+            }
+        }
+    }
+
+    deinit { client.beginGracefulShutdown() }
+
+    /// Closes the connection once calls in flight finish.
+    public func close() { client.beginGracefulShutdown() }
+
+    private func options(_ limit: Swift.Duration? = nil) -> CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = limit ?? timeout
+        return options
+    }
+
+    /// Runs one call, turning gRPC errors into `RuntimeError`.
+    private func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RPCError {
+            switch error.code {
+            case .notFound: throw RuntimeError(.notFound, error.message)
+            case .unavailable: throw RuntimeError(.unavailable, error.message)
+            case .deadlineExceeded: throw RuntimeError(.deadlineExceeded, error.message)
+            default: throw RuntimeError(.other, error.message)
+            }
+        }
+    }
+
+    public func version() async throws -> Runtime_V1_VersionResponse {
+        var request = Runtime_V1_VersionRequest()
+        request.version = "v1"
+        return try await call { try await runtime.version(request, options: options()) }
+    }
+
+    public func status() async throws -> Runtime_V1_RuntimeStatus {
+        try await call { try await runtime.status(Runtime_V1_StatusRequest(), options: options()).status }
+    }
+
+    public func updatePodCIDR(_ cidr: String) async throws {
+        var request = Runtime_V1_UpdateRuntimeConfigRequest()
+        request.runtimeConfig.networkConfig.podCidr = cidr
+        _ = try await call { try await runtime.updateRuntimeConfig(request, options: options()) }
+    }
+
+    public func runPodSandbox(_ config: Runtime_V1_PodSandboxConfig) async throws -> String {
+        var request = Runtime_V1_RunPodSandboxRequest()
+        request.config = config
+        return try await call { try await runtime.runPodSandbox(request, options: options()).podSandboxID }
+    }
+
+    public func stopPodSandbox(_ id: String) async throws {
+        var request = Runtime_V1_StopPodSandboxRequest()
+        request.podSandboxID = id
+        _ = try await call { try await runtime.stopPodSandbox(request, options: options()) }
+    }
+
+    public func removePodSandbox(_ id: String) async throws {
+        var request = Runtime_V1_RemovePodSandboxRequest()
+        request.podSandboxID = id
+        _ = try await call { try await runtime.removePodSandbox(request, options: options()) }
+    }
+
+    public func podSandboxStatus(_ id: String) async throws -> Runtime_V1_PodSandboxStatus {
+        var request = Runtime_V1_PodSandboxStatusRequest()
+        request.podSandboxID = id
+        return try await call { try await runtime.podSandboxStatus(request, options: options()).status }
+    }
+
+    public func listPodSandboxes(podUID: String?) async throws -> [Runtime_V1_PodSandbox] {
+        var request = Runtime_V1_ListPodSandboxRequest()
+        if let podUID { request.filter.labelSelector = [RuntimeLabels.podUID: podUID] }
+        return try await call { try await runtime.listPodSandbox(request, options: options()).items }
+    }
+
+    public func createContainer(in sandboxID: String, config: Runtime_V1_ContainerConfig, sandboxConfig: Runtime_V1_PodSandboxConfig) async throws -> String {
+        var request = Runtime_V1_CreateContainerRequest()
+        request.podSandboxID = sandboxID
+        request.config = config
+        request.sandboxConfig = sandboxConfig
+        return try await call { try await runtime.createContainer(request, options: options()).containerID }
+    }
+
+    public func startContainer(_ id: String) async throws {
+        var request = Runtime_V1_StartContainerRequest()
+        request.containerID = id
+        _ = try await call { try await runtime.startContainer(request, options: options()) }
+    }
+
+    public func stopContainer(_ id: String, timeout seconds: Int64) async throws {
+        var request = Runtime_V1_StopContainerRequest()
+        request.containerID = id
+        request.timeout = seconds
+        // The call itself may take the whole grace period.
+        _ = try await call { try await runtime.stopContainer(request, options: options(timeout + .seconds(seconds))) }
+    }
+
+    public func removeContainer(_ id: String) async throws {
+        var request = Runtime_V1_RemoveContainerRequest()
+        request.containerID = id
+        _ = try await call { try await runtime.removeContainer(request, options: options()) }
+    }
+
+    public func listContainers(podUID: String?) async throws -> [Runtime_V1_Container] {
+        var request = Runtime_V1_ListContainersRequest()
+        if let podUID { request.filter.labelSelector = [RuntimeLabels.podUID: podUID] }
+        return try await call { try await runtime.listContainers(request, options: options()).containers }
+    }
+
+    public func containerStatus(_ id: String) async throws -> Runtime_V1_ContainerStatus {
+        var request = Runtime_V1_ContainerStatusRequest()
+        request.containerID = id
+        return try await call { try await runtime.containerStatus(request, options: options()).status }
+    }
+
+    public func execSync(_ id: String, command: [String], timeout seconds: Int64) async throws -> Runtime_V1_ExecSyncResponse {
+        var request = Runtime_V1_ExecSyncRequest()
+        request.containerID = id
+        request.cmd = command
+        request.timeout = seconds
+        let limit = seconds > 0 ? timeout + .seconds(seconds) : nil
+        return try await call { try await runtime.execSync(request, options: options(limit)) }
+    }
+
+    public func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String {
+        var request = Runtime_V1_PullImageRequest()
+        request.image.image = image
+        if let auth { request.auth = auth }
+        if let sandboxConfig { request.sandboxConfig = sandboxConfig }
+        return try await call { try await images.pullImage(request, options: options(pullTimeout)).imageRef }
+    }
+
+    public func imageStatus(_ image: String) async throws -> Runtime_V1_Image? {
+        var request = Runtime_V1_ImageStatusRequest()
+        request.image.image = image
+        let response = try await call { try await images.imageStatus(request, options: options()) }
+        return response.hasImage ? response.image : nil
+    }
+
+    public func listImages() async throws -> [Runtime_V1_Image] {
+        try await call { try await images.listImages(Runtime_V1_ListImagesRequest(), options: options()).images }
+    }
+
+    public func removeImage(_ image: String) async throws {
+        var request = Runtime_V1_RemoveImageRequest()
+        request.image.image = image
+        _ = try await call { try await images.removeImage(request, options: options()) }
+    }
+
+    public func imageFsInfo() async throws -> [Runtime_V1_FilesystemUsage] {
+        try await call { try await images.imageFsInfo(Runtime_V1_ImageFsInfoRequest(), options: options()).imageFilesystems }
+    }
+}
