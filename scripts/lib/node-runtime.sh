@@ -99,13 +99,14 @@ node_start_containerd() {
   "name": "skiff",
   "plugins": [
     {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-     "ipam": {"type": "host-local", "ranges": [{{range $r := .PodCIDRRanges}}[{"subnet": "{{$r}}"}]{{end}}],
+     "ipam": {"type": "host-local", "dataDir": "CNI_IPAM_DIR", "ranges": [{{range $r := .PodCIDRRanges}}[{"subnet": "{{$r}}"}]{{end}}],
               "routes": [{"dst": "0.0.0.0/0"}]}},
     {"type": "portmap", "capabilities": {"portMappings": true}},
     {"type": "loopback"}
   ]
 }
 TEMPLATE
+  sed -i "s|CNI_IPAM_DIR|$dir/cni/ipam|" "$dir/cni/template.json"
   cat >"$dir/config.toml" <<CONFIG
 version = 2
 root = "$dir/root"

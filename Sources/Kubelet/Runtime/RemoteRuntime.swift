@@ -11,6 +11,7 @@ public final class RemoteRuntime: ContainerRuntime {
     private let runner: Task<Void, Never>
     private let timeout: Swift.Duration
     private let pullTimeout: Swift.Duration
+    private let logger: Logger
 
     /// - Parameters:
     ///   - endpoint: `unix:///path/to.sock` or a bare socket path (kubelet's `--container-runtime-endpoint`).
@@ -31,6 +32,7 @@ public final class RemoteRuntime: ContainerRuntime {
         self.images = Runtime_V1_ImageService.Client(wrapping: client)
         self.timeout = timeout
         self.pullTimeout = pullTimeout
+        self.logger = logger
         self.runner = Task {
             do {
                 try await client.runConnections()
@@ -51,10 +53,18 @@ public final class RemoteRuntime: ContainerRuntime {
         return options
     }
 
-    /// Runs one call, turning gRPC errors into `RuntimeError`.
-    private func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    /// Runs one call, turning gRPC errors into `RuntimeError`. An idempotent call whose
+    /// connection dropped under it (`unavailable`) is tried once more on a new connection: with
+    /// containerd 1.6 the connection was seen to close under calls in flight while containers
+    /// exited.
+    private func call<T: Sendable>(idempotent: Bool = true, _ body: () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            do {
+                return try await body()
+            } catch let error as RPCError where idempotent && error.code == .unavailable {
+                logger.debug("CRI connection dropped; retrying the call once", metadata: ["error": "\(error.message)"])
+                return try await body()
+            }
         } catch let error as RPCError {
             switch error.code {
             case .notFound: throw RuntimeError(.notFound, error.message)
@@ -84,7 +94,7 @@ public final class RemoteRuntime: ContainerRuntime {
     public func runPodSandbox(_ config: Runtime_V1_PodSandboxConfig) async throws -> String {
         var request = Runtime_V1_RunPodSandboxRequest()
         request.config = config
-        return try await call { try await runtime.runPodSandbox(request, options: options()).podSandboxID }
+        return try await call(idempotent: false) { try await runtime.runPodSandbox(request, options: options()).podSandboxID }
     }
 
     public func stopPodSandbox(_ id: String) async throws {
@@ -116,7 +126,7 @@ public final class RemoteRuntime: ContainerRuntime {
         request.podSandboxID = sandboxID
         request.config = config
         request.sandboxConfig = sandboxConfig
-        return try await call { try await runtime.createContainer(request, options: options()).containerID }
+        return try await call(idempotent: false) { try await runtime.createContainer(request, options: options()).containerID }
     }
 
     public func startContainer(_ id: String) async throws {
