@@ -205,6 +205,8 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "APIMachinery",
+                "Kubelet",
+                .product(name: "Logging", package: "swift-log"),
                 "Component",
                 "Client",
                 "RaftCore",

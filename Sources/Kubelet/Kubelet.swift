@@ -50,8 +50,31 @@ public final class Kubelet: Sendable {
         var runtimeName = "containerd"
     }
 
+    /// Informers many kubelets in one process share (hollow nodes): every pod, every node and
+    /// every Service, each watched once; a kubelet filters them by its node name. A kubelet of
+    /// its own watches only its pods and its Node.
+    public struct SharedInformers: Sendable {
+        public let pods: SharedInformer<CoreV1.Pod>
+        public let nodes: SharedInformer<CoreV1.Node>
+        public let services: SharedInformer<CoreV1.Service>
+        public init(rest: RESTClient, clock: any ComponentClock = SystemClock()) {
+            pods = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Pod.self), fieldSelector: "spec.nodeName!="), clock: clock)
+            nodes = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Node.self)), clock: clock)
+            services = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Service.self)), clock: clock)
+        }
+        /// Runs the three informers until cancelled.
+        public func run() async {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await pods.run() }
+                group.addTask { await nodes.run() }
+                group.addTask { await services.run() }
+            }
+        }
+    }
+
     let options: Options
     let rest: RESTClient
+    let shared: SharedInformers?
     let runtime: any ContainerRuntime
     let clock: any ComponentClock
     let logger: Logger
@@ -70,9 +93,10 @@ public final class Kubelet: Sendable {
     let probes: ProbeManager
 
     public init(options: Options, rest: RESTClient, runtime: any ContainerRuntime, clock: any ComponentClock = SystemClock(),
-                logger: Logger, hostDNS: (nameservers: [String], searches: [String], options: [String])) {
+                logger: Logger, hostDNS: (nameservers: [String], searches: [String], options: [String]), shared: SharedInformers? = nil) {
         self.options = options
         self.rest = rest
+        self.shared = shared
         self.runtime = runtime
         self.clock = clock
         self.logger = logger
@@ -87,10 +111,11 @@ public final class Kubelet: Sendable {
         node = NodeAgent(
             rest: rest, runtime: runtime, clock: clock, logger: logger,
             builder: NodeStatusBuilder(nodeName: options.nodeName, machine: options.machine, config: options.config, addresses: addresses),
-            labels: options.nodeLabels)
+            labels: options.nodeLabels, nodeInformer: shared?.nodes)
         podClient = rest.resource(CoreV1.Pod.self)
-        podInformer = SharedInformer(source: RESTListWatch(client: podClient, fieldSelector: "spec.nodeName=\(options.nodeName)"), clock: clock)
-        serviceInformer = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Service.self)), clock: clock)
+        podInformer = shared?.pods
+            ?? SharedInformer(source: RESTListWatch(client: podClient, fieldSelector: "spec.nodeName=\(options.nodeName)"), clock: clock)
+        serviceInformer = shared?.services ?? SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Service.self)), clock: clock)
         objects = APIVolumeObjects(rest: rest)
         probes = ProbeManager(runtime: runtime, clock: clock, logger: logger)
         probes.onChange = { [queue] uid in queue.add(uid) }
@@ -106,16 +131,19 @@ public final class Kubelet: Sendable {
         } catch {
             logger.error("container runtime is not reachable; the node stays NotReady until it is", metadata: ["error": "\(error)"])
         }
+        let name = options.nodeName
         let handler = ResourceEventHandler<CoreV1.Pod>(
-            onAdd: { [weak self] pod in self?.observe(pod) },
-            onUpdate: { [weak self] _, pod in self?.observe(pod) },
-            onDelete: { [weak self] deleted in self?.forget(deleted.object) })
-        _ = podInformer.addEventHandler(handler)
+            onAdd: { [weak self] pod in if pod.spec?.nodeName == name { self?.observe(pod) } },
+            onUpdate: { [weak self] _, pod in if pod.spec?.nodeName == name { self?.observe(pod) } },
+            onDelete: { [weak self] deleted in if deleted.object.spec?.nodeName == name { self?.forget(deleted.object) } })
+        let registration = podInformer.addEventHandler(handler)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
             group.addTask { await self.node.run(config: self.options.config) }
-            group.addTask { await self.podInformer.run() }
-            group.addTask { await self.serviceInformer.run() }
+            if shared == nil {
+                group.addTask { await self.podInformer.run() }
+                group.addTask { await self.serviceInformer.run() }
+            }
             group.addTask {
                 _ = await self.podInformer.waitForSync()
                 await self.node.waitForRegistration()
@@ -132,6 +160,7 @@ public final class Kubelet: Sendable {
             await group.next()
             group.cancelAll()
         }
+        podInformer.removeEventHandler(registration)
         queue.shutDown()
         recorder.shutDown()
     }
@@ -147,6 +176,9 @@ public final class Kubelet: Sendable {
         memory.withLock { $0.pods[uid] = nil }
         queue.add(uid)
     }
+
+    /// Pods admitted and not finished (a figure for hollow nodes).
+    public var runningPodCount: Int { activePods.count }
 
     var knownPodUIDs: Set<String> { memory.withLock { Set($0.pods.keys) } }
 

@@ -6,7 +6,7 @@ struct Skiff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "Skiff admin tool: benchmarks and, as they land, local cluster and PKI commands.",
-        subcommands: [Bench.self, Sim.self]
+        subcommands: [Bench.self, Sim.self, HollowNodes.self]
     )
 }
 

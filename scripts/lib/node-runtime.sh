@@ -132,11 +132,20 @@ state = "$dir/state"
     bin_dir = "/usr/lib/cni"
     conf_dir = "$dir/cni/net.d"
     conf_template = "$dir/cni/template.json"
-  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
-    endpoint = ["http://$registry"]
-  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."registry.k8s.io"]
-    endpoint = ["http://$registry"]
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$dir/certs.d"
 CONFIG
+  # Each mirrored registry's hosts.toml names the local registry as its server, so a pull
+  # never falls back to the real one (a missing image gets the local registry's answer).
+  local upstream
+  for upstream in docker.io registry.k8s.io; do
+    mkdir -p "$dir/certs.d/$upstream"
+    cat >"$dir/certs.d/$upstream/hosts.toml" <<HOSTS
+server = "http://$registry"
+[host."http://$registry"]
+  capabilities = ["pull", "resolve"]
+HOSTS
+  done
   nsenter --net="/run/netns/$netns" containerd --config "$dir/config.toml" >"$dir/containerd.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do [ -S "$dir/containerd.sock" ] && break; sleep 0.1; done

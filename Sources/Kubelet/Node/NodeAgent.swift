@@ -18,6 +18,9 @@ public final class NodeAgent: Sendable {
     let logger: Logger
     public let builder: NodeStatusBuilder
     let labels: [String: String]
+    /// An informer over every Node shared with other agents in this process, or nil to watch
+    /// only this one.
+    let nodeInformer: SharedInformer<CoreV1.Node>?
 
     struct State {
         var node: CoreV1.Node?
@@ -32,7 +35,8 @@ public final class NodeAgent: Sendable {
     let state = Mutex(State())
 
     public init(rest: RESTClient, runtime: any ContainerRuntime, clock: any ComponentClock, logger: Logger,
-                builder: NodeStatusBuilder, labels: [String: String]) {
+                builder: NodeStatusBuilder, labels: [String: String], nodeInformer: SharedInformer<CoreV1.Node>? = nil) {
+        self.nodeInformer = nodeInformer
         self.rest = rest
         self.runtime = runtime
         self.clock = clock
@@ -63,11 +67,15 @@ public final class NodeAgent: Sendable {
     /// changes made by others (labels, taints, the podCIDR nodeipam assigns).
     public func run(config: KubeletConfiguration) async {
         await register(config: config)
-        let informer = SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Node.self),
-                                                            fieldSelector: "metadata.name=\(builder.nodeName)"), clock: clock)
-        _ = informer.addEventHandler(ResourceEventHandler(onAnyChange: { [weak self] node in await self?.observe(node) }))
+        let name = builder.nodeName
+        let informer = nodeInformer ?? SharedInformer(source: RESTListWatch(client: rest.resource(CoreV1.Node.self),
+                                                                            fieldSelector: "metadata.name=\(name)"), clock: clock)
+        let registration = informer.addEventHandler(ResourceEventHandler(onAnyChange: { [weak self] node in
+            if node.metadata?.name == name { await self?.observe(node) }
+        }))
+        defer { informer.removeEventHandler(registration) }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await informer.run() }
+            if nodeInformer == nil { group.addTask { await informer.run() } }
             group.addTask { await self.leaseLoop(duration: config.nodeLeaseDurationSeconds) }
             group.addTask { await self.statusLoop(update: config.nodeStatusUpdateFrequency, report: config.nodeStatusReportFrequency) }
             await group.next()

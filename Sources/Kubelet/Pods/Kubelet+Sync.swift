@@ -118,7 +118,26 @@ extension Kubelet {
             status = buildStatus(pod, runtime: fresh, waiting: waiting, probes: probes.results(for: uid), terminal: true)
         }
         try await writeStatus(pod, status)
-        if let requeue { queue.add(uid, after: requeue) }
+        await removeDeadContainers(fresh)
+        // Level-triggered resync: configMap and secret volumes, probes and status are
+        // refreshed at least every syncFrequency even when nothing reports a change.
+        queue.add(uid, after: min(requeue ?? options.config.syncFrequency, options.config.syncFrequency))
+    }
+
+    /// Container garbage collection within a pod (upstream `maxPerPodContainerCount` = 1):
+    /// each container keeps its newest record and the one before it (its `lastState`); older
+    /// exited records are removed.
+    func removeDeadContainers(_ status: RuntimePodStatus) async {
+        var seen: [String: Int] = [:]
+        for record in status.containers {
+            seen[record.name, default: 0] += 1
+            guard seen[record.name]! > 2, record.state == .exited else { continue }
+            do {
+                try await runtime.removeContainer(record.id)
+            } catch {
+                logger.debug("removing a dead container failed", metadata: ["container": "\(record.name)", "id": "\(record.id)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Reads what the runtime holds for one pod.

@@ -1,6 +1,8 @@
 # Sourced by the apiserver tests: starts a store (kvstore, or real etcd with STORE=etcd) and
 # the apiserver (HTTPS, self-signed certificate) on random loopback ports in a temp dir, writes
 # $dir/kubeconfig and exports KUBECONFIG; stops both by PID on exit (KEEP_LOGS=1 keeps $dir).
+# APISERVER_BIND (default 127.0.0.1) is the address the apiserver listens on and the kubeconfig
+# names; the kubelet tests set it to the host end of their node's veth pair.
 bindir=${SKIFF_BIN:-$(swift build --show-bin-path)}
 STORE=${STORE:-kvstore}
 command -v kubectl >/dev/null || { echo "apiserver-kubectl: kubectl not found"; exit 1; }
@@ -26,11 +28,12 @@ else
     --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$dir/store.log" 2>&1 &
 fi
 pids+=($!)
-"$bindir/apiserver" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --cert-dir "$dir/certs" \
+bind=${APISERVER_BIND:-127.0.0.1}
+"$bindir/apiserver" --etcd-servers "http://127.0.0.1:$client" --secure-port "$api" --bind-address "$bind" --cert-dir "$dir/certs" \
   >"$dir/apiserver.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 150); do
-  [ -s "$dir/certs/apiserver.crt" ] && curl -m 5 -sf --cacert "$dir/certs/apiserver.crt" "https://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
+  [ -s "$dir/certs/apiserver.crt" ] && curl -m 5 -sf --cacert "$dir/certs/apiserver.crt" "https://$bind:$api/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
 cat >"$dir/kubeconfig" <<KC
@@ -38,7 +41,7 @@ apiVersion: v1
 kind: Config
 clusters:
 - name: t
-  cluster: {server: "https://127.0.0.1:$api", certificate-authority-data: "$(base64 -w0 <"$dir/certs/apiserver.crt")"}
+  cluster: {server: "https://$bind:$api", certificate-authority-data: "$(base64 -w0 <"$dir/certs/apiserver.crt")"}
 users:
 - name: t
   user: {token: skiff-local-admin}
