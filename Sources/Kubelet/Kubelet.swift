@@ -104,7 +104,8 @@ public final class Kubelet: Sendable {
         crashBackoff = Backoff(initial: options.config.crashLoopBackOffInitial, max: options.config.crashLoopBackOffMax, clock: clock)
         images = ImageManager(runtime: runtime, backoff: Backoff(initial: .seconds(10), max: .seconds(300), clock: clock))
         volumes = VolumeManager(rootDir: options.rootDir)
-        sandboxes = SandboxConfigBuilder(config: options.config, podLogsDir: options.podLogsDir, hostDNS: hostDNS)
+        sandboxes = SandboxConfigBuilder(config: options.config, podLogsDir: options.podLogsDir, hostDNS: hostDNS,
+                                         seccompRoot: options.rootDir + "/seccomp")
         recorder = EventRecorder(sink: RESTEventSink(rest: rest), component: "kubelet", host: options.nodeName, clock: clock)
         var addresses = options.nodeIPs.map { CoreV1.NodeAddress(address: $0, type: "InternalIP") }
         addresses.append(CoreV1.NodeAddress(address: options.nodeName, type: "Hostname"))

@@ -355,10 +355,8 @@ struct EnvironmentBuilderTests {
         let env = try Self.environment(Self.pod(), services: services)
         #expect(env["KUBERNETES_SERVICE_HOST"] == "fd00::1")
         #expect(env["KUBERNETES_PORT_443_TCP_ADDR"] == "fd00::1")
-        withKnownIssue("link URLs join host and port without net.JoinHostPort's brackets") {
-            #expect(env["KUBERNETES_PORT"] == "tcp://[fd00::1]:443")
-            #expect(env["KUBERNETES_PORT_443_TCP"] == "tcp://[fd00::1]:443")
-        }
+        #expect(env["KUBERNETES_PORT"] == "tcp://[fd00::1]:443")
+        #expect(env["KUBERNETES_PORT_443_TCP"] == "tcp://[fd00::1]:443")
     }
 }
 

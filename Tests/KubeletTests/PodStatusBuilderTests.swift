@@ -78,9 +78,7 @@ struct PodStatusBuilderTests {
         let status = Self.builder.build(pod: pod, runtime: runtime)
         #expect(status.phase == "Pending")
         #expect(Self.condition(status, "Initialized")?.status == "True")
-        withKnownIssue("the default waiting reason turns to ContainerCreating once init is done (upstream: PodInitializing whenever the pod has init containers)") {
-            #expect(Self.containerStatus(status, "main")?.state?.waiting?.reason == "PodInitializing")
-        }
+        #expect(Self.containerStatus(status, "main")?.state?.waiting?.reason == "PodInitializing")
     }
 
     @Test("a running container: Running phase, startedAt, containerd:// ID, image ID, restart count, started and ready")
@@ -217,9 +215,7 @@ struct PodStatusBuilderTests {
         let runtime = RuntimePodStatus(uid: "uid-1", sandboxes: [Self.sandbox()],
                                        containers: [Fx.running(proxy, createdAt: 10), Fx.exited(main, code: 0, createdAt: 11)])
         let status = Self.builder.build(pod: pod, runtime: runtime)
-        withKnownIssue("sidecars are left out of the phase: the pod turns Succeeded while its sidecar still runs") {
-            #expect(status.phase == "Running")
-        }
+        #expect(status.phase == "Running")
     }
 
     @Test("an init container that completed with exit 0 is reported ready")
@@ -230,9 +226,7 @@ struct PodStatusBuilderTests {
                                        containers: [Fx.exited(setup, code: 0, createdAt: 10), Fx.running(main, createdAt: 11)])
         let status = Self.builder.build(pod: pod, runtime: runtime)
         #expect(Self.initStatus(status, "setup")?.state?.terminated?.reason == "Completed")
-        withKnownIssue("regular init containers are never marked ready (upstream: ready once terminated with exit 0)") {
-            #expect(Self.initStatus(status, "setup")?.ready == true)
-        }
+        #expect(Self.initStatus(status, "setup")?.ready == true)
     }
 
     // MARK: Terminal
@@ -288,10 +282,8 @@ struct PodStatusBuilderTests {
         #expect(status.phase == "Failed")
         #expect(Self.condition(status, "Ready")?.status == "False")
         #expect(Self.condition(status, "ContainersReady")?.status == "False")
-        withKnownIssue("a Failed pod's Ready and ContainersReady carry reason PodCompleted instead of PodFailed") {
-            #expect(Self.condition(status, "Ready")?.reason == "PodFailed")
-            #expect(Self.condition(status, "ContainersReady")?.reason == "PodFailed")
-        }
+        #expect(Self.condition(status, "Ready")?.reason == "PodFailed")
+        #expect(Self.condition(status, "ContainersReady")?.reason == "PodFailed")
     }
 
     // MARK: Conditions
@@ -365,9 +357,7 @@ struct PodStatusBuilderTests {
         let initialized = Self.condition(status, "Initialized")
         #expect(initialized?.status == "False")
         #expect(initialized?.reason == "ContainersNotInitialized")
-        withKnownIssue("unstarted sidecars are listed after the other init containers instead of in spec order") {
-            #expect(initialized?.message == "containers with incomplete status: [proxy setup]")
-        }
+        #expect(initialized?.message == "containers with incomplete status: [proxy setup]")
     }
 
     @Test("ContainersReady lists unready sidecars before regular containers")
@@ -383,9 +373,7 @@ struct PodStatusBuilderTests {
         let containersReady = Self.condition(status, "ContainersReady")
         #expect(containersReady?.status == "False")
         #expect(containersReady?.reason == "ContainersNotReady")
-        withKnownIssue("unready sidecars are listed after the regular containers") {
-            #expect(containersReady?.message == "containers with unready status: [proxy main]")
-        }
+        #expect(containersReady?.message == "containers with unready status: [proxy main]")
     }
 
     @Test("a readiness gate without its condition keeps Ready False; once the condition is True, Ready is True")
@@ -418,9 +406,7 @@ struct PodStatusBuilderTests {
         let ready = Self.condition(Self.builder.build(pod: pod, runtime: runtime), "Ready")
         #expect(ready?.status == "False")
         #expect(ready?.reason == "ReadinessGatesNotReady")
-        withKnownIssue("an existing but False gate condition is reported as missing") {
-            #expect(ready?.message == "the status of pod readiness gate \"example.com/lb\" is not \"True\", but False")
-        }
+        #expect(ready?.message == "the status of pod readiness gate \"example.com/lb\" is not \"True\", but False")
     }
 
     @Test("a condition's transition time moves only when its status changes")

@@ -118,9 +118,7 @@ struct PodSyncPlanTests {
         let plan = PodSyncPlan.compute(pod: pod, runtime: runtime)
         #expect(plan.killPod)
         #expect(plan.containersToStart.isEmpty)
-        withKnownIssue("a new sandbox is created although initialization is done and no container is to start") {
-            #expect(!plan.createSandbox)
-        }
+        #expect(!plan.createSandbox)
     }
 
     @Test("a ready sandbox without an IP (pod network) is replaced by a new one")
@@ -129,10 +127,8 @@ struct PodSyncPlanTests {
         let pod = Fx.pod(containers: [main])
         let runtime = RuntimePodStatus(uid: "uid-1", sandboxes: [Fx.readySandbox(attempt: 0, ip: "")], containers: [Fx.running(main)])
         let plan = PodSyncPlan.compute(pod: pod, runtime: runtime)
-        withKnownIssue("a ready sandbox with no IP is kept (upstream PodSandboxChanged re-creates it)") {
-            #expect(plan.createSandbox)
-            #expect(plan.attempt == 1)
-        }
+        #expect(plan.createSandbox)
+        #expect(plan.attempt == 1)
     }
 
     // MARK: Init containers
@@ -299,10 +295,8 @@ struct PodSyncPlanTests {
         record.state = .unknown
         let runtime = RuntimePodStatus(uid: "uid-1", sandboxes: [Fx.readySandbox()], containers: [record])
         let plan = PodSyncPlan.compute(pod: pod, runtime: runtime)
-        withKnownIssue("an unknown-state container follows the restart policy instead of always being killed and restarted") {
-            #expect(plan.containersToStart == [Self.regular("main")])
-            #expect(plan.containersToKill.map(\.id) == ["c-unknown"])
-        }
+        #expect(plan.containersToStart == [Self.regular("main")])
+        #expect(plan.containersToKill.map(\.id) == ["c-unknown"])
     }
 
     @Test("a running container whose spec hash changed is killed and started again, even under Never")

@@ -117,9 +117,7 @@ struct SandboxConfigTests {
     func portMappingsIncludeAllPorts() {
         let pod = Self.pod { $0.containers[0].ports = [CoreV1.ContainerPort(containerPort: 8080, hostPort: 80), CoreV1.ContainerPort(containerPort: 9090)] }
         let mappings = Self.builder().build(pod, attempt: 0).portMappings
-        withKnownIssue("ports without a hostPort are left out of the sandbox's port mappings (upstream MakePortMappings keeps them)") {
-            #expect(mappings.count == 2)
-        }
+        #expect(mappings.count == 2)
     }
 
     @Test("cgroup parent per QoS class with the cgroupfs driver")
@@ -144,11 +142,9 @@ struct SandboxConfigTests {
         #expect(guaranteed.hasSuffix("kubepods-pod1234_5678.slice"))
         #expect(burstable.hasSuffix("kubepods-burstable-pod1234_5678.slice"))
         #expect(bestEffort.hasSuffix("kubepods-besteffort-pod1234_5678.slice"))
-        withKnownIssue("the systemd cgroup parent is the leaf slice name, not the expanded path upstream's CgroupName.ToSystemd gives") {
-            #expect(guaranteed == "/kubepods.slice/kubepods-pod1234_5678.slice")
-            #expect(burstable == "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice")
-            #expect(bestEffort == "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234_5678.slice")
-        }
+        #expect(guaranteed == "/kubepods.slice/kubepods-pod1234_5678.slice")
+        #expect(burstable == "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice")
+        #expect(bestEffort == "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234_5678.slice")
     }
 
     @Test("DNS ClusterFirst: the cluster DNS servers, cluster searches before the host's, ndots:5")
@@ -171,9 +167,7 @@ struct SandboxConfigTests {
     func dnsClusterFirstWithoutDomain() {
         let dns = Self.builder { $0.clusterDomain = "" }.build(Self.pod(), attempt: 0).dnsConfig
         #expect(dns.servers == ["10.96.0.10"])
-        withKnownIssue("an empty clusterDomain is treated as cluster.local") {
-            #expect(dns.searches == ["corp.example.com", "lab.example.com"])
-        }
+        #expect(dns.searches == ["corp.example.com", "lab.example.com"])
     }
 
     @Test("DNS Default uses the host's resolv.conf; a host-network ClusterFirst pod does too")
@@ -226,9 +220,7 @@ struct SandboxConfigTests {
         let pod = Self.pod { $0.dnsConfig = CoreV1.PodDNSConfig(nameservers: ["10.0.0.1", "10.0.0.2", "10.0.0.3"]) }
         let dns = Self.builder().build(pod, attempt: 0).dnsConfig
         #expect(dns.servers.prefix(3) == ["10.96.0.10", "10.0.0.1", "10.0.0.2"])
-        withKnownIssue("nameservers beyond upstream's limit of three are passed on") {
-            #expect(dns.servers.count == 3)
-        }
+        #expect(dns.servers.count == 3)
     }
 
     @Test("namespaces and the pod security context reach the sandbox")
@@ -428,9 +420,7 @@ struct ContainerConfigTests {
     @Test("without a cpu limit the CFS period is still the 100ms default")
     func cfsPeriodWithoutLimit() {
         let resources = ContainerConfigBuilder.resources(Fx.container("main"))
-        withKnownIssue("cpuPeriod is only set together with a cpu limit") {
-            #expect(resources.cpuPeriod == 100_000)
-        }
+        #expect(resources.cpuPeriod == 100_000)
     }
 
     @Test("the pod's runAsUser and groups apply unless the container sets its own")
@@ -474,9 +464,7 @@ struct ContainerConfigTests {
         let localhost = ContainerConfigBuilder.security(container: local, pod: spec).seccomp
         #expect(localhost.profileType == .localhost)
         #expect(localhost.localhostRef.hasSuffix("profiles/audit.json"))
-        withKnownIssue("the Localhost profile is passed relative; upstream joins it to <root-dir>/seccomp") {
-            #expect(localhost.localhostRef.hasPrefix("/"))
-        }
+        #expect(localhost.localhostRef.hasPrefix("/"))
         #expect(ContainerConfigBuilder.security(container: Fx.container("main"), pod: CoreV1.PodSpec()).seccomp.profileType == .unconfined)
     }
 
@@ -487,8 +475,6 @@ struct ContainerConfigTests {
         let capabilities = ContainerConfigBuilder.security(container: container, pod: CoreV1.PodSpec()).capabilities
         #expect(capabilities.dropCapabilities == ["ALL"])
         #expect(capabilities.addCapabilities.count == 2)
-        withKnownIssue("capabilities get a CAP_ prefix, which containerd prefixes again (CAP_CAP_NET_ADMIN)") {
-            #expect(capabilities.addCapabilities == ["NET_ADMIN", "SYS_TIME"])
-        }
+        #expect(capabilities.addCapabilities == ["NET_ADMIN", "SYS_TIME"])
     }
 }

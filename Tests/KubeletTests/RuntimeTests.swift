@@ -241,9 +241,7 @@ struct ImageManagerTests {
 
     @Test("an image tagged latest and pinned by digest is pulled Always, as its tag says")
     func latestWithDigest() {
-        withKnownIssue("a digest makes the default IfNotPresent even when the tag is latest") {
-            #expect(ImageManager.defaultPolicy("nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") == "Always")
-        }
+        #expect(ImageManager.defaultPolicy("nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") == "Always")
     }
 
     @Test("pull policy Never with the image missing: ErrImageNeverPull")
@@ -375,9 +373,7 @@ struct ImageManagerTests {
     func pathScopedCredentials() {
         let secret = Self.pullSecret(#"{"auths": {"registry.example.com/other-team": {"username": "erin", "password": "pw"}}}"#)
         let credentials = ImageManager.credentials(for: "registry.example.com/team/app:1", secrets: [secret])
-        withKnownIssue("credentials match on the registry host only, ignoring the path of the key") {
-            #expect(credentials.isEmpty)
-        }
+        #expect(credentials.isEmpty)
     }
 }
 

@@ -202,7 +202,7 @@ struct VolumeManagerTests {
         #expect(Fx.mode(path) == 0o755)
         // An existing directory passes; an existing file does not.
         try VolumeManager.checkHostPath(path, type: "DirectoryOrCreate")
-        FileManager.default.createFile(atPath: directory + "/file", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "/file", contents: Data())
         let error = #expect(throws: VolumeError.self) { try VolumeManager.checkHostPath(directory + "/file", type: "DirectoryOrCreate") }
         #expect(error?.message == "hostPath type check failed: \(directory)/file is not a directory")
     }
@@ -223,10 +223,8 @@ struct VolumeManagerTests {
         let directory = Fx.temporaryDirectory("hostpath")
         defer { Fx.remove(directory) }
         let path = directory + "/missing/state.lock"
-        withKnownIssue("FileOrCreate creates the parent directories too") {
-            #expect(throws: (any Error).self) { try VolumeManager.checkHostPath(path, type: "FileOrCreate") }
-            #expect(!FileManager.default.fileExists(atPath: directory + "/missing"))
-        }
+        #expect(throws: (any Error).self) { try VolumeManager.checkHostPath(path, type: "FileOrCreate") }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/missing"))
     }
 
     @Test("hostPath Directory and File require an existing entry of that kind")
@@ -234,7 +232,7 @@ struct VolumeManagerTests {
         let directory = Fx.temporaryDirectory("hostpath")
         defer { Fx.remove(directory) }
         let file = directory + "/file"
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         try VolumeManager.checkHostPath(directory, type: "Directory")
         try VolumeManager.checkHostPath(file, type: "File")
         let missing = #expect(throws: VolumeError.self) { try VolumeManager.checkHostPath(directory + "/absent", type: "Directory") }
@@ -252,7 +250,7 @@ struct VolumeManagerTests {
         try VolumeManager.checkHostPath(directory + "/absent", type: "")
         #expect(!FileManager.default.fileExists(atPath: directory + "/absent"))
         let file = directory + "/file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         let socket = #expect(throws: VolumeError.self) { try VolumeManager.checkHostPath(file, type: "Socket") }
         #expect(socket?.message == "hostPath type check failed: \(file) is not a socket file")
         #expect(throws: VolumeError.self) { try VolumeManager.checkHostPath(file, type: "BlockDevice") }

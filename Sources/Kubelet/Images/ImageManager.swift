@@ -26,9 +26,10 @@ public struct ImageManager: Sendable {
     }
 
     public static func defaultPolicy(_ image: String) -> String {
-        let name = image.split(separator: "/").last.map(String.init) ?? image
-        if name.contains("@") { return "IfNotPresent" }
-        guard let colon = name.lastIndex(of: ":") else { return "Always" }
+        let last = image.split(separator: "/").last.map(String.init) ?? image
+        let hasDigest = last.contains("@")
+        let name = hasDigest ? String(last[..<last.firstIndex(of: "@")!]) : last
+        guard let colon = name.lastIndex(of: ":") else { return hasDigest ? "IfNotPresent" : "Always" }
         return name[name.index(after: colon)...] == "latest" ? "Always" : "IfNotPresent"
     }
 
@@ -72,6 +73,7 @@ public struct ImageManager: Sendable {
     /// match `image`'s registry, most specific first.
     public static func credentials(for image: String, secrets: [CoreV1.Secret]) -> [Runtime_V1_AuthConfig] {
         let registry = Self.registry(of: image)
+        let path = Self.repositoryPath(of: image)
         var found: [(Int, Runtime_V1_AuthConfig)] = []
         for secret in secrets {
             let data = secret.data ?? [:]
@@ -89,9 +91,16 @@ public struct ImageManager: Sendable {
             for member in entries.members {
                 var host = member.key
                 for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host.removeFirst(scheme.count) }
-                if let slash = host.firstIndex(of: "/") { host = String(host[..<slash]) }
+                var keyPath = ""
+                if let slash = host.firstIndex(of: "/") {
+                    keyPath = String(host[host.index(after: slash)...])
+                    host = String(host[..<slash])
+                }
                 if host == "index.docker.io" { host = "docker.io" }
-                guard host == registry else { continue }
+                // A key with a path (`host/team`) covers only repositories under that path.
+                if keyPath.hasPrefix("v1") || keyPath.hasPrefix("v2") { keyPath = "" }
+                while keyPath.hasSuffix("/") { keyPath.removeLast() }
+                guard host == registry, keyPath.isEmpty || path == keyPath || path.hasPrefix(keyPath + "/") else { continue }
                 var config = Runtime_V1_AuthConfig()
                 config.serverAddress = member.key
                 if let user = member.value["username"]?.stringValue { config.username = user }
@@ -102,6 +111,21 @@ public struct ImageManager: Sendable {
             }
         }
         return found.sorted { $0.0 > $1.0 }.map(\.1)
+    }
+
+    /// The repository path of an image reference without registry, tag or digest
+    /// (`library/busybox` for `busybox:1.36`).
+    static func repositoryPath(of image: String) -> String {
+        var rest = image
+        if let at = rest.firstIndex(of: "@") { rest = String(rest[..<at]) }
+        var parts = rest.split(separator: "/").map(String.init)
+        if let first = parts.first, parts.count > 1, first.contains(".") || first.contains(":") || first == "localhost" { parts.removeFirst() }
+        if var last = parts.last, let colon = last.lastIndex(of: ":") {
+            last = String(last[..<colon])
+            parts[parts.count - 1] = last
+        }
+        if parts.count == 1 && registry(of: image) == "docker.io" { parts.insert("library", at: 0) }
+        return parts.joined(separator: "/")
     }
 
     /// The registry host of an image reference (`docker.io` when it names none).

@@ -107,7 +107,8 @@ public struct NodeStatusBuilder: Sendable {
         // Upstream reports the 50 largest images.
         let sorted = images.sorted { $0.size > $1.size }.prefix(50)
         status.images = sorted.isEmpty ? nil : sorted.map { image in
-            CoreV1.ContainerImage(names: image.repoDigests + image.repoTags, sizeBytes: Int64(image.size))
+            // Upstream reports at most 5 names per image.
+            CoreV1.ContainerImage(names: Array((image.repoDigests + image.repoTags).prefix(5)), sizeBytes: Int64(image.size))
         }
         var conditions: [CoreV1.NodeCondition] = []
         func add(_ type: String, _ value: String, _ reason: String, _ message: String) {
@@ -145,7 +146,9 @@ public struct NodeStatusBuilder: Sendable {
                 problems.append("\(prefix): \(type)=false reason:\(condition.reason) message:\(condition.message)")
             }
         }
-        return problems.isEmpty ? nil : problems.joined(separator: ", ")
+        // As utilerrors.NewAggregate prints: one error bare, several in brackets.
+        if problems.isEmpty { return nil }
+        return problems.count == 1 ? problems[0] : "[" + problems.joined(separator: ", ") + "]"
     }
 
     /// Whether `new` differs from `old` in anything but heartbeat times (upstream sends such a

@@ -9,8 +9,13 @@ import Foundation
 /// values, and the security context merged over the pod's.
 public struct ContainerConfigBuilder: Sendable {
     public var podDirectory: String
+    /// Where Localhost seccomp profiles live (`<root-dir>/seccomp`).
+    public var seccompRoot: String
 
-    public init(podDirectory: String) { self.podDirectory = podDirectory }
+    public init(podDirectory: String, seccompRoot: String = "/var/lib/kubelet/seccomp") {
+        self.podDirectory = podDirectory
+        self.seccompRoot = seccompRoot
+    }
 
     public func build(
         pod: CoreV1.Pod, container: CoreV1.Container, restartCount: Int, kind: String,
@@ -100,7 +105,7 @@ public struct ContainerConfigBuilder: Sendable {
         config.annotations[RuntimeLabels.containerKind] = kind
 
         config.linux.resources = Self.resources(container)
-        config.linux.securityContext = Self.security(container: container, pod: spec)
+        config.linux.securityContext = Self.security(container: container, pod: spec, seccompRoot: seccompRoot)
         return config
     }
 
@@ -113,8 +118,8 @@ public struct ContainerConfigBuilder: Sendable {
         let cpuRequest = requests["cpu"] ?? limits["cpu"]
         let milli = cpuRequest?.milliValue() ?? 0
         resources.cpuShares = max(2, milli * 1024 / 1000)
+        resources.cpuPeriod = 100_000
         if let limit = limits["cpu"], !limit.isZero {
-            resources.cpuPeriod = 100_000
             resources.cpuQuota = max(1000, limit.milliValue() * 100_000 / 1000)
         }
         if let memory = limits["memory"], !memory.isZero { resources.memoryLimitInBytes = memory.value() }
@@ -123,7 +128,8 @@ public struct ContainerConfigBuilder: Sendable {
 
     /// The container's security context over the pod's (users, groups, capabilities,
     /// privileged, read-only root, no-new-privileges, seccomp RuntimeDefault unless Unconfined).
-    static func security(container: CoreV1.Container, pod: CoreV1.PodSpec) -> Runtime_V1_LinuxContainerSecurityContext {
+    static func security(container: CoreV1.Container, pod: CoreV1.PodSpec,
+                         seccompRoot: String = "/var/lib/kubelet/seccomp") -> Runtime_V1_LinuxContainerSecurityContext {
         var security = Runtime_V1_LinuxContainerSecurityContext()
         let own = container.securityContext
         let podContext = pod.securityContext
@@ -145,7 +151,7 @@ public struct ContainerConfigBuilder: Sendable {
         case "Unconfined": security.seccomp.profileType = .unconfined
         case "Localhost":
             security.seccomp.profileType = .localhost
-            security.seccomp.localhostRef = profile?.localhostProfile ?? ""
+            security.seccomp.localhostRef = Self.seccompPath(profile?.localhostProfile, root: seccompRoot)
         case "RuntimeDefault": security.seccomp.profileType = .runtimeDefault
         default: security.seccomp.profileType = .unconfined
         }
@@ -155,9 +161,13 @@ public struct ContainerConfigBuilder: Sendable {
         return security
     }
 
-    static func capability(_ name: String) -> String {
-        let upper = name.uppercased()
-        return upper == "ALL" || upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+    /// Capabilities go to the runtime as written in the spec: containerd adds `CAP_` itself.
+    static func capability(_ name: String) -> String { name }
+
+    /// A Localhost seccomp profile as an absolute path under `root`.
+    static func seccompPath(_ profile: String?, root: String) -> String {
+        let name = profile ?? ""
+        return name.hasPrefix("/") ? name : "\(root)/\(name)"
     }
 
     /// Upstream's defaults for unprivileged containers.

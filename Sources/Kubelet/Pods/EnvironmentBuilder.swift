@@ -90,7 +90,6 @@ public struct EnvironmentBuilder: Sendable {
                 throw EnvironmentError("configmap \"\(name)\" not found")
             }
             if let value = map.data?[ref.key] { return value }
-            if let value = map.binaryData?[ref.key] { return String(decoding: value.bytes, as: UTF8.self) }
             if ref.optional == true { return nil }
             throw EnvironmentError("couldn't find key \(ref.key) in ConfigMap \(namespace)/\(name)")
         }
@@ -232,11 +231,12 @@ public struct EnvironmentBuilder: Sendable {
                 }
             }
             let proto = (first.protocol ?? "TCP").lowercased()
-            result.append(("\(prefix)_PORT", "\(proto)://\(ip):\(first.port)"))
+            let host = ip.contains(":") ? "[\(ip)]" : ip
+            result.append(("\(prefix)_PORT", "\(proto)://\(host):\(first.port)"))
             for port in ports {
                 let p = (port.protocol ?? "TCP")
                 let base = "\(prefix)_PORT_\(port.port)_\(p.uppercased())"
-                result.append((base, "\(p.lowercased())://\(ip):\(port.port)"))
+                result.append((base, "\(p.lowercased())://\(host):\(port.port)"))
                 result.append(("\(base)_PROTO", p.lowercased()))
                 result.append(("\(base)_PORT", String(port.port)))
                 result.append(("\(base)_ADDR", ip))

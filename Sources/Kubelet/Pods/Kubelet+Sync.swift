@@ -265,7 +265,7 @@ extension Kubelet {
         do {
             let env = try environment.build(for: container)
             let kind = !start.isInit ? "regular" : (container.restartPolicy == "Always" ? "sidecar" : "init")
-            config = try ContainerConfigBuilder(podDirectory: self.volumes.podDirectory(uid)).build(
+            config = try ContainerConfigBuilder(podDirectory: self.volumes.podDirectory(uid), seccompRoot: options.rootDir + "/seccomp").build(
                 pod: pod, container: container, restartCount: restartCount, kind: kind, environment: env, volumes: volumes,
                 imageRef: imageRef)
         } catch {

@@ -50,11 +50,13 @@ public struct PodSyncPlan: Sendable, Equatable {
         // Sandbox.
         let ready = runtime.sandboxes.filter(\.ready)
         if let newest = runtime.sandboxes.first {
-            if !newest.ready || ready.count > 1 {
+            let missingIP = spec.hostNetwork != true && newest.ip.isEmpty
+            if !newest.ready || ready.count > 1 || missingIP {
                 plan.createSandbox = true
                 plan.attempt = newest.attempt + 1
             } else {
                 plan.sandboxID = newest.id
+                plan.attempt = newest.attempt
             }
         } else {
             plan.createSandbox = true
@@ -79,6 +81,8 @@ public struct PodSyncPlan: Sendable, Equatable {
                 }
                 plan.containersToStart.append(Start(name: container.name, isInit: false))
             }
+            // Nothing would run in a new sandbox: the pod is done.
+            if plan.containersToStart.isEmpty { plan.createSandbox = false }
             return plan
         }
 
@@ -149,7 +153,11 @@ public struct PodSyncPlan: Sendable, Equatable {
                 }
             case .created:
                 plan.containersToStart.append(Start(name: container.name, isInit: false))
-            case .exited, .unknown:
+            case .unknown:
+                // A container in an unknown state is killed and started again whatever the policy.
+                plan.containersToKill.append(Kill(id: last.id, name: container.name, message: "Container \(container.name) is in an unknown state"))
+                plan.containersToStart.append(Start(name: container.name, isInit: false))
+            case .exited:
                 if shouldRestart(policy: policy, exitCode: last.exitCode) {
                     plan.containersToStart.append(Start(name: container.name, isInit: false))
                 }

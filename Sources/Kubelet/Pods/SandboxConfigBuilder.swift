@@ -12,8 +12,12 @@ public struct SandboxConfigBuilder: Sendable {
     public var podLogsDir: String
     /// The node's resolv.conf, parsed (nameservers, searches, options).
     public var hostDNS: (nameservers: [String], searches: [String], options: [String])
+    /// Where Localhost seccomp profiles live (`<root-dir>/seccomp`).
+    public var seccompRoot: String
 
-    public init(config: KubeletConfiguration, podLogsDir: String, hostDNS: (nameservers: [String], searches: [String], options: [String])) {
+    public init(config: KubeletConfiguration, podLogsDir: String, hostDNS: (nameservers: [String], searches: [String], options: [String]),
+                seccompRoot: String = "/var/lib/kubelet/seccomp") {
+        self.seccompRoot = seccompRoot
         self.config = config
         self.podLogsDir = podLogsDir
         self.hostDNS = hostDNS
@@ -26,7 +30,7 @@ public struct SandboxConfigBuilder: Sendable {
             guard let key = fields.first, !key.hasPrefix("#"), !key.hasPrefix(";") else { continue }
             switch key {
             case "nameserver": servers += fields.dropFirst()
-            case "search", "domain": searches = Array(fields.dropFirst())
+            case "search": searches = fields.dropFirst().map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
             case "options": options += fields.dropFirst()
             default: break
             }
@@ -44,11 +48,12 @@ public struct SandboxConfigBuilder: Sendable {
         let qos = QOSClass.of(pod.spec ?? CoreV1.PodSpec(containers: []))
         guard config.cgroupsPerQOS else { return config.cgroupRoot }
         if config.cgroupDriver == "systemd" {
+            // The expanded slice path of upstream's CgroupName.ToSystemd.
             let id = uid.replacingOccurrences(of: "-", with: "_")
             switch qos {
-            case "Guaranteed": return "kubepods-pod\(id).slice"
-            case "BestEffort": return "kubepods-besteffort-pod\(id).slice"
-            default: return "kubepods-burstable-pod\(id).slice"
+            case "Guaranteed": return "/kubepods.slice/kubepods-pod\(id).slice"
+            case "BestEffort": return "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod\(id).slice"
+            default: return "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(id).slice"
             }
         }
         let root = config.cgroupRoot == "/" ? "" : config.cgroupRoot
@@ -76,11 +81,12 @@ public struct SandboxConfigBuilder: Sendable {
         sandbox.logDirectory = logDirectory(pod)
         if let dns = dnsConfig(pod) { sandbox.dnsConfig = dns }
         for container in spec.containers {
+            // Every declared port, as upstream's MakePortMappings passes them; the runtime maps
+            // only those with a hostPort.
             for port in container.ports ?? [] {
-                guard let hostPort = port.hostPort, hostPort > 0 else { continue }
                 var mapping = Runtime_V1_PortMapping()
                 mapping.containerPort = port.containerPort
-                mapping.hostPort = hostPort
+                mapping.hostPort = port.hostPort ?? 0
                 mapping.hostIp = port.hostIP ?? ""
                 switch port.protocol ?? "TCP" {
                 case "UDP": mapping.protocol = .udp
@@ -111,7 +117,7 @@ public struct SandboxConfigBuilder: Sendable {
         case "RuntimeDefault": security.seccomp.profileType = .runtimeDefault
         case "Localhost":
             security.seccomp.profileType = .localhost
-            security.seccomp.localhostRef = spec.securityContext?.seccompProfile?.localhostProfile ?? ""
+            security.seccomp.localhostRef = ContainerConfigBuilder.seccompPath(spec.securityContext?.seccompProfile?.localhostProfile, root: seccompRoot)
         default: security.seccomp.profileType = .unconfined
         }
         security.privileged = spec.containers.contains { $0.securityContext?.privileged == true }
@@ -132,9 +138,10 @@ public struct SandboxConfigBuilder: Sendable {
             break
         case "ClusterFirst" where !config.clusterDNS.isEmpty:
             let namespace = pod.metadata?.namespace ?? "default"
-            let domain = config.clusterDomain.isEmpty ? "cluster.local" : config.clusterDomain
+            let domain = config.clusterDomain
             dns.servers = config.clusterDNS
-            dns.searches = ["\(namespace).svc.\(domain)", "svc.\(domain)", domain] + hostDNS.searches
+            // Without a cluster domain only the host's searches apply, as upstream does it.
+            dns.searches = (domain.isEmpty ? [] : ["\(namespace).svc.\(domain)", "svc.\(domain)", domain]) + hostDNS.searches
             dns.options = ["ndots:5"]
         default:
             dns.servers = hostDNS.nameservers
@@ -152,6 +159,8 @@ public struct SandboxConfigBuilder: Sendable {
         }
         var seen = Set<String>()
         dns.searches = dns.searches.filter { seen.insert($0).inserted }.prefix(32).map { $0 }
+        // Upstream's limit: at most three nameservers reach the pod.
+        dns.servers = Array(dns.servers.prefix(3))
         return dns
     }
 }

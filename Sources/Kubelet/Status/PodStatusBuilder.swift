@@ -52,13 +52,16 @@ public struct PodStatusBuilder: Sendable {
         let initDone = Self.initialized(spec: spec, runtime: runtime)
         status.initContainerStatuses = initContainers.isEmpty ? nil : initContainers.map { container in
             let isSidecar = container.restartPolicy == "Always"
-            return containerStatus(container, runtime: runtime, observed: observed, defaultWaiting: "PodInitializing",
-                                   willRestart: { isSidecar || (policy != "Never" && $0 != 0) },
-                                   readinessApplies: isSidecar)
+            var status = containerStatus(container, runtime: runtime, observed: observed, defaultWaiting: "PodInitializing",
+                                         willRestart: { isSidecar || (policy != "Never" && $0 != 0) },
+                                         readinessApplies: isSidecar)
+            // A regular init container that completed is ready, as upstream reports it.
+            if !isSidecar, status.state?.terminated?.exitCode == 0 { status.ready = true }
+            return status
         }
         status.containerStatuses = spec.containers.map { container in
             containerStatus(container, runtime: runtime, observed: observed,
-                            defaultWaiting: initDone ? "ContainerCreating" : "PodInitializing",
+                            defaultWaiting: initContainers.isEmpty ? "ContainerCreating" : "PodInitializing",
                             willRestart: { PodSyncPlan.shouldRestart(policy: policy, exitCode: $0) },
                             readinessApplies: true)
         }
@@ -95,36 +98,46 @@ public struct PodStatusBuilder: Sendable {
         let sandboxReady = sandbox.map { $0.ready && (spec.hostNetwork == true || !$0.ip.isEmpty) } ?? false
         var conditions: [CoreV1.PodCondition] = []
         conditions.append(condition(old, "PodReadyToStartContainers", sandboxReady && !terminal ? "True" : "False"))
-        let incompleteInit = initContainers.filter { c in
-            c.restartPolicy != "Always" && !(status.initContainerStatuses ?? []).contains { $0.name == c.name && $0.state?.terminated?.exitCode == 0 }
+        // Init containers not done, in spec order: regular ones not exited 0, sidecars not started.
+        let incomplete = initContainers.filter { c in
+            (status.initContainerStatuses ?? []).first { $0.name == c.name }.map { s in
+                c.restartPolicy == "Always" ? s.started != true : s.state?.terminated?.exitCode != 0
+            } ?? true
         }.map(\.name)
-        let unstartedSidecars = initContainers.filter { c in
-            c.restartPolicy == "Always" && !(status.initContainerStatuses ?? []).contains { $0.name == c.name && $0.started == true }
-        }.map(\.name)
+        let incompleteInit = initContainers.filter { $0.restartPolicy != "Always" && incomplete.contains($0.name) }
         if initDone || terminal && incompleteInit.isEmpty {
             conditions.append(condition(old, "Initialized", "True"))
         } else {
-            let names = (incompleteInit + unstartedSidecars)
+            let names = incomplete
             conditions.append(condition(old, "Initialized", "False", reason: "ContainersNotInitialized",
                                         message: "containers with incomplete status: [\(names.joined(separator: " "))]"))
         }
-        let unready = (status.containerStatuses ?? []).filter { !$0.ready }.map(\.name)
-            + (status.initContainerStatuses ?? []).filter { s in
+        // Unready sidecars first, then regular containers, as upstream lists them.
+        let unready = (status.initContainerStatuses ?? []).filter { s in
                 initContainers.contains { $0.name == s.name && $0.restartPolicy == "Always" } && !s.ready
             }.map(\.name)
+            + (status.containerStatuses ?? []).filter { !$0.ready }.map(\.name)
         if terminal {
-            conditions.append(condition(old, "ContainersReady", "False", reason: "PodCompleted", message: ""))
-            conditions.append(condition(old, "Ready", "False", reason: "PodCompleted", message: ""))
+            let reason = status.phase == "Failed" ? "PodFailed" : "PodCompleted"
+            conditions.append(condition(old, "ContainersReady", "False", reason: reason, message: ""))
+            conditions.append(condition(old, "Ready", "False", reason: reason, message: ""))
         } else if unready.isEmpty {
             conditions.append(condition(old, "ContainersReady", "True"))
-            let gates = (spec.readinessGates ?? []).map(\.conditionType).filter { gate in
-                !(old.conditions ?? []).contains { $0.type == gate && $0.status == "True" }
+            var gateProblems: [String] = []
+            for gate in (spec.readinessGates ?? []).map(\.conditionType) {
+                guard let found = (old.conditions ?? []).first(where: { $0.type == gate }) else {
+                    gateProblems.append("corresponding condition of pod readiness gate \"\(gate)\" does not exist.")
+                    continue
+                }
+                if found.status != "True" {
+                    gateProblems.append("the status of pod readiness gate \"\(gate)\" is not \"True\", but \(found.status)")
+                }
             }
-            if gates.isEmpty {
+            if gateProblems.isEmpty {
                 conditions.append(condition(old, "Ready", "True"))
             } else {
                 conditions.append(condition(old, "Ready", "False", reason: "ReadinessGatesNotReady",
-                                            message: "corresponding condition of pod readiness gate \"\(gates[0])\" does not exist."))
+                                            message: gateProblems.joined(separator: ", ")))
             }
         } else {
             let message = "containers with unready status: [\(unready.joined(separator: " "))]"
@@ -254,6 +267,9 @@ public struct PodStatusBuilder: Sendable {
         }
         if waiting > 0 { return "Pending" }
         if running > 0 && unknown == 0 { return "Running" }
+        // A sidecar still running keeps the pod Running after its regular containers exited.
+        let sidecarRunning = (spec.initContainers ?? []).contains { $0.restartPolicy == "Always" && runtime.latest($0.name)?.state == .running }
+        if running == 0 && stopped > 0 && unknown == 0 && sidecarRunning { return "Running" }
         if running == 0 && stopped > 0 && unknown == 0 {
             if policy == "Always" { return "Running" }
             if stopped == succeeded { return "Succeeded" }

@@ -214,7 +214,7 @@ public struct VolumeManager: Sendable {
             guard exists && isDirectory.boolValue else { throw VolumeError("hostPath type check failed: \(path) is not a directory") }
         case "FileOrCreate":
             if !exists {
-                try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                // As upstream: the file is created, its parent directory is not.
                 guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]) else {
                     throw VolumeError("hostPath type check failed: cannot create \(path)")
                 }
