@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl containerd runc containernetworking-plugins busybox-static docker-registry skopeo umoci iproute2 util-linux
 
-.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression fuzz
+.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression bench-kubelet fuzz
 
 all: build
 
@@ -41,6 +41,8 @@ test: deps check-generated
 	scripts/test/apiserver-python.sh
 	scripts/test/scheduler.sh
 	scripts/test/controller-manager.sh
+	scripts/test/kubelet.sh
+	scripts/test/kubelet-hollow.sh
 	scripts/test/fuzz-replay.sh
 	FUZZ_SECONDS=5 FUZZ_SAVE=0 scripts/fuzz.sh
 
@@ -63,6 +65,16 @@ bench-controllers: deps
 	$(SWIFT) build -c release --product kvstore
 	$(SWIFT) build -c release --product controller-manager
 	scripts/bench/controllers.sh
+
+## bench-kubelet: pod startup on real containerd, kubelet RSS/CPU, hollow nodes (PODS, IDLE, HOLLOW, WATCH)
+bench-kubelet: deps
+	$(SWIFT) build -c release --product apiserver
+	$(SWIFT) build -c release --product kvstore
+	$(SWIFT) build -c release --product scheduler
+	$(SWIFT) build -c release --product controller-manager
+	$(SWIFT) build -c release --product kubelet
+	$(SWIFT) build -c release --product skiff
+	scripts/bench/kubelet.sh
 
 ## bench-compression: LIST of 10,000 pods with and without gzip, and a small GET's latency (PODS, ROUNDS, SMALL)
 bench-compression: deps

@@ -104,7 +104,8 @@ struct KubeletCommand: AsyncParsableCommand {
         var restConfig = try Kubeconfig.load(explicitPath: kubeconfig).restConfig()
         restConfig.userAgent = ClientLibrary.userAgent(component: "kubelet")
         let rest = try RESTClient(config: restConfig)
-        let runtime = try RemoteRuntime(endpoint: settings.containerRuntimeEndpoint, timeout: settings.runtimeRequestTimeout, logger: logger)
+        let runtime = try RemoteRuntime(endpoint: settings.containerRuntimeEndpoint, timeout: settings.runtimeRequestTimeout, logger: logger,
+                                        metrics: component.metrics)
         var options = Kubelet.Options(nodeName: nodeName, nodeIPs: ips, rootDir: rootDir, podLogsDir: podLogsDir, nodeLabels: labels,
                                       config: settings, machine: machine)
         options.workers = podWorkers

@@ -1,4 +1,5 @@
 import CRIAPI
+import Component
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
@@ -12,11 +13,24 @@ public final class RemoteRuntime: ContainerRuntime {
     private let timeout: Swift.Duration
     private let pullTimeout: Swift.Duration
     private let logger: Logger
+    private let metrics: MetricsRegistry?
+    static let durationMetric = "kubelet_runtime_operations_duration_seconds"
+    static let totalMetric = "kubelet_runtime_operations_total"
+    static let errorsMetric = "kubelet_runtime_operations_errors_total"
 
     /// - Parameters:
     ///   - endpoint: `unix:///path/to.sock` or a bare socket path (kubelet's `--container-runtime-endpoint`).
     ///   - timeout: deadline of every call but image pulls (kubelet's `--runtime-request-timeout`, 2 min).
-    public init(endpoint: String, timeout: Swift.Duration = .seconds(120), pullTimeout: Swift.Duration = .seconds(600), logger: Logger) throws {
+    ///   - metrics: where upstream's `kubelet_runtime_operations_*` figures go (per operation type).
+    public init(endpoint: String, timeout: Swift.Duration = .seconds(120), pullTimeout: Swift.Duration = .seconds(600), logger: Logger,
+                metrics: MetricsRegistry? = nil) throws {
+        self.metrics = metrics
+        if let metrics {
+            metrics.register(Self.durationMetric, help: "Duration in seconds of runtime operations. Broken down by operation type.",
+                             .histogram(buckets: MetricsRegistry.exponentialBuckets(start: 0.005, factor: 2.5, count: 14)), labels: ["operation_type"])
+            metrics.register(Self.totalMetric, help: "Cumulative number of runtime operations by operation type.", .counter, labels: ["operation_type"])
+            metrics.register(Self.errorsMetric, help: "Cumulative number of runtime operation errors by operation type.", .counter, labels: ["operation_type"])
+        }
         var path = endpoint
         if path.hasPrefix("unix://") { path.removeFirst("unix://".count) }
         guard path.hasPrefix("/") else {
@@ -57,7 +71,15 @@ public final class RemoteRuntime: ContainerRuntime {
     /// connection dropped under it (`unavailable`) is tried once more on a new connection: with
     /// containerd 1.6 the connection was seen to close under calls in flight while containers
     /// exited.
-    private func call<T: Sendable>(idempotent: Bool = true, _ body: () async throws -> T) async throws -> T {
+    private func call<T: Sendable>(_ operation: String, idempotent: Bool = true, _ body: () async throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        defer {
+            if let metrics {
+                let elapsed = ContinuousClock.now - start
+                metrics.observe(Self.durationMetric, labels: [operation], Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                metrics.increment(Self.totalMetric, labels: [operation])
+            }
+        }
         do {
             do {
                 return try await body()
@@ -66,6 +88,7 @@ public final class RemoteRuntime: ContainerRuntime {
                 return try await body()
             }
         } catch let error as RPCError {
+            metrics?.increment(Self.errorsMetric, labels: [operation])
             switch error.code {
             case .notFound: throw RuntimeError(.notFound, error.message)
             case .unavailable: throw RuntimeError(.unavailable, error.message)
@@ -78,47 +101,47 @@ public final class RemoteRuntime: ContainerRuntime {
     public func version() async throws -> Runtime_V1_VersionResponse {
         var request = Runtime_V1_VersionRequest()
         request.version = "v1"
-        return try await call { try await runtime.version(request, options: options()) }
+        return try await call("version") { try await runtime.version(request, options: options()) }
     }
 
     public func status() async throws -> Runtime_V1_RuntimeStatus {
-        try await call { try await runtime.status(Runtime_V1_StatusRequest(), options: options()).status }
+        try await call("status") { try await runtime.status(Runtime_V1_StatusRequest(), options: options()).status }
     }
 
     public func updatePodCIDR(_ cidr: String) async throws {
         var request = Runtime_V1_UpdateRuntimeConfigRequest()
         request.runtimeConfig.networkConfig.podCidr = cidr
-        _ = try await call { try await runtime.updateRuntimeConfig(request, options: options()) }
+        _ = try await call("update_runtime_config") { try await runtime.updateRuntimeConfig(request, options: options()) }
     }
 
     public func runPodSandbox(_ config: Runtime_V1_PodSandboxConfig) async throws -> String {
         var request = Runtime_V1_RunPodSandboxRequest()
         request.config = config
-        return try await call(idempotent: false) { try await runtime.runPodSandbox(request, options: options()).podSandboxID }
+        return try await call("run_podsandbox", idempotent: false) { try await runtime.runPodSandbox(request, options: options()).podSandboxID }
     }
 
     public func stopPodSandbox(_ id: String) async throws {
         var request = Runtime_V1_StopPodSandboxRequest()
         request.podSandboxID = id
-        _ = try await call { try await runtime.stopPodSandbox(request, options: options()) }
+        _ = try await call("stop_podsandbox") { try await runtime.stopPodSandbox(request, options: options()) }
     }
 
     public func removePodSandbox(_ id: String) async throws {
         var request = Runtime_V1_RemovePodSandboxRequest()
         request.podSandboxID = id
-        _ = try await call { try await runtime.removePodSandbox(request, options: options()) }
+        _ = try await call("remove_podsandbox") { try await runtime.removePodSandbox(request, options: options()) }
     }
 
     public func podSandboxStatus(_ id: String) async throws -> Runtime_V1_PodSandboxStatus {
         var request = Runtime_V1_PodSandboxStatusRequest()
         request.podSandboxID = id
-        return try await call { try await runtime.podSandboxStatus(request, options: options()).status }
+        return try await call("podsandbox_status") { try await runtime.podSandboxStatus(request, options: options()).status }
     }
 
     public func listPodSandboxes(podUID: String?) async throws -> [Runtime_V1_PodSandbox] {
         var request = Runtime_V1_ListPodSandboxRequest()
         if let podUID { request.filter.labelSelector = [RuntimeLabels.podUID: podUID] }
-        return try await call { try await runtime.listPodSandbox(request, options: options()).items }
+        return try await call("list_podsandbox") { try await runtime.listPodSandbox(request, options: options()).items }
     }
 
     public func createContainer(in sandboxID: String, config: Runtime_V1_ContainerConfig, sandboxConfig: Runtime_V1_PodSandboxConfig) async throws -> String {
@@ -126,13 +149,13 @@ public final class RemoteRuntime: ContainerRuntime {
         request.podSandboxID = sandboxID
         request.config = config
         request.sandboxConfig = sandboxConfig
-        return try await call(idempotent: false) { try await runtime.createContainer(request, options: options()).containerID }
+        return try await call("create_container", idempotent: false) { try await runtime.createContainer(request, options: options()).containerID }
     }
 
     public func startContainer(_ id: String) async throws {
         var request = Runtime_V1_StartContainerRequest()
         request.containerID = id
-        _ = try await call { try await runtime.startContainer(request, options: options()) }
+        _ = try await call("start_container") { try await runtime.startContainer(request, options: options()) }
     }
 
     public func stopContainer(_ id: String, timeout seconds: Int64) async throws {
@@ -140,25 +163,25 @@ public final class RemoteRuntime: ContainerRuntime {
         request.containerID = id
         request.timeout = seconds
         // The call itself may take the whole grace period.
-        _ = try await call { try await runtime.stopContainer(request, options: options(timeout + .seconds(seconds))) }
+        _ = try await call("stop_container") { try await runtime.stopContainer(request, options: options(timeout + .seconds(seconds))) }
     }
 
     public func removeContainer(_ id: String) async throws {
         var request = Runtime_V1_RemoveContainerRequest()
         request.containerID = id
-        _ = try await call { try await runtime.removeContainer(request, options: options()) }
+        _ = try await call("remove_container") { try await runtime.removeContainer(request, options: options()) }
     }
 
     public func listContainers(podUID: String?) async throws -> [Runtime_V1_Container] {
         var request = Runtime_V1_ListContainersRequest()
         if let podUID { request.filter.labelSelector = [RuntimeLabels.podUID: podUID] }
-        return try await call { try await runtime.listContainers(request, options: options()).containers }
+        return try await call("list_containers") { try await runtime.listContainers(request, options: options()).containers }
     }
 
     public func containerStatus(_ id: String) async throws -> Runtime_V1_ContainerStatus {
         var request = Runtime_V1_ContainerStatusRequest()
         request.containerID = id
-        return try await call { try await runtime.containerStatus(request, options: options()).status }
+        return try await call("container_status") { try await runtime.containerStatus(request, options: options()).status }
     }
 
     public func execSync(_ id: String, command: [String], timeout seconds: Int64) async throws -> Runtime_V1_ExecSyncResponse {
@@ -167,7 +190,7 @@ public final class RemoteRuntime: ContainerRuntime {
         request.cmd = command
         request.timeout = seconds
         let limit = seconds > 0 ? timeout + .seconds(seconds) : nil
-        return try await call { try await runtime.execSync(request, options: options(limit)) }
+        return try await call("exec_sync") { try await runtime.execSync(request, options: options(limit)) }
     }
 
     public func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String {
@@ -175,27 +198,27 @@ public final class RemoteRuntime: ContainerRuntime {
         request.image.image = image
         if let auth { request.auth = auth }
         if let sandboxConfig { request.sandboxConfig = sandboxConfig }
-        return try await call { try await images.pullImage(request, options: options(pullTimeout)).imageRef }
+        return try await call("pull_image") { try await images.pullImage(request, options: options(pullTimeout)).imageRef }
     }
 
     public func imageStatus(_ image: String) async throws -> Runtime_V1_Image? {
         var request = Runtime_V1_ImageStatusRequest()
         request.image.image = image
-        let response = try await call { try await images.imageStatus(request, options: options()) }
+        let response = try await call("image_status") { try await images.imageStatus(request, options: options()) }
         return response.hasImage ? response.image : nil
     }
 
     public func listImages() async throws -> [Runtime_V1_Image] {
-        try await call { try await images.listImages(Runtime_V1_ListImagesRequest(), options: options()).images }
+        try await call("list_images") { try await images.listImages(Runtime_V1_ListImagesRequest(), options: options()).images }
     }
 
     public func removeImage(_ image: String) async throws {
         var request = Runtime_V1_RemoveImageRequest()
         request.image.image = image
-        _ = try await call { try await images.removeImage(request, options: options()) }
+        _ = try await call("remove_image") { try await images.removeImage(request, options: options()) }
     }
 
     public func imageFsInfo() async throws -> [Runtime_V1_FilesystemUsage] {
-        try await call { try await images.imageFsInfo(Runtime_V1_ImageFsInfoRequest(), options: options()).imageFilesystems }
+        try await call("image_fs_info") { try await images.imageFsInfo(Runtime_V1_ImageFsInfoRequest(), options: options()).imageFilesystems }
     }
 }
