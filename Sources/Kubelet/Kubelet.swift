@@ -27,6 +27,8 @@ public final class Kubelet: Sendable {
         public var workers: Int = 8
         /// How often the PLEG relists the runtime.
         public var relistPeriod: Swift.Duration = .seconds(1)
+        /// How often orphaned pod directories and unused images are collected.
+        public var housekeepingPeriod: Swift.Duration = .seconds(60)
         public init(nodeName: String, nodeIPs: [String], rootDir: String, podLogsDir: String, nodeLabels: [String: String] = [:],
                     config: KubeletConfiguration, machine: MachineInfo) {
             self.nodeName = nodeName
@@ -48,6 +50,7 @@ public final class Kubelet: Sendable {
         var rejected: Set<String> = []
         var finished: Set<String> = []
         var runtimeName = "containerd"
+        var imagesFirstSeen: [String: ContinuousClock.Instant] = [:]
     }
 
     /// Informers many kubelets in one process share (hollow nodes): every pod, every node and
@@ -151,6 +154,10 @@ public final class Kubelet: Sendable {
                 await ControllerRunner(queue: self.queue, onFailure: { [logger = self.logger] uid, error, _ in
                     logger.warning("pod sync failed; retrying", metadata: ["podUID": "\(uid)", "error": "\(error)"])
                 }, sync: { uid in try await self.sync(uid) }).run(workers: self.options.workers)
+            }
+            group.addTask {
+                _ = await self.podInformer.waitForSync()
+                await self.housekeeping(period: self.options.housekeepingPeriod)
             }
             group.addTask {
                 _ = await self.podInformer.waitForSync()
