@@ -41,9 +41,9 @@ pids+=($!)
   --service-cluster-ip-range 10.96.0.0/12 --kube-api-qps 100000 --kube-api-burst 100000 >"$dir/controller-manager.log" 2>&1 &
 pids+=($!)
 metrics_port=$(free_port)
-nsenter --net="/run/netns/$netns" "$bindir/kubelet" --kubeconfig "$KUBECONFIG" \
+nsenter --net="/run/netns/$netns" env ${KUBELET_ENV:-} "$bindir/kubelet" --kubeconfig "$KUBECONFIG" \
   --container-runtime-endpoint "unix://$dir/containerd/containerd.sock" --root-dir "$dir/kubelet" --pod-logs-dir "$dir/pod-logs" \
-  --hostname-override node1 --node-ip "$node_ip" --healthz-port "$metrics_port" >"$dir/kubelet.log" 2>&1 &
+  --hostname-override node1 --node-ip "$node_ip" --healthz-port "$metrics_port" ${KUBELET_FLAGS:-} >"$dir/kubelet.log" 2>&1 &
 kubelet=$!; pids+=($kubelet)
 for _ in $(seq 300); do k get node node1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -q True && break; sleep 0.2; done
 cri_seconds() {
@@ -55,12 +55,19 @@ k create namespace bench >/dev/null
 k run warm -n bench --image=busybox:1.36 -- sleep 3600 >/dev/null
 for _ in $(seq 300); do [ "$(k get pod warm -n bench -o jsonpath='{.status.phase}')" = Running ] && break; sleep 0.2; done
 k delete pod warm -n bench --grace-period=1 >/dev/null
-kubelet_pid=$kubelet  # nsenter execs the kubelet
+kubelet_pid=$kubelet  # nsenter and env exec the kubelet
 cri_before=$(cri_seconds)
+burst_start=$(awk '{print $14 + $15}' "/proc/$kubelet_pid/stat")
 echo "== pod startup: $PODS pods at once on one node (image present)"
 result=$(python3 scripts/bench/pod_startup.py "$KUBECONFIG" bench "$PODS" busybox:1.36)
 cri_after=$(cri_seconds)
+burst_end=$(awk '{print $14 + $15}' "/proc/$kubelet_pid/stat")
 echo "$result"
+echo "CRI calls by operation (count, total seconds since the kubelet started):"
+nsenter --net="/run/netns/$netns" curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '
+  /^kubelet_runtime_operations_duration_seconds_sum/ { match($0, /operation_type="[^"]*"/); op = substr($0, RSTART + 16, RLENGTH - 17); sum[op] = $2 }
+  /^kubelet_runtime_operations_duration_seconds_count/ { match($0, /operation_type="[^"]*"/); op = substr($0, RSTART + 16, RLENGTH - 17); n[op] = $2 }
+  END { for (op in sum) printf "  %-22s %6d %8.3f\n", op, n[op], sum[op] }' | sort -k3 -nr
 python3 - "$result" "$cri_before" "$cri_after" "$PODS" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1]); before, after, n = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
@@ -74,7 +81,10 @@ ticks() { awk '{print $14 + $15}' "/proc/$kubelet_pid/stat"; }
 t0=$(ticks); sleep "$IDLE"; t1=$(ticks)
 hz=$(getconf CLK_TCK)
 python3 -c "print(f'kubelet RSS {int(open(\"/proc/$kubelet_pid/status\").read().split(\"VmRSS:\")[1].split()[0]) / 1024:.1f} MiB, CPU {($t1 - $t0) / $hz / $IDLE * 100:.2f}% of a core')"
+awk '/^(Rss|Anonymous|Shared_Clean|Private_Clean):/ {printf "  %s %.1f MiB", $1, $2 / 1024} END {print ""}' "/proc/$kubelet_pid/smaps_rollup"
+echo "  kubelet CPU during the $PODS-pod start: $(python3 -c "print(round(($burst_end - $burst_start) / $hz, 2))") s ($(python3 -c "print(round(($burst_end - $burst_start) / $hz / $PODS * 1000))") ms per pod)"
 
+[ "$HOLLOW" = 0 ] && exit 0
 echo "== hollow nodes: $HOLLOW kubelets in one process"
 start=$(date +%s.%N)
 "$bindir/skiff" hollow-nodes --count "$HOLLOW" --report-seconds 10 --root-dir "$dir/hollow" >"$dir/hollow.log" 2>&1 &
