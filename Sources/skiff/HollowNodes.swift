@@ -74,7 +74,7 @@ struct HollowNodes: AsyncParsableCommand {
                                           podLogsDir: "\(rootDir)/\(name)/logs", nodeLabels: ["skiff.dev/hollow": "true"],
                                           config: config, machine: machine)
             options.workers = 2
-            built.append(Kubelet(options: options, rest: clients[index / nodesPerConnection], runtime: FakeRuntime(),
+            built.append(Kubelet(options: options, rest: clients[index / nodesPerConnection], runtime: FakeRuntime(podCIDR: nil),
                                     logger: logger.with(node: name), hostDNS: ([], [], []), shared: shared))
         }
         let kubelets = built

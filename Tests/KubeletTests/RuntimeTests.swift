@@ -42,6 +42,19 @@ struct FakeRuntimeTests {
         #expect(a != b)
     }
 
+    @Test("without a pod CIDR the network is not ready and sandboxes fail, until one is handed over")
+    func networkNotReadyWithoutCIDR() async throws {
+        let runtime = FakeRuntime(clock: ManualClock(), podCIDR: nil)
+        let network = try await runtime.status().conditions.first { $0.type == "NetworkReady" }
+        #expect(network?.status == false)
+        #expect(network?.reason == "NetworkPluginNotReady")
+        await #expect(throws: RuntimeError.self) { try await runtime.runPodSandbox(Self.sandboxConfig(uid: "a")) }
+        try await runtime.updatePodCIDR("10.244.7.0/24")
+        #expect(try await runtime.status().conditions.allSatisfy(\.status))
+        let id = try await runtime.runPodSandbox(Self.sandboxConfig(uid: "a"))
+        #expect(try await runtime.podSandboxStatus(id).network.ip == "10.244.7.2")
+    }
+
     @Test("sandboxes get IPs from the CIDR handed over by updatePodCIDR")
     func updatedCIDR() async throws {
         let runtime = FakeRuntime(clock: ManualClock())

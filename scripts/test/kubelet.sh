@@ -17,7 +17,7 @@ source scripts/test/lib/checks.sh
 base_cleanup() { cleanup; }
 teardown() {
   local sock=$dir/containerd/containerd.sock id
-  [ -n "${kubelet_pid:-}" ] && kill -9 "$kubelet_pid" 2>/dev/null
+  if [ -n "${kubelet_pid:-}" ]; then kill -9 "$kubelet_pid" 2>/dev/null; wait "$kubelet_pid" 2>/dev/null; fi
   if [ -S "$sock" ]; then
     for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do ctr --address "$sock" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1; done
     sleep 0.5
@@ -116,6 +116,8 @@ contains "ErrImagePull event with the registry's message" "not found" "$(k get e
 k run crash --image=busybox:1.36 -- sh -c 'exit 1' >/dev/null
 restarted() { [ "$(jp crash '{.status.containerStatuses[0].restartCount}')" -ge 2 ]; }
 wait_for 40 restarted
+backing_off() { [ "$(jp crash '{.status.containerStatuses[0].state.waiting.reason}')" = CrashLoopBackOff ]; }
+wait_for 30 backing_off
 check "CrashLoopBackOff after restarts" "CrashLoopBackOff" "$(jp crash '{.status.containerStatuses[0].state.waiting.reason}')"
 contains "back-off message" "restarting failed container=crash" "$(jp crash '{.status.containerStatuses[0].state.waiting.message}')"
 check "still Running phase under Always" "Running" "$(jp crash '{.status.phase}')"

@@ -37,7 +37,9 @@ public final class FakeRuntime: ContainerRuntime {
         var sandboxes: [String: Sandbox] = [:]
         var containers: [String: Container] = [:]
         var images: [String: Runtime_V1_Image] = [:]
-        var podCIDR = "10.88.0.0/16"
+        /// nil until a CIDR is handed over: the network is not ready and sandboxes fail, as
+        /// containerd's CRI plugin does before it has a CNI configuration.
+        var podCIDR: String?
         var nextIP: UInt32 = 2
         var nextID = 1
     }
@@ -47,9 +49,12 @@ public final class FakeRuntime: ContainerRuntime {
     /// Images whose pull fails, with the message the runtime gives.
     private let failingPulls: [String: String]
 
-    public init(clock: any ComponentClock = SystemClock(), failingPulls: [String: String] = [:]) {
+    /// - Parameter podCIDR: the range sandbox IPs come from before `updatePodCIDR`; nil makes
+    ///   the network not ready until then (hollow nodes wait for the Node's podCIDR).
+    public init(clock: any ComponentClock = SystemClock(), failingPulls: [String: String] = [:], podCIDR: String? = "10.88.0.0/16") {
         self.clock = clock
         self.failingPulls = failingPulls
+        state.withLock { $0.podCIDR = podCIDR }
     }
 
     private func newID(_ state: inout State) -> String {
@@ -67,11 +72,16 @@ public final class FakeRuntime: ContainerRuntime {
     }
 
     public func status() async throws -> Runtime_V1_RuntimeStatus {
+        let networkReady = state.withLock { $0.podCIDR != nil }
         var status = Runtime_V1_RuntimeStatus()
         for type in ["RuntimeReady", "NetworkReady"] {
             var condition = Runtime_V1_RuntimeCondition()
             condition.type = type
-            condition.status = true
+            condition.status = type == "RuntimeReady" || networkReady
+            if !condition.status {
+                condition.reason = "NetworkPluginNotReady"
+                condition.message = "Network plugin returns error: cni plugin not initialized"
+            }
             status.conditions.append(condition)
         }
         return status
@@ -83,9 +93,12 @@ public final class FakeRuntime: ContainerRuntime {
 
     public func runPodSandbox(_ config: Runtime_V1_PodSandboxConfig) async throws -> String {
         let now = clock.wallNow.nanosecondsSinceEpoch
-        return state.withLock { state in
+        return try state.withLock { state in
+            guard let cidr = state.podCIDR else {
+                throw RuntimeError(.other, "failed to setup network for sandbox: cni plugin not initialized")
+            }
             let id = newID(&state)
-            let ip = Self.address(in: state.podCIDR, index: state.nextIP)
+            let ip = Self.address(in: cidr, index: state.nextIP)
             state.nextIP += 1
             state.sandboxes[id] = Sandbox(id: id, config: config, ready: true, createdAt: now, ip: ip)
             return id
