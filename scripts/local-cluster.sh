@@ -39,17 +39,7 @@ stop_one() {
 }
 
 # stop_pods: kills every container the node's containerd runs (they outlive the kubelet).
-stop_pods() {
-  local sock=$root/containerd/containerd.sock id
-  [ -S "$sock" ] || return 0
-  for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
-    ctr --address "$sock" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
-  done
-  sleep 0.5
-  for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
-    ctr --address "$sock" -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true
-  done
-}
+stop_pods() { node_stop_pods "$root/containerd/containerd.sock"; }
 
 stop() {
   # The kubelet and the clients first, then the apiserver, the store, the node's runtime.

@@ -17,15 +17,10 @@ node_netns "$netns" "$host_ip" "$node_ip"
 export APISERVER_BIND=$host_ip
 source scripts/test/lib/apiserver-env.sh
 teardown() {
-  local sock=$dir/containerd/containerd.sock id
-  if [ -S "$sock" ]; then
-    for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do ctr --address "$sock" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1; done
-    sleep 0.5
-    for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do ctr --address "$sock" -n k8s.io tasks delete -f "$id" >/dev/null 2>&1; done
-  fi
+  node_stop_pods "$dir/containerd/containerd.sock"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l 2>/dev/null
+  node_unmount "$dir"
   node_delete_netns "$netns"
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir"; else rm -rf "$dir"; fi
 }

@@ -78,6 +78,26 @@ node_netns() {
   ip -n "$name" link set eth0 up
 }
 
+# node_stop_pods SOCKET: kills and deletes every container the containerd on SOCKET runs
+# (containers outlive the kubelet and containerd; stopping a node must stop them too).
+node_stop_pods() {
+  local sock=$1 id
+  [ -S "$sock" ] || return 0
+  for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
+    ctr --address "$sock" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+  done
+  sleep 0.5
+  for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
+    ctr --address "$sock" -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true
+  done
+}
+
+# node_unmount DIR: lazily unmounts whatever is still mounted below DIR (pod tmpfs volumes,
+# container root filesystems), deepest first, so DIR can be removed.
+node_unmount() {
+  grep " $1/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l 2>/dev/null || true
+}
+
 # node_delete_netns NAME: removes the namespace and its veth pair.
 node_delete_netns() {
   ip link del "$1" 2>/dev/null || true

@@ -164,6 +164,15 @@ public struct KubeletConfiguration: Sendable, Equatable {
             for member in map.members {
                 let (signal, entry) = (member.key, member.value)
                 guard let text = entry.stringValue else { throw KubeletConfigurationError("evictionHard.\(signal): Invalid value: must be a string") }
+                if text.hasSuffix("%") {
+                    guard let percent = Double(text.dropLast()), (0...100).contains(percent) else {
+                        throw KubeletConfigurationError("evictionHard.\(signal): Invalid value: \"\(text)\": must be a percentage between 0% and 100%")
+                    }
+                } else {
+                    do { _ = try Quantity(text) } catch {
+                        throw KubeletConfigurationError("evictionHard.\(signal): Invalid value: \"\(text)\": \(error)")
+                    }
+                }
                 thresholds[signal] = text
             }
             config.evictionHard = thresholds

@@ -17,11 +17,13 @@ extension Kubelet {
 
     func removeOrphanedPodDirectories() async {
         let base = options.rootDir + "/pods"
+        guard FileManager.default.fileExists(atPath: base) else { return }  // no pod has had a directory yet
         let entries: [String]
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: base)
         } catch {
-            return  // no pod has had a directory yet
+            logger.warning("housekeeping: cannot list pod directories", metadata: ["path": "\(base)", "error": "\(error)"])
+            return
         }
         let known = knownPodUIDs
         let running: Set<String>

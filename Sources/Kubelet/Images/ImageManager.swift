@@ -71,7 +71,9 @@ public struct ImageManager: Sendable {
 
     /// The credentials of `secrets` (`kubernetes.io/dockerconfigjson` or `.dockercfg`) that
     /// match `image`'s registry, most specific first.
-    public static func credentials(for image: String, secrets: [CoreV1.Secret]) -> [Runtime_V1_AuthConfig] {
+    /// A secret whose data cannot be read is skipped and reported to `onProblem`.
+    public static func credentials(for image: String, secrets: [CoreV1.Secret],
+                                   onProblem: (String) -> Void = { _ in }) -> [Runtime_V1_AuthConfig] {
         let registry = Self.registry(of: image)
         let path = Self.repositoryPath(of: image)
         var found: [(Int, Runtime_V1_AuthConfig)] = []
@@ -85,6 +87,7 @@ public struct ImageManager: Sendable {
                     auths = try JSONCodec.parse(bytes.bytes)
                 }
             } catch {
+                onProblem("image pull secret \(secret.metadata?.namespace ?? "")/\(secret.metadata?.name ?? ""): not valid JSON: \(error)")
                 continue
             }
             guard let entries = auths?.objectValue else { continue }

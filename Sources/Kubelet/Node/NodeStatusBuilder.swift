@@ -86,6 +86,7 @@ public struct NodeStatusBuilder: Sendable {
         do {
             return try Quantity(text)
         } catch {
+            // Unreachable for a loaded configuration: KubeletConfiguration refuses such a threshold.
             return Quantity.zero
         }
     }

@@ -229,7 +229,9 @@ extension Kubelet {
         }
         // Image.
         let secrets = await pullSecrets(pod)
-        let credentials = ImageManager.credentials(for: container.image ?? "", secrets: secrets)
+        let credentials = ImageManager.credentials(for: container.image ?? "", secrets: secrets) { [logger] problem in
+            logger.warning("skipping an image pull secret", metadata: ["pod": "\(pod.key)", "problem": "\(problem)"])
+        }
         let lastPullFailure = memory.withLock { $0.waiting[uid]?[container.name] }.flatMap { reason -> Swift.Duration? in
             reason.reason == "ErrImagePull" || reason.reason == "ImagePullBackOff" ? .zero : nil
         }

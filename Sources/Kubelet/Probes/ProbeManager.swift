@@ -163,7 +163,11 @@ public final class ProbeManager: Sendable {
         if let http = hook.httpGet { return await runner.httpGet(http, podIP: podIP, container: container, timeout: seconds) }
         if let tcp = hook.tcpSocket { return await runner.tcp(tcp, podIP: podIP, container: container, timeout: seconds) }
         if let sleep = hook.sleep {
-            do { try await clock.sleep(for: .seconds(min(sleep.seconds, seconds))) } catch {}
+            do {
+                try await clock.sleep(for: .seconds(min(sleep.seconds, seconds)))
+            } catch {
+                return "sleep hook interrupted: the kubelet is stopping"
+            }
             return nil
         }
         return nil
