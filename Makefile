@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl containerd runc containernetworking-plugins busybox-static docker-registry skopeo umoci iproute2 util-linux
 
-.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression bench-kubelet fuzz
+.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-cri-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression bench-kubelet fuzz
 
 all: build
 
@@ -112,6 +112,10 @@ generate:
 ## generate-proto: regenerate Sources/EtcdAPI/Generated from api/etcd/*.proto (builds the protoc plugins)
 generate-proto:
 	scripts/codegen/gen-etcd-proto.sh
+
+## generate-cri-proto: regenerate Sources/CRIAPI/Generated from api/cri/api.proto (kubernetes/cri-api v0.32.9)
+generate-cri-proto:
+	scripts/codegen/gen-cri-proto.sh
 
 ## generate-protobuf: regenerate the Kubernetes protobuf table and its test fixtures from upstream's generated.proto (cloned into K8S_SOURCES when missing)
 K8S_SOURCES ?= .build/k8s-sources

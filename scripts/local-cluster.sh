@@ -13,6 +13,8 @@
 # Each process keeps its PID in .skiff/<name>.pid and its log in .skiff/<name>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Network namespaces, veth pairs and containerd need root: re-run under sudo when not root.
+[ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
 . scripts/lib/node-runtime.sh
 state=.skiff
 mkdir -p "$state"

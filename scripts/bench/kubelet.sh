@@ -8,6 +8,8 @@
 #     until all are Ready, Lease renewals and failures over WATCH seconds (60), RSS per node.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# Network namespaces, veth pairs and containerd need root: re-run under sudo when not root.
+[ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
 export SKIFF_BIN=${SKIFF_BIN:-.build/release}
 PODS=${PODS:-30} IDLE=${IDLE:-20} HOLLOW=${HOLLOW:-1000} WATCH=${WATCH:-60}
 . scripts/lib/node-runtime.sh

@@ -6,6 +6,8 @@
 # Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# Network namespaces, veth pairs and containerd need root: re-run under sudo when not root.
+[ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
 . scripts/lib/node-runtime.sh
 sub=$(( $$ % 250 + 1 ))
 host_ip=10.202.$sub.1 node_ip=10.202.$sub.2 netns=skt$$
