@@ -48,6 +48,7 @@ stop() {
   for name in kubelet controller-manager scheduler apiserver kvstore-1 kvstore-2 kvstore-3; do stop_one "$name"; done
   stop_pods
   for name in containerd registry; do stop_one "$name"; done
+  node_unmount "$root"
 }
 
 start_kvstore() {

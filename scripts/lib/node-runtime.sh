@@ -90,6 +90,8 @@ node_stop_pods() {
   for id in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
     ctr --address "$sock" -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true
   done
+  # Shims of tasks that could not be deleted.
+  pkill -9 -f -- "containerd-shim-runc-v2 .*-address $sock\$" 2>/dev/null || true
 }
 
 # node_unmount DIR: lazily unmounts whatever is still mounted below DIR (pod tmpfs volumes,
@@ -142,6 +144,9 @@ state = "$dir/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$SKIFF_PAUSE_IMAGE"
   restrict_oom_score_adj = true
+  # Pod network namespaces under the state directory, not in the host's /run/netns, so a
+  # node's teardown removes them with its directory.
+  netns_mounts_under_state_dir = true
   disable_apparmor = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"

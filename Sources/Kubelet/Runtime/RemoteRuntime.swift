@@ -64,13 +64,16 @@ public final class RemoteRuntime: ContainerRuntime {
     private func options(_ limit: Swift.Duration? = nil) -> CallOptions {
         var options = CallOptions.defaults
         options.timeout = limit ?? timeout
+        // A call made while the connection is being re-established waits for it (within its
+        // deadline) instead of failing at once.
+        options.waitForReady = true
         return options
     }
 
     /// Runs one call, turning gRPC errors into `RuntimeError`. An idempotent call whose
-    /// connection dropped under it (`unavailable`) is tried once more on a new connection: with
-    /// containerd 1.6 the connection was seen to close under calls in flight while containers
-    /// exited.
+    /// connection dropped under it (`unavailable`) is tried once more, waiting for the new
+    /// connection: with containerd 1.6 the connection was seen to close under calls in flight
+    /// while containers exited (cause not found yet).
     private func call<T: Sendable>(_ operation: String, idempotent: Bool = true, _ body: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer {
@@ -84,7 +87,7 @@ public final class RemoteRuntime: ContainerRuntime {
             do {
                 return try await body()
             } catch let error as RPCError where idempotent && error.code == .unavailable {
-                logger.debug("CRI connection dropped; retrying the call once", metadata: ["error": "\(error.message)"])
+                logger.debug("CRI connection dropped; retrying the call once", metadata: ["operation": "\(operation)", "error": "\(error.message)"])
                 return try await body()
             }
         } catch let error as RPCError {
