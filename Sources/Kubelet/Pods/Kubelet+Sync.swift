@@ -334,10 +334,21 @@ extension Kubelet {
             let spent = Int64((clock.now - start).components.seconds)
             remaining = max(grace - spent, 2)
         }
-        do {
-            try await runtime.stopContainer(record.id, timeout: remaining)
-        } catch {
-            logger.warning("stopping a container failed", metadata: ["container": "\(record.name)", "id": "\(record.id)", "error": "\(error)"])
+        // A failed stop is tried again with what is left of the grace period (at least 2 s), so a
+        // dropped runtime connection does not turn a graceful stop into the sandbox's SIGKILL.
+        let deadline = clock.now + .seconds(remaining)
+        for attempt in 1...3 {
+            do {
+                try await runtime.stopContainer(record.id, timeout: remaining)
+                return
+            } catch let error as RuntimeError where error.code == .notFound {
+                return
+            } catch {
+                logger.warning("stopping a container failed", metadata: [
+                    "container": "\(record.name)", "id": "\(record.id)", "attempt": "\(attempt)", "error": "\(error)",
+                ])
+                remaining = max((deadline - clock.now).components.seconds, 2)
+            }
         }
     }
 
