@@ -95,7 +95,9 @@ extension Kubelet {
             }
         }
         if let sandboxID {
-            let environment = podIPs.isEmpty ? environment : try await environmentBuilder(pod, podIPs: podIPs)
+            // The new sandbox's IPs, without reading the pod's ConfigMaps and Secrets again.
+            var environment = environment
+            if !podIPs.isEmpty { environment.podIPs = podIPs }
             for start in plan.containersToStart {
                 let result = await startContainer(start, pod: pod, sandboxID: sandboxID, sandboxConfig: sandboxConfig,
                                                   runtime: runtimeStatus, environment: environment, volumes: volumePaths)

@@ -192,7 +192,9 @@ public final class RemoteRuntime: ContainerRuntime {
         request.containerID = id
         request.cmd = command
         request.timeout = seconds
-        let limit = seconds > 0 ? timeout + .seconds(seconds) : nil
+        // The exec's own timeout plus a margin: a probe must not wait out the whole request timeout
+        // behind a dropped connection.
+        let limit = seconds > 0 ? Swift.Duration.seconds(seconds + 5) : nil
         return try await call("exec_sync") { try await runtime.execSync(request, options: options(limit)) }
     }
 
