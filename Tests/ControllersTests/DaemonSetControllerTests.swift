@@ -217,9 +217,7 @@ struct DaemonSetControllerTests {
         ])
         try await h.sync()
         #expect(h.createdPods.isEmpty)
-        withKnownIssue("pods for unknown nodes are ignored; upstream manage deletes unscheduled ones (getUnscheduledPodsWithoutNode)") {
-            #expect(h.deletedPods == ["agent-gone"])
-        }
+        #expect(h.deletedPods == ["agent-gone"])
     }
 
     // MARK: Expectations and failures

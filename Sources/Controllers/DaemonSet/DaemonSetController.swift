@@ -188,6 +188,12 @@ public final class DaemonSetController: Sendable {
                 }
             }
         }
+        // Unscheduled pods aimed at nodes that no longer exist: the pod GC never sees them
+        // (upstream getUnscheduledPodsWithoutNode).
+        let knownNodes = Set(nodes.list().map(\.name))
+        for (node, pods) in byNode where !knownNodes.contains(node) {
+            delete += pods.filter { ($0.spec?.nodeName ?? "").isEmpty }
+        }
 
         let settled = expectations.satisfied(key)
         if settled {
