@@ -42,6 +42,7 @@ test: deps check-generated
 	scripts/test/scheduler.sh
 	scripts/test/controller-manager.sh
 	scripts/test/kubelet.sh
+	scripts/test/streaming.sh
 	scripts/test/kubelet-hollow.sh
 	scripts/test/fuzz-replay.sh
 	FUZZ_SECONDS=5 FUZZ_SAVE=0 scripts/fuzz.sh

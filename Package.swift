@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Controllers", targets: ["Controllers"]),
         .library(name: "Component", targets: ["Component"]),
         .library(name: "Kubelet", targets: ["Kubelet"]),
+        .library(name: "HTTPServing", targets: ["HTTPServing"]),
         .executable(name: "kvstore", targets: ["kvstore"]),
         .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "scheduler", targets: ["scheduler"]),
@@ -90,8 +91,10 @@ let package = Package(
             name: "APIServer",
             dependencies: [
                 "APIMachinery",
+                "HTTPServing",
                 "EtcdAPI",
                 "Component",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -107,6 +110,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .target(
+            name: "HTTPServing",
+            dependencies: [
+                "APIMachinery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .target(
@@ -141,7 +159,7 @@ let package = Package(
         .target(
             name: "Kubelet",
             dependencies: [
-                "APIMachinery", "Client", "Component", "CRIAPI", "Scheduler", "CLibcap",
+                "APIMachinery", "Client", "Component", "CRIAPI", "Scheduler", "CLibcap", "HTTPServing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -154,6 +172,8 @@ let package = Package(
             name: "kubelet",
             dependencies: [
                 "Kubelet",
+                "HTTPServing",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "Client",
                 "Component",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -231,11 +251,11 @@ let package = Package(
             name: "ControllersTests",
             dependencies: ["Controllers", "Client", "APIMachinery", "Component", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "CRIAPI", "Client", "APIMachinery", "Component"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "CRIAPI", "Client", "APIMachinery", "Component", "HTTPServing"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "APIServerTests",
-            dependencies: ["APIServer", "APIMachinery", "DataDriven", "Component", .product(name: "NIOHTTP1", package: "swift-nio"),
+            dependencies: ["APIServer", "HTTPServing", "APIMachinery", "DataDriven", "Component", .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTLS", package: "swift-nio")],
             exclude: ["testdata"]

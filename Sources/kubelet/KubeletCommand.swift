@@ -3,7 +3,9 @@ import ArgumentParser
 import Client
 import Component
 import Foundation
+import HTTPServing
 import Kubelet
+import ServiceLifecycle
 
 /// `kubelet`: the node agent, with kube-kubelet's flags and KubeletConfiguration file.
 @main
@@ -55,6 +57,21 @@ struct KubeletCommand: AsyncParsableCommand {
     @Option(help: "Port of the /healthz and /metrics endpoint (plain HTTP, healthzBindAddress).")
     var healthzPort: Int?
 
+    @Option(help: "Port of the kubelet's HTTPS API (logs, exec, attach, port-forward); 0 turns it off.")
+    var port: Int?
+
+    @Option(help: "Address the kubelet's HTTPS API binds.")
+    var address: String?
+
+    @Option(help: "Serving certificate (PEM) of the kubelet's API; with --tls-private-key-file.")
+    var tlsCertFile: String?
+
+    @Option(help: "Private key (PEM) of --tls-cert-file.")
+    var tlsPrivateKeyFile: String?
+
+    @Option(help: "Directory of the self-signed serving certificate (default: <root-dir>/pki).")
+    var certDir: String?
+
     @Option(help: "Pod syncs run at once.")
     var podWorkers = 8
 
@@ -73,6 +90,13 @@ struct KubeletCommand: AsyncParsableCommand {
         if let clusterDns { settings.clusterDNS = clusterDns.split(separator: ",").map(String.init) }
         if let clusterDomain { settings.clusterDomain = clusterDomain }
         if let healthzPort { settings.healthzPort = healthzPort }
+        if let port { settings.port = port }
+        if let address { settings.address = address }
+        if let tlsCertFile { settings.tlsCertFile = tlsCertFile }
+        if let tlsPrivateKeyFile { settings.tlsPrivateKeyFile = tlsPrivateKeyFile }
+        if settings.tlsCertFile.isEmpty != settings.tlsPrivateKeyFile.isEmpty {
+            throw ValidationError("--tls-cert-file and --tls-private-key-file must be given together")
+        }
         if let text = runtimeRequestTimeout {
             do {
                 settings.runtimeRequestTimeout = .nanoseconds(try APIMachinery.Duration(parsing: text).nanoseconds)
@@ -121,10 +145,23 @@ struct KubeletCommand: AsyncParsableCommand {
         component.health.add("node-registered", .readyz) { kubelet.node.isRegistered ? nil : "node not registered yet" }
         let server = try await StatusServer(host: settings.healthzBindAddress, port: settings.healthzPort, health: component.health,
                                             metrics: component.metrics)
+        var services: [any Service] = [server.service, CancellableService { await kubelet.run() }]
+        var api = "off"
+        if settings.port > 0 {
+            let identity = TLSSetup.SelfSigned(
+                name: "kubelet", commonName: "\(nodeName)@\(Int(Date().timeIntervalSince1970))", dnsNames: [nodeName], addresses: ips)
+            let tls = try TLSSetup.context(
+                certFile: settings.tlsCertFile.isEmpty ? nil : settings.tlsCertFile,
+                keyFile: settings.tlsPrivateKeyFile.isEmpty ? nil : settings.tlsPrivateKeyFile,
+                certDir: certDir ?? rootDir + "/pki", selfSigned: identity)
+            let listener = try await HTTPServer.start(host: settings.address, port: settings.port, tls: tls, handler: KubeletServer(kubelet: kubelet))
+            services.append(ServerService(finished: { try await listener.closeFuture.get() }, stop: { try await listener.closeListener() }))
+            api = "https://\(settings.address):\(settings.port)"
+        }
         logger.info("kubelet starting", metadata: ["node": "\(nodeName)", "nodeIPs": "\(ips.joined(separator: ","))",
-                                                  "runtime": "\(settings.containerRuntimeEndpoint)", "healthz": "http://\(settings.healthzBindAddress):\(server.port)"])
-        let work = CancellableService { await kubelet.run() }
-        try await component.run(services: [server.service, work])
+                                                  "runtime": "\(settings.containerRuntimeEndpoint)", "healthz": "http://\(settings.healthzBindAddress):\(server.port)",
+                                                  "api": "\(api)"])
+        try await component.run(services: services)
         runtime.close()
         do {
             try await rest.shutdown()

@@ -6,6 +6,7 @@ import NIOTLS
 import Synchronization
 import Testing
 @testable import APIServer
+@testable import HTTPServing
 
 /// Slow and greedy clients: the connection timeouts of `HTTPRequestHandler` (on a testing
 /// event loop whose time the test moves) and the in-flight limits of `InFlightLimitHandler`.

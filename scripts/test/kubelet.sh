@@ -8,45 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 # Network namespaces, veth pairs and containerd need root: re-run under sudo when not root.
 [ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
-. scripts/lib/node-runtime.sh
-sub=$(( $$ % 250 + 1 ))
-host_ip=10.202.$sub.1 node_ip=10.202.$sub.2 netns=skt$$
-node_netns "$netns" "$host_ip" "$node_ip"
-export APISERVER_BIND=$host_ip
-source scripts/test/lib/apiserver-env.sh
-k() { kubectl --request-timeout=15s "$@" 2>&1; }
-source scripts/test/lib/checks.sh
-teardown() {
-  if [ -n "${kubelet_pid:-}" ]; then kill -9 "$kubelet_pid" 2>/dev/null; wait "$kubelet_pid" 2>/dev/null; fi
-  node_stop_pods "$dir/containerd/containerd.sock"
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  node_unmount "$dir"
-  node_delete_netns "$netns"
-  if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir"; else rm -rf "$dir"; fi
-}
-trap teardown EXIT
-wait_for() {  # wait_for SECONDS COMMAND…
-  local limit=$(( $1 * 5 )); shift
-  for _ in $(seq "$limit"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
-}
-jp() { k get pod "$1" -o jsonpath="$2"; }
-phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
-
-# Runtime: images cached across runs in .build (rebuilt when missing), a registry, containerd.
-node_build_images "$PWD/.build/node-images"
-registry="$host_ip:$(free_port)"
-node_start_registry "$dir/registry" "$registry" "$PWD/.build/node-images" >"$dir/registry.pid"
-pids+=("$(cat "$dir/registry.pid")")
-node_start_containerd "$dir/containerd" "$netns" "$registry" >"$dir/containerd.pid"
-pids+=("$(cat "$dir/containerd.pid")")
-
-"$bindir/scheduler" --kubeconfig "$KUBECONFIG" --port 0 >"$dir/scheduler.log" 2>&1 &
-pids+=($!)
-"$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port 0 --allocate-node-cidrs true \
-  --cluster-cidr 10.244.0.0/16 --service-cluster-ip-range 10.96.0.0/12 >"$dir/controller-manager.log" 2>&1 &
-pids+=($!)
+KUBELET_FLAGS="--node-labels skiff.dev/test=kubelet --max-pods 40"
+source scripts/test/lib/one-node.sh
 
 # A malformed configuration is refused, naming the field.
 printf 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmaxPods: many\n' >"$dir/bad.yaml"
@@ -62,15 +25,8 @@ kind: KubeletConfiguration
 syncFrequency: 2s
 crashLoopBackOff: {maxContainerRestartPeriod: 20s}
 Y
-start_kubelet() {
-  nsenter --net="/run/netns/$netns" "$bindir/kubelet" --config "$dir/kubelet.yaml" --kubeconfig "$KUBECONFIG" \
-    --container-runtime-endpoint "unix://$dir/containerd/containerd.sock" --root-dir "$dir/kubelet" \
-    --pod-logs-dir "$dir/pod-logs" --hostname-override node1 --node-ip "$node_ip" --healthz-port 0 \
-    --node-labels skiff.dev/test=kubelet --max-pods 40 >>"$dir/kubelet.log" 2>&1 &
-  kubelet_pid=$!
-}
+KUBELET_CONFIG=$dir/kubelet.yaml
 start_kubelet
-node_ready() { [ "$(k get node node1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
 wait_for 60 node_ready
 check "node Ready" "True" "$(k get node node1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')"
 contains "runtime version" "containerd://1.6" "$(k get node node1 -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}')"

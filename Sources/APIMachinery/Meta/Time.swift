@@ -79,8 +79,10 @@ public struct TimestampError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 /// RFC 3339 parsing and formatting on the proleptic Gregorian calendar, without Foundation.
-enum RFC3339 {
-    static func parse(_ text: String) throws(TimestampError) -> (seconds: Int64, nanoseconds: Int) {
+/// RFC 3339 times as Kubernetes writes them (UTC, `Z`) and reads them (any offset).
+public enum RFC3339 {
+    /// Seconds since the epoch and the fraction in nanoseconds.
+    public static func parse(_ text: String) throws(TimestampError) -> (seconds: Int64, nanoseconds: Int) {
         let b = Array(text.utf8)
         var i = 0
         func number(_ count: Int) throws(TimestampError) -> Int {
@@ -142,7 +144,19 @@ enum RFC3339 {
         return (seconds, nanos)
     }
 
-    static func format(seconds: Int64, microseconds: Int?) -> String {
+    /// Go's `RFC3339NanoFixed` in UTC: nine fraction digits (the kubelet's log timestamps).
+    public static func format(nanosecondsSinceEpoch nanos: Int64) -> String {
+        var seconds = nanos / 1_000_000_000
+        var fraction = nanos % 1_000_000_000
+        if fraction < 0 {
+            fraction += 1_000_000_000
+            seconds -= 1
+        }
+        let text = format(seconds: seconds, microseconds: nil)
+        return String(text.dropLast()) + "." + pad(Int(fraction), 9) + "Z"
+    }
+
+    public static func format(seconds: Int64, microseconds: Int?) -> String {
         var days = seconds / 86400
         var rest = seconds % 86400
         if rest < 0 {

@@ -237,6 +237,10 @@ public final class APIHandler: RequestHandler, Sendable {
         case ("create", "binding"): return try await context.bind()
         case ("create", "eviction"): return try await context.evict()
         case ("update", "finalize"): return try await context.update()
+        case ("get", "log") where resource.gvk.kind == "Pod": return try await context.podLog()
+        case (_, "exec") where resource.gvk.kind == "Pod", (_, "attach") where resource.gvk.kind == "Pod",
+             (_, "portforward") where resource.gvk.kind == "Pod":
+            return try await context.podConnect(info.subresource ?? "")
         default:
             throw StatusError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
         }

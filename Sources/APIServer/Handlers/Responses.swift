@@ -8,13 +8,6 @@ extension StatusError {
     }
 }
 
-extension MetaV1.Status {
-    /// The HTTP response carrying this status, with its code.
-    public var response: APIResponse {
-        Responses.json(Int(code ?? 500), JSONCodec.encode(self))
-    }
-}
-
 enum Responses {
     static let jsonType = "application/json"
 

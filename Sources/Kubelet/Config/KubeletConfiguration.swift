@@ -35,6 +35,10 @@ public struct KubeletConfiguration: Sendable, Equatable {
     public var healthzPort = 10248
     public var healthzBindAddress = "127.0.0.1"
     public var address = "0.0.0.0"
+    /// The serving certificate and key of the kubelet's API; a self-signed pair in the
+    /// certificate directory when unset.
+    public var tlsCertFile = ""
+    public var tlsPrivateKeyFile = ""
     public var podPidsLimit: Int64 = -1
     public var enableServiceLinks = true
     public var shutdownGracePeriod: Swift.Duration = .zero
@@ -153,6 +157,11 @@ public struct KubeletConfiguration: Sendable, Equatable {
         try string("healthzBindAddress", &config.healthzBindAddress)
         try string("address", &config.address)
         try string("resolvConf", &config.resolvConf)
+        try string("tlsCertFile", &config.tlsCertFile)
+        try string("tlsPrivateKeyFile", &config.tlsPrivateKeyFile)
+        if config.tlsCertFile.isEmpty != config.tlsPrivateKeyFile.isEmpty {
+            throw KubeletConfigurationError("tlsCertFile and tlsPrivateKeyFile must be set together")
+        }
         var staticPath = ""
         try string("staticPodPath", &staticPath)
         config.staticPodPath = staticPath.isEmpty ? nil : staticPath

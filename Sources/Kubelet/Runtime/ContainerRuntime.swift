@@ -32,6 +32,10 @@ public protocol ContainerRuntime: Sendable {
     func containerStatus(_ id: String) async throws -> Runtime_V1_ContainerStatus
     /// Runs a command in a running container and waits for it, at most `timeout` seconds (0: no limit).
     func execSync(_ id: String, command: [String], timeout: Int64) async throws -> Runtime_V1_ExecSyncResponse
+    /// A one-time URL on the runtime's streaming server for an interactive exec, attach or
+    /// port-forward session (CRI `Exec`, `Attach`, `PortForward`); the client connects to it with
+    /// an upgrade request.
+    func streamingURL(for request: StreamingRequest) async throws -> String
 
     /// Pulls an image and returns its reference (an image ID or digest).
     func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String

@@ -275,6 +275,12 @@ public final class FakeRuntime: ContainerRuntime {
         }
     }
 
+    /// Hollow containers have no streams: every session is refused as a runtime without a
+    /// streaming server would.
+    public func streamingURL(for request: StreamingRequest) async throws -> String {
+        throw RuntimeError(.other, "the fake runtime has no streaming server")
+    }
+
     public func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String {
         if let message = failingPulls[image] { throw RuntimeError(.other, message) }
         return state.withLock { state in

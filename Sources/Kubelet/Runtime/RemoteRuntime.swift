@@ -198,6 +198,27 @@ public final class RemoteRuntime: ContainerRuntime {
         return try await call("exec_sync") { try await runtime.execSync(request, options: options(limit)) }
     }
 
+    public func streamingURL(for request: StreamingRequest) async throws -> String {
+        switch request {
+        case .exec(let container, let command, let streams):
+            var message = Runtime_V1_ExecRequest()
+            message.containerID = container
+            message.cmd = command
+            (message.stdin, message.stdout, message.stderr, message.tty) = (streams.stdin, streams.stdout, streams.stderr, streams.tty)
+            return try await call("exec") { try await runtime.exec(message, options: options()).url }
+        case .attach(let container, let streams):
+            var message = Runtime_V1_AttachRequest()
+            message.containerID = container
+            (message.stdin, message.stdout, message.stderr, message.tty) = (streams.stdin, streams.stdout, streams.stderr, streams.tty)
+            return try await call("attach") { try await runtime.attach(message, options: options()).url }
+        case .portForward(let sandbox, let ports):
+            var message = Runtime_V1_PortForwardRequest()
+            message.podSandboxID = sandbox
+            message.port = ports
+            return try await call("port_forward") { try await runtime.portForward(message, options: options()).url }
+        }
+    }
+
     public func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String {
         var request = Runtime_V1_PullImageRequest()
         request.image.image = image

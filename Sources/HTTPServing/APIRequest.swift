@@ -1,3 +1,4 @@
+import APIMachinery
 import NIOHTTP1
 
 /// One HTTP request as the API layer sees it: the body is fully read (bounded by the server).
@@ -91,10 +92,13 @@ public enum APIResponse: Sendable {
     case full(status: Int, headers: [(String, String)], body: [UInt8])
     /// A body pushed as it becomes available (see `PushStream`).
     case push(status: Int, headers: [(String, String)], stream: any PushStream)
+    /// The connection is handed to a backend (HTTP/1.1 upgrade requests only; see `UpgradeTarget`).
+    case upgrade(UpgradeTarget)
 
     public var status: Int {
         switch self {
         case .full(let status, _, _), .push(let status, _, _): status
+        case .upgrade: 101
         }
     }
 }
@@ -102,4 +106,11 @@ public enum APIResponse: Sendable {
 /// Serves requests; implemented by `APIHandler`.
 public protocol RequestHandler: Sendable {
     func handle(_ request: APIRequest) async -> APIResponse
+}
+
+extension MetaV1.Status {
+    /// The HTTP response carrying this status as JSON, with its code.
+    public var response: APIResponse {
+        .full(status: Int(code ?? 500), headers: [("Content-Type", "application/json")], body: JSONCodec.encode(self))
+    }
 }

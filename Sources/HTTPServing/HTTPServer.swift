@@ -66,7 +66,7 @@ public enum HTTPServer {
 }
 
 /// One connection's (or HTTP/2 stream's) request handling.
-final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
+final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -178,7 +178,60 @@ final class HTTPRequestHandler: ChannelDuplexHandler, @unchecked Sendable {
                     me.pushReady(context: context)
                 }
             }
+        case .upgrade(let target):
+            guard !http2 else {
+                let status = MetaV1.Status.failure(.badRequest, message: "upgrade requests need HTTP/1.1")
+                respond(context: context, response: status.response, keepAlive: keepAlive)
+                return
+            }
+            takeOver(context: context, target: target)
         }
+    }
+
+    /// Hands the connection to `target`: reading pauses while the backend is dialled, then the
+    /// HTTP handlers leave the pipeline and a byte pipe joins the two connections. A backend
+    /// that cannot be reached gets the client a 500 Status, as upstream's "error dialing backend".
+    private func takeOver(context: ChannelHandlerContext, target: UpgradeTarget) {
+        let channel = context.channel
+        Self.setAutoRead(channel, false)
+        let tls = Self.handler(NIOSSLServerHandler.self, in: channel.pipeline)
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        target.connect(joining: channel, after: tls, on: loop).whenComplete { result in
+            let (me, context) = bound.value
+            switch result {
+            case .success:
+                me.leavePipeline(context: context)
+                Self.setAutoRead(channel, true)
+            case .failure(let error):
+                Self.setAutoRead(channel, true)
+                let status = MetaV1.Status.failure(.internalError, message: "error dialing backend: \(error)")
+                me.respond(context: context, response: status.response, keepAlive: false)
+            }
+        }
+    }
+
+    /// Removes the HTTP/1.1 codec and this handler once the connection carries raw bytes.
+    private func leavePipeline(context: ChannelHandlerContext) {
+        let pipeline = context.pipeline
+        let codec: [(any RemovableChannelHandler)?] = [
+            Self.handler(HTTPServerPipelineHandler.self, in: pipeline),
+            Self.handler(HTTPServerProtocolErrorHandler.self, in: pipeline),
+            Self.handler(HTTPResponseEncoder.self, in: pipeline),
+            Self.handler(ByteToMessageHandler<HTTPRequestDecoder>.self, in: pipeline),
+        ]
+        for handler in codec.compactMap({ $0 }) { pipeline.syncOperations.removeHandler(handler, promise: nil) }
+        pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    /// Turns automatic reading on or off; a channel that refuses is closed.
+    private static func setAutoRead(_ channel: any Channel, _ on: Bool) {
+        do { try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on) } catch { channel.close(promise: nil) }
+    }
+
+    /// The pipeline's handler of type `type`, or nil when it has none.
+    private static func handler<H: ChannelHandler>(_ type: H.Type, in pipeline: ChannelPipeline) -> H? {
+        do { return try pipeline.syncOperations.handler(type: type) } catch { return nil }
     }
 
     /// Writes what the push stream has, while the client keeps up; called after each ready

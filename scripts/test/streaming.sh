@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# A user's day-one verbs through apiserver → kubelet → containerd, judged by the real kubectl:
+# logs (--tail, --timestamps, --limit-bytes, --since-time, -f, --previous, -c), exec (exit
+# codes, stdin, a terminal), cp both ways, port-forward to a busybox httpd, attach, and the
+# refusals upstream gives. One node in a network namespace of its own (DESIGN.md §4); the
+# port-forward's local end listens on loopback only.
+# Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+[ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
+source scripts/test/lib/one-node.sh
+start_kubelet
+wait_for 60 node_ready
+check "node Ready" "True" "$(k get node node1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')"
+check "kubelet endpoint" "10250" "$(k get node node1 -o jsonpath='{.status.daemonEndpoints.kubeletEndpoint.Port}')"
+
+k run talker --image=busybox:1.36 -- sh -c 'for i in 1 2 3; do echo line $i; done; echo oops >&2; exec sleep 3600' >/dev/null
+k run ticker --image=busybox:1.36 -- sh -c 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done' >/dev/null
+k run brief --image=busybox:1.36 --restart=Never -- sh -c 'echo first; sleep 2; echo last' >/dev/null
+k run web --image=busybox:1.36 -- sh -c 'mkdir -p /www && echo hello-web >/www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
+k run noimg --image=busybox:0.0-missing >/dev/null
+k apply -f - >/dev/null <<'Y'
+apiVersion: v1
+kind: Pod
+metadata: {name: duo}
+spec:
+  containers:
+  - {name: a, image: "busybox:1.36", command: [sh, -c, "echo from-a; exec sleep 3600"]}
+  - {name: b, image: "busybox:1.36", command: [sh, -c, "echo from-b; exec sleep 3600"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: again}
+spec:
+  volumes: [{name: d, emptyDir: {}}]
+  containers:
+  - name: again
+    image: "busybox:1.36"
+    volumeMounts: [{name: d, mountPath: /d}]
+    command: [sh, -c, "if [ -f /d/ran ]; then echo second; exec sleep 3600; else touch /d/ran; echo first; exit 1; fi"]
+Y
+for pod in talker ticker web duo; do wait_for 60 phase_is "$pod" Running; done
+
+# Logs.
+check "logs" "line 1 line 2 line 3 oops" "$(k logs talker | tr '\n' ' ' | sed 's/ $//')"
+check "--tail=2" "line 3 oops" "$(k logs talker --tail=2 | tr '\n' ' ' | sed 's/ $//')"
+check "--limit-bytes=6" "line 1" "$(k logs talker --limit-bytes=6)"
+contains "--timestamps" "Z line 1" "$(k logs talker --timestamps | head -1)"
+check "--timestamps is RFC 3339" "1" "$(k logs talker --timestamps | head -1 | grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z line 1$')"
+check "--since-time in the future: nothing" "" "$(k logs talker --since-time=2099-01-01T00:00:00Z)"
+check "--since=1h: everything" "4" "$(k logs talker --since=1h | wc -l)"
+check "-c picks the container" "from-b" "$(k logs duo -c b)"
+contains "logs of a container not in the pod" 'container nope is not valid for pod talker' "$(k logs talker -c nope)"
+pull_backoff() { [ "$(jp noimg '{.status.containerStatuses[0].state.waiting.reason}')" = ImagePullBackOff ]; }
+wait_for 30 pull_backoff
+contains "logs of a pod waiting for its image" 'container "noimg" in pod "noimg" is waiting to start' "$(k logs noimg)"
+followed=$(timeout 3 kubectl logs -f ticker 2>&1)
+check "-f streams new lines" "1" "$([ "$(echo "$followed" | grep -c tick)" -ge 8 ] && echo 1)"
+check "-f ends when the container stops" "first last" "$(timeout 30 kubectl logs -f brief 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+restarted() { [ "$(jp again '{.status.containerStatuses[0].restartCount}')" -ge 1 ] && phase_is again Running && [ -n "$(jp again '{.status.containerStatuses[0].state.running}')" ]; }
+wait_for 60 restarted
+check "logs after a restart" "second" "$(k logs again)"
+check "--previous" "first" "$(k logs again --previous)"
+contains "--previous with no earlier run" 'previous terminated container "talker" in pod "talker" not found' "$(k logs talker --previous)"
+
+# Exec.
+check "exec" "hi" "$(k exec talker -- echo hi)"
+out=$(kubectl exec talker -- sh -c 'echo to-err >&2; exit 3' 2>&1); status=$?
+check "exec exit code" "3" "$status"
+contains "exec: kubectl names the exit code" "command terminated with exit code 3" "$out"
+contains "exec: stderr comes back" "to-err" "$out"
+check "exec -i: stdin, then its end" "hello stdin" "$(echo 'hello stdin' | timeout 20 kubectl exec -i talker -- cat 2>&1)"
+contains "exec -it: a terminal" "/dev/pts/" "$(timeout 20 script -qec "kubectl exec -it talker -- tty" /dev/null 2>&1)"
+check "exec -c" "from-b-exec" "$(k exec duo -c b -- echo from-b-exec)"
+contains "exec into a missing container" 'container nope not found in pod talker' "$(k exec talker -c nope -- true)"
+contains "exec with a missing command: the runtime's message" 'executable file not found' "$(k exec talker -- /no/such/thing)"
+
+# cp both ways (tar through exec).
+head -c 100000 /dev/urandom >"$dir/blob"
+k cp "$dir/blob" talker:/tmp/blob >/dev/null
+check "cp into the pod" "$(md5sum <"$dir/blob" | cut -d' ' -f1)" "$(k exec talker -- md5sum /tmp/blob | cut -d' ' -f1)"
+k cp talker:/tmp/blob "$dir/back" >/dev/null
+check "cp out of the pod" "$(md5sum <"$dir/blob" | cut -d' ' -f1)" "$(md5sum <"$dir/back" | cut -d' ' -f1)"
+
+# Port-forward: an HTTP request through the tunnel; a closed port fails on its own stream only.
+p1=$(free_port) p2=$(free_port)
+kubectl port-forward pod/web "$p1:8080" "$p2:8081" >"$dir/port-forward.log" 2>&1 &
+pf=$!
+pids+=("$pf")
+forwarding() { curl -sf -m 3 "http://127.0.0.1:$p1/" >/dev/null; }
+wait_for 20 forwarding
+check "port-forward carries HTTP" "hello-web" "$(curl -s -m 5 "http://127.0.0.1:$p1/")"
+check "a closed port fails" "" "$(curl -s -m 5 "http://127.0.0.1:$p2/")"
+check "the tunnel survives it" "hello-web" "$(curl -s -m 5 "http://127.0.0.1:$p1/")"
+kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null
+
+# Attach: the running container's output.
+contains "attach" "tick" "$(timeout 3 kubectl attach ticker 2>&1)"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
