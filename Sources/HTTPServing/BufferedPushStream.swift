@@ -23,12 +23,13 @@ public final class BufferedPushStream: PushStream {
     }
 
     public func start(ready: @escaping @Sendable () -> Void) {
+        // `ready` is in place before the producer runs, so no write can miss it.
+        state.withLock { $0.ready = ready }
         let task = Task { [self] in
             await produce(self)
             finish()
         }
         let cancelled = state.withLock { state in
-            state.ready = ready
             state.task = task
             return state.cancelled
         }
