@@ -159,6 +159,7 @@ public final class Kubelet: Sendable {
                 _ = await self.podInformer.waitForSync()
                 await self.housekeeping(period: self.options.housekeepingPeriod)
             }
+            group.addTask { await self.rotateLogs(period: self.options.config.containerLogMonitorInterval) }
             group.addTask {
                 _ = await self.podInformer.waitForSync()
                 await PLEG(runtime: self.runtime, clock: self.clock, period: self.options.relistPeriod, logger: self.logger,

@@ -636,3 +636,48 @@ struct ContainerLogReaderTests {
         }
     }
 }
+
+/// `ContainerLogRotation`: which files are rotated copies of a log, and which to remove.
+@Suite("Container log rotation")
+struct ContainerLogRotationTests {
+    @Test("rotated copies are the log's name with a time suffix, oldest first; others are ignored")
+    func rotatedFiles() {
+        let entries = ["0.log", "0.log.20240102-030406", "1.log.20240102-030405", "0.log.20240102-030405",
+                       "0.log.20240102-030407.tmp", "0.log.bad", "other"]
+        #expect(ContainerLogRotation.rotated(of: "/var/log/pods/x/c/0.log", in: entries)
+            == ["0.log.20240102-030405", "0.log.20240102-030406"])
+    }
+
+    @Test("excess keeps maxFiles - 2 rotated copies (the live log and the new copy make up the rest)")
+    func excessFiles() {
+        let rotated = ["0.log.20240101-000000", "0.log.20240102-000000", "0.log.20240103-000000"]
+        #expect(ContainerLogRotation.excess(rotated: rotated, maxFiles: 5) == [])
+        #expect(ContainerLogRotation.excess(rotated: rotated, maxFiles: 4) == ["0.log.20240101-000000"])
+        #expect(ContainerLogRotation.excess(rotated: rotated, maxFiles: 2) == rotated)
+    }
+
+    @Test("the suffix is the UTC time as yyyyMMdd-HHmmss")
+    func suffix() {
+        #expect(ContainerLogRotation.suffix(Date(timeIntervalSince1970: 1_704_164_645)) == "20240102-030405")
+    }
+
+    @Test("containerLogMaxSize, containerLogMaxFiles and containerLogMonitorInterval are read from the configuration")
+    func configuration() throws {
+        let config = try KubeletConfiguration.parse("""
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            containerLogMaxSize: 4Ki
+            containerLogMaxFiles: 3
+            containerLogMonitorInterval: 2s
+            """)
+        #expect(config.containerLogMaxSize == 4096)
+        #expect(config.containerLogMaxFiles == 3)
+        #expect(config.containerLogMonitorInterval == .seconds(2))
+        #expect(throws: KubeletConfigurationError.self) {
+            try KubeletConfiguration.parse("kind: KubeletConfiguration\ncontainerLogMaxFiles: 1\n")
+        }
+        #expect(throws: KubeletConfigurationError.self) {
+            try KubeletConfiguration.parse("kind: KubeletConfiguration\ncontainerLogMaxSize: lots\n")
+        }
+    }
+}

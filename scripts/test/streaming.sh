@@ -9,6 +9,14 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
 source scripts/test/lib/one-node.sh
+cat >"$dir/kubelet.yaml" <<Y
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+containerLogMaxSize: 4Ki
+containerLogMaxFiles: 3
+containerLogMonitorInterval: 1s
+Y
+KUBELET_CONFIG=$dir/kubelet.yaml
 start_kubelet
 wait_for 60 node_ready
 check "node Ready" "True" "$(k get node node1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')"
@@ -62,6 +70,17 @@ wait_for 60 restarted
 check "logs after a restart" "second" "$(k logs again)"
 check "--previous" "first" "$(k logs again --previous)"
 contains "--previous with no earlier run" 'previous terminated container "talker" in pod "talker" not found' "$(k logs talker --previous)"
+
+# Rotation: a log over containerLogMaxSize is renamed aside and reopened; at most
+# containerLogMaxFiles files are kept; kubectl logs reads the live one.
+k run chatty --image=busybox:1.36 -- sh -c 'i=0; while true; do echo "chatty line $i padded to make the log grow quickly"; i=$((i+1)); sleep 0.01; done' >/dev/null
+wait_for 60 phase_is chatty Running
+logdir=$(ls -d "$dir"/pod-logs/default_chatty_*/chatty)
+rotated() { [ "$(ls "$logdir" | grep -c '^0\.log\.')" -ge 2 ]; }
+wait_for 30 rotated
+check "rotated files kept beside the live log" "3" "$(ls "$logdir" | wc -l)"
+contains "logs after rotation: the live file" "chatty line" "$(k logs chatty --tail=1)"
+k delete pod chatty --grace-period=0 >/dev/null
 
 # Exec.
 check "exec" "hi" "$(k exec talker -- echo hi)"

@@ -37,6 +37,12 @@ public struct KubeletConfiguration: Sendable, Equatable {
     public var address = "0.0.0.0"
     /// The serving certificate and key of the kubelet's API; a self-signed pair in the
     /// certificate directory when unset.
+    /// Container log rotation: a log above this size is rotated, and this many files (the live
+    /// one included) are kept.
+    public var containerLogMaxSize: Int64 = 10 * 1024 * 1024
+    public var containerLogMaxFiles = 5
+    /// How often running containers' logs are checked for rotation.
+    public var containerLogMonitorInterval: Swift.Duration = .seconds(10)
     public var tlsCertFile = ""
     public var tlsPrivateKeyFile = ""
     public var podPidsLimit: Int64 = -1
@@ -74,7 +80,7 @@ public struct KubeletConfiguration: Sendable, Equatable {
         "podPidsLimit", "enableServiceLinks", "shutdownGracePeriod", "staticPodPath", "resolvConf", "authentication",
         "authorization", "readOnlyPort", "failSwapOn", "rotateCertificates", "serverTLSBootstrap", "tlsCertFile",
         "tlsPrivateKeyFile", "featureGates", "logging", "evictionPressureTransitionPeriod", "hairpinMode", "makeIPTablesUtilChains",
-        "crashLoopBackOff", "staticPodURL", "volumeStatsAggPeriod", "enableControllerAttachDetach", "protectKernelDefaults",
+        "crashLoopBackOff", "staticPodURL", "containerLogMaxSize", "containerLogMaxFiles", "containerLogMonitorInterval", "volumeStatsAggPeriod", "enableControllerAttachDetach", "protectKernelDefaults",
     ]
 
     public static func parse(_ text: String) throws -> KubeletConfiguration {
@@ -136,6 +142,7 @@ public struct KubeletConfiguration: Sendable, Equatable {
         try duration("imageMinimumGCAge", &config.imageMinimumGCAge)
         try duration("runtimeRequestTimeout", &config.runtimeRequestTimeout)
         try duration("shutdownGracePeriod", &config.shutdownGracePeriod)
+        try duration("containerLogMonitorInterval", &config.containerLogMonitorInterval)
         try int("nodeLeaseDurationSeconds", &config.nodeLeaseDurationSeconds, range: 1...Int(Int32.max))
         try int("maxPods", &config.maxPods, range: 1...Int(Int32.max))
         try int("podsPerCore", &config.podsPerCore, range: 0...Int(Int32.max))
@@ -157,6 +164,19 @@ public struct KubeletConfiguration: Sendable, Equatable {
         try string("healthzBindAddress", &config.healthzBindAddress)
         try string("address", &config.address)
         try string("resolvConf", &config.resolvConf)
+        try int("containerLogMaxFiles", &config.containerLogMaxFiles, range: 2...Int(Int32.max))
+        if let value = tree["containerLogMaxSize"], value != .null {
+            guard let text = value.stringValue else { throw KubeletConfigurationError("containerLogMaxSize: Invalid value: must be a quantity string such as \"10Mi\"") }
+            do {
+                let size = try Quantity(text).value()
+                guard size >= 0 else { throw KubeletConfigurationError("containerLogMaxSize: Invalid value: \"\(text)\": must be positive") }
+                config.containerLogMaxSize = size
+            } catch let error as KubeletConfigurationError {
+                throw error
+            } catch {
+                throw KubeletConfigurationError("containerLogMaxSize: Invalid value: \"\(text)\": \(error)")
+            }
+        }
         try string("tlsCertFile", &config.tlsCertFile)
         try string("tlsPrivateKeyFile", &config.tlsPrivateKeyFile)
         if config.tlsCertFile.isEmpty != config.tlsPrivateKeyFile.isEmpty {

@@ -36,6 +36,9 @@ public protocol ContainerRuntime: Sendable {
     /// port-forward session (CRI `Exec`, `Attach`, `PortForward`); the client connects to it with
     /// an upgrade request.
     func streamingURL(for request: StreamingRequest) async throws -> String
+    /// Makes the runtime write the container's log to a new file at its log path (after the
+    /// kubelet renamed the old one aside).
+    func reopenContainerLog(_ id: String) async throws
 
     /// Pulls an image and returns its reference (an image ID or digest).
     func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String

@@ -275,6 +275,9 @@ public final class FakeRuntime: ContainerRuntime {
         }
     }
 
+    /// Hollow containers write no logs.
+    public func reopenContainerLog(_ id: String) async throws {}
+
     /// Hollow containers have no streams: every session is refused as a runtime without a
     /// streaming server would.
     public func streamingURL(for request: StreamingRequest) async throws -> String {

@@ -198,6 +198,12 @@ public final class RemoteRuntime: ContainerRuntime {
         return try await call("exec_sync") { try await runtime.execSync(request, options: options(limit)) }
     }
 
+    public func reopenContainerLog(_ id: String) async throws {
+        var request = Runtime_V1_ReopenContainerLogRequest()
+        request.containerID = id
+        _ = try await call("reopen_container_log") { try await runtime.reopenContainerLog(request, options: options()) }
+    }
+
     public func streamingURL(for request: StreamingRequest) async throws -> String {
         switch request {
         case .exec(let container, let command, let streams):
