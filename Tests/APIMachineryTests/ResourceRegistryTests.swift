@@ -38,6 +38,7 @@ private let expectedKinds: [String] = [
     "rbac.authorization.k8s.io/v1 ClusterRoleBinding", "rbac.authorization.k8s.io/v1 ClusterRole",
     "rbac.authorization.k8s.io/v1 RoleBinding", "rbac.authorization.k8s.io/v1 Role",
     "coordination.k8s.io/v1 Lease",
+    "metrics.k8s.io/v1beta1 NodeMetrics", "metrics.k8s.io/v1beta1 PodMetrics",
     "discovery.k8s.io/v1 EndpointSlice",
     "events.k8s.io/v1 Event",
     "storage.k8s.io/v1 CSIDriver", "storage.k8s.io/v1 CSINode", "storage.k8s.io/v1 CSIStorageCapacity",
@@ -299,7 +300,7 @@ private func gvk(_ apiVersion: String, _ kind: String) -> GroupVersionKind {
         #expect(gvs.count == Set(gvs).count)
         #expect(gvs.firstIndex(of: "autoscaling/v2")! < gvs.firstIndex(of: "autoscaling/v1")!)
         #expect(gvs.firstIndex(of: "apps/v1")! < gvs.firstIndex(of: "batch/v1")!)
-        #expect(gvs.count == 19)
+        #expect(gvs.count == 20)
         #expect(registry.preferredVersion(ofGroup: "") == "v1")
         #expect(registry.preferredVersion(ofGroup: "autoscaling") == "v2")
         #expect(registry.preferredVersion(ofGroup: "apps") == "v1")

@@ -210,7 +210,9 @@ struct OpenAPITests {
 
     /// kubectl explain: GVR → GVK from the operations of the resource's paths → schema with that GVK.
     @Test func explainFindsEveryResourceKind() throws {
-        for info in ResourceRegistry.builtin.all {
+        // metrics.k8s.io has no schema in Kubernetes' own OpenAPI: upstream, metrics-server's
+        // aggregated document describes it.
+        for info in ResourceRegistry.builtin.all where info.gvk.group != "metrics.k8s.io" {
             let document = try v3(OpenAPIDocuments.v3Path(groupVersion: info.gvk.apiVersion))
             let base = prefix(info.gvk)
             let candidates = [

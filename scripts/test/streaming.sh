@@ -120,6 +120,19 @@ wait_for 20 forwarding
 check "a new session forwards again" "hello-web" "$(curl -s -m 5 "http://127.0.0.1:$p1/")"
 kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null
 
+# kubectl top: metrics.k8s.io from the kubelets' /stats/summary; a CPU burner shows.
+k run burner --image=busybox:1.36 -- sh -c 'while true; do :; done' >/dev/null
+wait_for 60 phase_is burner Running
+burning() { [ "$(k top pod burner --no-headers | awk '{print $2}' | tr -d m)" -ge 200 ]; }
+wait_for 30 burning
+check "top pod: the burner uses CPU (≥200m)" "1" "$(burning && echo 1)"
+contains "top pod --containers" "burner" "$(k top pod burner --containers --no-headers)"
+node_busy() { [ "$(k top node node1 --no-headers | awk '{print $2}' | tr -d m)" -ge 200 ]; }
+wait_for 30 node_busy
+check "top node: non-zero CPU and memory" "1" "$(node_busy && [ "$(k top node node1 --no-headers | awk '{print $4}' | tr -d Mi)" -gt 0 ] && echo 1)"
+contains "kubelet /metrics/resource" "container_cpu_usage_seconds_total{container=\"burner\"" "$(nsenter --net="/run/netns/$netns" curl -sk https://127.0.0.1:10250/metrics/resource)"
+k delete pod burner --grace-period=0 >/dev/null
+
 # Attach: the running container's output.
 contains "attach" "tick" "$(timeout 3 kubectl attach ticker 2>&1)"
 

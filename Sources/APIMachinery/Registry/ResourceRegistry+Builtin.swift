@@ -54,6 +54,10 @@ extension ResourceRegistry {
         res(authnV1, "SelfSubjectReview", "selfsubjectreviews", .cluster, verbs: createOnly, stored: false),
         res(authnV1, "TokenReview", "tokenreviews", .cluster, verbs: createOnly, stored: false),
 
+        // MARK: metrics.k8s.io/v1beta1 (resource metrics, read from the kubelets on request)
+        res(metricsV1beta1, "NodeMetrics", "nodes", .cluster, verbs: getList, stored: false),
+        res(metricsV1beta1, "PodMetrics", "pods", .namespaced, verbs: getList, stored: false),
+
         // MARK: authorization.k8s.io/v1
         res(authzV1, "LocalSubjectAccessReview", "localsubjectaccessreviews", .namespaced,
             verbs: createOnly, stored: false),
@@ -182,6 +186,7 @@ private let admissionV1 = GV(group: "admissionregistration.k8s.io", version: "v1
 private let authnV1 = GV(group: "authentication.k8s.io", version: "v1")
 private let authzV1 = GV(group: "authorization.k8s.io", version: "v1")
 private let certificatesV1 = GV(group: "certificates.k8s.io", version: "v1")
+private let metricsV1beta1 = GV(group: "metrics.k8s.io", version: "v1beta1")
 
 // MARK: - Subresources
 

@@ -146,6 +146,8 @@ extension ResourceRegistry {
         "coordination.k8s.io", "node.k8s.io", "discovery.k8s.io",
         "flowcontrol.apiserver.k8s.io", "internal.apiserver.k8s.io", "resource.k8s.io",
         "storagemigration.k8s.io",
+        // Served by metrics-server through the aggregator upstream; listed after the built-ins.
+        "metrics.k8s.io",
     ]
 
     private static let groupRanks: [String: Int] = Dictionary(

@@ -222,6 +222,8 @@ public final class APIHandler: RequestHandler, Sendable {
             request: request, info: info, resource: resource, store: stores.store(for: resource), handler: self,
             writeOptions: writeOptions)
         switch (info.verb, info.subresource) {
+        case ("get", nil) where resource.gvk.group == "metrics.k8s.io", ("list", nil) where resource.gvk.group == "metrics.k8s.io":
+            return try await context.metrics()
         case ("get", nil): return try await context.get()
         case ("list", nil): return try await context.list()
         case ("watch", nil): return try await context.watch()

@@ -23,7 +23,7 @@ extension ResourceContext {
         }
         let kubelet = try await kubeletAddress(node)
         let path = "/containerLogs/\(Self.escape(namespace))/\(Self.escape(name))/\(Self.escape(container))"
-        let url = "https://\(kubelet.host.contains(":") ? "[\(kubelet.host)]" : kubelet.host):\(kubelet.port)\(path)\(options.kubeletQuery)"
+        let url = Self.kubeletURL(kubelet, path: path + options.kubeletQuery)
         var outgoing = HTTPClientRequest(url: url)
         outgoing.method = .GET
         let response: HTTPClientResponse
@@ -113,9 +113,8 @@ extension ResourceContext {
         return requested
     }
 
-    /// The node's kubelet: its first InternalIP (then ExternalIP, then Hostname) and the port in
-    /// `status.daemonEndpoints` (10250 when unset).
-    private func kubeletAddress(_ nodeName: String) async throws -> (host: String, port: Int) {
+    /// The node's kubelet address, read from the stored Node.
+    func kubeletAddress(_ nodeName: String) async throws -> (host: String, port: Int) {
         guard let nodes = handler.registry.info(for: GroupVersionResource(group: "", version: "v1", resource: "nodes")) else {
             throw StatusError.internalError("nodes are not served")
         }
@@ -124,16 +123,29 @@ extension ResourceContext {
             throw StatusError(.failure(.notFound, message: "nodes \"\(nodeName)\" not found",
                                        details: MetaV1.StatusDetails(kind: "nodes", name: nodeName)))
         }
-        let node = try stored.tree()
+        guard let address = Self.kubeletAddress(node: try stored.tree()) else {
+            throw StatusError.badRequest("no preferred addresses found; known addresses: []")
+        }
+        return address
+    }
+
+    /// A Node's kubelet: its first InternalIP (then ExternalIP, then Hostname) and the port in
+    /// `status.daemonEndpoints` (10250 when unset); nil without an address.
+    static func kubeletAddress(node: JSONValue) -> (host: String, port: Int)? {
         let addresses = node["status"]?["addresses"]?.arrayValue ?? []
         var host: String?
         for type in ["InternalIP", "ExternalIP", "Hostname"] where host == nil {
             host = addresses.first { $0["type"]?.stringValue == type }?["address"]?.stringValue
         }
-        guard let host else { throw StatusError.badRequest("no preferred addresses found; known addresses: []") }
+        guard let host else { return nil }
         var port = 10250
         if case .int(let value)? = node["status"]?["daemonEndpoints"]?["kubeletEndpoint"]?["Port"], value > 0 { port = Int(value) }
         return (host, port)
+    }
+
+    /// `https://host:port` of a kubelet, IPv6 hosts in brackets.
+    static func kubeletURL(_ address: (host: String, port: Int), path: String) -> String {
+        "https://\(address.host.contains(":") ? "[\(address.host)]" : address.host):\(address.port)\(path)"
     }
 
     static func escape(_ segment: String) -> String {

@@ -39,6 +39,8 @@ public protocol ContainerRuntime: Sendable {
     /// Makes the runtime write the container's log to a new file at its log path (after the
     /// kubelet renamed the old one aside).
     func reopenContainerLog(_ id: String) async throws
+    /// CPU and memory of every container the runtime runs (CRI `ListContainerStats`).
+    func listContainerStats() async throws -> [Runtime_V1_ContainerStats]
 
     /// Pulls an image and returns its reference (an image ID or digest).
     func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig?) async throws -> String

@@ -275,6 +275,9 @@ public final class FakeRuntime: ContainerRuntime {
         }
     }
 
+    /// Hollow containers use no CPU or memory.
+    public func listContainerStats() async throws -> [Runtime_V1_ContainerStats] { [] }
+
     /// Hollow containers write no logs.
     public func reopenContainerLog(_ id: String) async throws {}
 

@@ -198,6 +198,10 @@ public final class RemoteRuntime: ContainerRuntime {
         return try await call("exec_sync") { try await runtime.execSync(request, options: options(limit)) }
     }
 
+    public func listContainerStats() async throws -> [Runtime_V1_ContainerStats] {
+        try await call("list_container_stats") { try await runtime.listContainerStats(Runtime_V1_ListContainerStatsRequest(), options: options()).stats }
+    }
+
     public func reopenContainerLog(_ id: String) async throws {
         var request = Runtime_V1_ReopenContainerLogRequest()
         request.containerID = id

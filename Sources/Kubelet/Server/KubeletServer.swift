@@ -12,15 +12,24 @@ import NIOHTTP1
 /// - `/exec|/attach/{namespace}/{pod}[/{uid}]/{container}` and `/portForward/{namespace}/{pod}[/{uid}]`:
 ///   upgrade requests, handed to the runtime's streaming server at the URL CRI gives for the
 ///   session (the kubelet proxies; it never redirects the client);
-/// - `POST /run/{namespace}/{pod}[/{uid}]/{container}?cmd=…`: a command's output, at once.
+/// - `POST /run/{namespace}/{pod}[/{uid}]/{container}?cmd=…`: a command's output, at once;
+/// - `GET /stats/summary` and `GET /metrics/resource`: node and container CPU and memory
+///   (the source of `metrics.k8s.io` and so of `kubectl top`).
 ///
 /// Errors are plain text with upstream's messages and codes (400 for a bad request or a
 /// container that cannot serve logs, 404 for an unknown pod). Authentication and authorization
 /// of these paths come with the security issue.
 public struct KubeletServer: RequestHandler {
     let kubelet: Kubelet
+    let node: NodeUsageSampler
+    let startTime: Int64
 
-    public init(kubelet: Kubelet) { self.kubelet = kubelet }
+    public init(kubelet: Kubelet, node: NodeUsageSampler? = nil) {
+        self.kubelet = kubelet
+        let clock = kubelet.clock
+        self.node = node ?? NodeUsageSampler { NodeUsage.read(time: clock.wallNow.nanosecondsSinceEpoch) }
+        startTime = clock.wallNow.nanosecondsSinceEpoch
+    }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -31,6 +40,23 @@ public struct KubeletServer: RequestHandler {
         case ("GET", "pods") where segments.count == 1:
             let list = CoreV1.PodList(kind: "PodList", apiVersion: "v1", metadata: MetaV1.ListMeta(), items: kubelet.servedPods())
             return .full(status: 200, headers: [("Content-Type", "application/json")], body: JSONCodec.encode(list))
+        case ("GET", "stats") where segments == ["stats", "summary"]:
+            let (usage, nanoCores) = node.sample()
+            do {
+                let containers = try await kubelet.runtime.listContainerStats().compactMap(ContainerUsage.init)
+                let summary = StatsSummary.summary(nodeName: kubelet.options.nodeName, startTime: startTime, node: usage,
+                                                   nodeNanoCores: nanoCores, containers: containers)
+                return .full(status: 200, headers: [("Content-Type", "application/json")], body: JSONCodec.encode(summary))
+            } catch {
+                return Self.text(500, "failed to get container stats: \(error)")
+            }
+        case ("GET", "metrics") where segments == ["metrics", "resource"]:
+            let (usage, _) = node.sample()
+            var containers: [ContainerUsage] = []
+            var failed = false
+            do { containers = try await kubelet.runtime.listContainerStats().compactMap(ContainerUsage.init) } catch { failed = true }
+            let text = StatsSummary.resourceMetrics(node: usage, containers: containers, scrapeError: failed)
+            return .full(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Array(text.utf8))
         case ("GET", "containerLogs"):
             guard segments.count == 4 else { return Self.text(404, "404 page not found\n") }
             return await containerLogs(namespace: segments[1], pod: segments[2], container: segments[3], request)
