@@ -5,7 +5,7 @@ SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
 APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl containerd runc containernetworking-plugins busybox-static docker-registry skopeo umoci iproute2 util-linux
 
-.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-cri-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression bench-kubelet fuzz
+.PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-cri-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression bench-kubelet bench-streaming fuzz
 
 all: build
 
@@ -76,6 +76,15 @@ bench-kubelet: deps
 	$(SWIFT) build -c release --product kubelet
 	$(SWIFT) build -c release --product skiff
 	scripts/bench/kubelet.sh
+
+## bench-streaming: port-forward throughput, exec round trip, logs -f delay on one real node (SIZE, RUNS, LINES)
+bench-streaming: deps
+	$(SWIFT) build -c release --product apiserver
+	$(SWIFT) build -c release --product kvstore
+	$(SWIFT) build -c release --product scheduler
+	$(SWIFT) build -c release --product controller-manager
+	$(SWIFT) build -c release --product kubelet
+	scripts/bench/streaming.sh
 
 ## bench-compression: LIST of 10,000 pods with and without gzip, and a small GET's latency (PODS, ROUNDS, SMALL)
 bench-compression: deps
