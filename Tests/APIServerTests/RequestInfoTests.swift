@@ -20,6 +20,23 @@ struct RequestInfoTests {
                     subresource: "status"))
     }
 
+    @Test func proxySubresourceKeepsTheRestOfThePath() {
+        let node = Self.info("GET", "/api/v1/nodes/n1/proxy/stats/summary")
+        #expect(node?.resource == "nodes")
+        #expect(node?.name == "n1")
+        #expect(node?.subresource == "proxy")
+        #expect(node?.subpath == "stats/summary")
+        let pod = Self.info("POST", "/api/v1/namespaces/ns/pods/web:8080/proxy/a/b")
+        #expect(pod?.namespace == "ns")
+        #expect(pod?.name == "web:8080")
+        #expect(pod?.subresource == "proxy")
+        #expect(pod?.subpath == "a/b")
+        #expect(pod?.verb == "create")
+        #expect(Self.info("GET", "/api/v1/nodes/n1/proxy")?.subpath == nil)
+        // Only `proxy` may be followed by a path.
+        #expect(Self.info("GET", "/api/v1/nodes/n1/status/extra") == nil)
+    }
+
     @Test func groupResourceSubresource() {
         #expect(
             Self.info("GET", "/apis/apps/v1/namespaces/ns/deployments/d/scale")

@@ -132,6 +132,8 @@ wait_for 30 node_busy
 check "top node: non-zero CPU and memory" "1" "$(node_busy && [ "$(k top node node1 --no-headers | awk '{print $4}' | tr -d Mi)" -gt 0 ] && echo 1)"
 contains "kubelet /metrics/resource" "container_cpu_usage_seconds_total{container=\"burner\"" "$(nsenter --net="/run/netns/$netns" curl -sk https://127.0.0.1:10250/metrics/resource)"
 k delete pod burner --grace-period=0 >/dev/null
+contains "nodes/proxy reaches the kubelet" '"nodeName":"node1"' "$(k get --raw /api/v1/nodes/node1/proxy/stats/summary)"
+contains "nodes/proxy: the kubelet's 404 passes through" "(NotFound)" "$(k get --raw /api/v1/nodes/node1/proxy/nothing-here)"
 
 # Attach: the running container's output.
 contains "attach" "tick" "$(timeout 3 kubectl attach ticker 2>&1)"

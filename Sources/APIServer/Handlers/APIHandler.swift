@@ -243,6 +243,7 @@ public final class APIHandler: RequestHandler, Sendable {
         case (_, "exec") where resource.gvk.kind == "Pod", (_, "attach") where resource.gvk.kind == "Pod",
              (_, "portforward") where resource.gvk.kind == "Pod":
             return try await context.podConnect(info.subresource ?? "")
+        case (_, "proxy") where resource.gvk.kind == "Node" || resource.gvk.kind == "Pod": return try await context.proxy()
         default:
             throw StatusError(.failure(.methodNotAllowed, message: "the server does not allow this method on the requested resource"))
         }

@@ -101,10 +101,9 @@ extension ResourceContext {
             case 1: return containers[0]
             case 0: throw StatusError.badRequest("a container name must be specified for pod \(podName)")
             default:
-                var message = "a container name must be specified for pod \(podName), choose one of: [\(containers.joined(separator: " "))]"
-                if !initContainers.isEmpty { message += " or one of the init containers: [\(initContainers.joined(separator: " "))]" }
-                if !ephemeral.isEmpty { message += " or one of the ephemeral containers: [\(ephemeral.joined(separator: " "))]" }
-                throw StatusError.badRequest(message)
+                // Every container, init containers first, as upstream's validateContainer lists them.
+                let all = (initContainers + containers + ephemeral).joined(separator: " ")
+                throw StatusError.badRequest("a container name must be specified for pod \(podName), choose one of: [\(all)]")
             }
         }
         guard (containers + initContainers + ephemeral).contains(requested) else {

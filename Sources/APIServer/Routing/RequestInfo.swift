@@ -2,7 +2,8 @@
 ///
 /// Resource paths: `/api/v1/…` (core) and `/apis/<group>/<version>/…`, then
 /// `[watch/]{<resource>[/<name>[/<subresource>]] | namespaces/<ns>/<resource>[/<name>[/<subresource>]]}`.
-/// `namespaces/<name>` alone is the namespace object itself.
+/// `namespaces/<name>` alone is the namespace object itself. A `proxy` subresource may be
+/// followed by a path, kept as `subpath`.
 public struct RequestInfo: Sendable, Hashable {
     public var verb: String
     public var group: String
@@ -11,6 +12,8 @@ public struct RequestInfo: Sendable, Hashable {
     public var resource: String
     public var name: String?
     public var subresource: String?
+    /// What follows a `proxy` subresource: `nodes/<name>/proxy/<subpath>` (no leading slash).
+    public var subpath: String?
 
     public init(
         verb: String, group: String, version: String, namespace: String? = nil, resource: String,
@@ -50,7 +53,13 @@ public struct RequestInfo: Sendable, Hashable {
             rest = rest.dropFirst()
             guard !rest.isEmpty else { return nil }
         }
-        let parts = Array(rest)
+        var parts = Array(rest)
+        // `…/<resource>/<name>/proxy/<path…>`: the rest is the proxied path.
+        let proxyIndex = parts[0] == "namespaces" ? 4 : 2
+        if parts.count > proxyIndex + 1, parts[proxyIndex] == "proxy" {
+            subpath = parts[(proxyIndex + 1)...].joined(separator: "/")
+            parts = Array(parts[...proxyIndex])
+        }
         if parts[0] == "namespaces" && parts.count == 3 && (parts[2] == "status" || parts[2] == "finalize") {
             namespace = nil
             resource = "namespaces"
