@@ -12,36 +12,12 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || exec sudo -n -E env "PATH=$PATH" "$0" "$@"
 export SKIFF_BIN=${SKIFF_BIN:-.build/release}
 PODS=${PODS:-30} IDLE=${IDLE:-20} HOLLOW=${HOLLOW:-1000} WATCH=${WATCH:-60}
-. scripts/lib/node-runtime.sh
-sub=$(( $$ % 250 + 1 ))
-host_ip=10.202.$sub.1 node_ip=10.202.$sub.2 netns=skb$$
-node_netns "$netns" "$host_ip" "$node_ip"
-export APISERVER_BIND=$host_ip
-source scripts/test/lib/apiserver-env.sh
-teardown() {
-  node_stop_pods "$dir/containerd/containerd.sock"
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  node_unmount "$dir"
-  node_delete_netns "$netns"
-  if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs in $dir"; else rm -rf "$dir"; fi
-}
-trap teardown EXIT
-k() { kubectl --request-timeout=30s "$@" 2>&1; }
-node_build_images "$PWD/.build/node-images"
-registry="$host_ip:$(free_port)"
-node_start_registry "$dir/registry" "$registry" "$PWD/.build/node-images" >"$dir/registry.pid"; pids+=("$(cat "$dir/registry.pid")")
-node_start_containerd "$dir/containerd" "$netns" "$registry" >"$dir/containerd.pid"; pids+=("$(cat "$dir/containerd.pid")")
-"$bindir/scheduler" --kubeconfig "$KUBECONFIG" --port 0 >"$dir/scheduler.log" 2>&1 &
-pids+=($!)
-"$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port 0 --allocate-node-cidrs true --cluster-cidr 10.128.0.0/9 \
-  --service-cluster-ip-range 10.96.0.0/12 --kube-api-qps 100000 --kube-api-burst 100000 >"$dir/controller-manager.log" 2>&1 &
-pids+=($!)
-metrics_port=$(free_port)
-nsenter --net="/run/netns/$netns" env ${KUBELET_ENV:-} "$bindir/kubelet" --kubeconfig "$KUBECONFIG" \
-  --container-runtime-endpoint "unix://$dir/containerd/containerd.sock" --root-dir "$dir/kubelet" --pod-logs-dir "$dir/pod-logs" \
-  --hostname-override node1 --node-ip "$node_ip" --healthz-port "$metrics_port" ${KUBELET_FLAGS:-} >"$dir/kubelet.log" 2>&1 &
-kubelet=$!; pids+=($kubelet)
+K_TIMEOUT=30s CM_FLAGS="--cluster-cidr 10.128.0.0/9 --kube-api-qps 100000 --kube-api-burst 100000"
+source scripts/test/lib/one-node.sh
+HEALTHZ_PORT=$(free_port)
+metrics_port=$HEALTHZ_PORT
+start_kubelet
+kubelet=$kubelet_pid
 for _ in $(seq 300); do k get node node1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -q True && break; sleep 0.2; done
 cri_seconds() {
   nsenter --net="/run/netns/$netns" curl -s "http://127.0.0.1:$metrics_port/metrics" \
@@ -52,7 +28,6 @@ k create namespace bench >/dev/null
 k run warm -n bench --image=busybox:1.36 -- sleep 3600 >/dev/null
 for _ in $(seq 300); do [ "$(k get pod warm -n bench -o jsonpath='{.status.phase}')" = Running ] && break; sleep 0.2; done
 k delete pod warm -n bench --grace-period=1 >/dev/null
-kubelet_pid=$kubelet  # nsenter and env exec the kubelet
 cri_before=$(cri_seconds)
 burst_start=$(awk '{print $14 + $15}' "/proc/$kubelet_pid/stat")
 echo "== pod startup: $PODS pods at once on one node (image present)"

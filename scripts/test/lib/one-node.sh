@@ -1,8 +1,10 @@
 # Sourced by the node tests: a control plane (store, apiserver, scheduler, controller-manager)
 # and one node — containerd and the kubelet inside a network namespace made here (no default
 # route, DESIGN.md §4), images from a local registry. Provides k, jp, wait_for, phase_is,
-# node_ready, start_kubelet (KUBELET_CONFIG and KUBELET_FLAGS add to its flags) and the
-# check helpers; everything is stopped by PID on exit (KEEP_LOGS=1 keeps the temp dir).
+# node_ready, start_kubelet (KUBELET_CONFIG and KUBELET_FLAGS add to its flags, KUBELET_ENV to
+# its environment, HEALTHZ_PORT is its status port) and the check helpers; CM_FLAGS add to the
+# controller-manager's flags, K_TIMEOUT is kubectl's request timeout (15s). Everything is
+# stopped by PID on exit (KEEP_LOGS=1 keeps the temp dir).
 # Network namespaces, veth pairs and containerd need root: the caller re-runs under sudo.
 . scripts/lib/node-runtime.sh
 sub=$(( $$ % 250 + 1 ))
@@ -10,7 +12,7 @@ host_ip=10.202.$sub.1 node_ip=10.202.$sub.2 netns=skt$$
 node_netns "$netns" "$host_ip" "$node_ip"
 export APISERVER_BIND=$host_ip
 source scripts/test/lib/apiserver-env.sh
-k() { kubectl --request-timeout=15s "$@" 2>&1; }
+k() { kubectl --request-timeout="${K_TIMEOUT:-15s}" "$@" 2>&1; }
 source scripts/test/lib/checks.sh
 teardown() {
   if [ -n "${kubelet_pid:-}" ]; then kill -9 "$kubelet_pid" 2>/dev/null; wait "$kubelet_pid" 2>/dev/null; fi
@@ -40,16 +42,17 @@ pids+=("$(cat "$dir/containerd.pid")")
 
 "$bindir/scheduler" --kubeconfig "$KUBECONFIG" --port 0 >"$dir/scheduler.log" 2>&1 &
 pids+=($!)
+# shellcheck disable=SC2086
 "$bindir/controller-manager" --kubeconfig "$KUBECONFIG" --secure-port 0 --allocate-node-cidrs true \
-  --cluster-cidr 10.244.0.0/16 --service-cluster-ip-range 10.96.0.0/12 >"$dir/controller-manager.log" 2>&1 &
+  --service-cluster-ip-range 10.96.0.0/12 ${CM_FLAGS:---cluster-cidr 10.244.0.0/16} >"$dir/controller-manager.log" 2>&1 &
 pids+=($!)
 
 KUBELET_FLAGS=${KUBELET_FLAGS:-}
 start_kubelet() {
   # shellcheck disable=SC2086
-  nsenter --net="/run/netns/$netns" "$bindir/kubelet" ${KUBELET_CONFIG:+--config "$KUBELET_CONFIG"} --kubeconfig "$KUBECONFIG" \
-    --container-runtime-endpoint "unix://$dir/containerd/containerd.sock" --root-dir "$dir/kubelet" \
-    --pod-logs-dir "$dir/pod-logs" --hostname-override node1 --node-ip "$node_ip" --healthz-port 0 \
+  nsenter --net="/run/netns/$netns" env ${KUBELET_ENV:-} "$bindir/kubelet" ${KUBELET_CONFIG:+--config "$KUBELET_CONFIG"} \
+    --kubeconfig "$KUBECONFIG" --container-runtime-endpoint "unix://$dir/containerd/containerd.sock" --root-dir "$dir/kubelet" \
+    --pod-logs-dir "$dir/pod-logs" --hostname-override node1 --node-ip "$node_ip" --healthz-port "${HEALTHZ_PORT:-0}" \
     $KUBELET_FLAGS >>"$dir/kubelet.log" 2>&1 &
   kubelet_pid=$!
 }
