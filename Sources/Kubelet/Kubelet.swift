@@ -49,6 +49,9 @@ public final class Kubelet: Sendable {
         var admitted: Set<String> = []
         var rejected: Set<String> = []
         var finished: Set<String> = []
+        /// Static pods from `staticPodPath` by UID, and the UID of each one's mirror pod.
+        var staticPods: [String: CoreV1.Pod] = [:]
+        var mirrors: [String: String] = [:]
         var runtimeName = "containerd"
         var imagesFirstSeen: [String: ContinuousClock.Instant] = [:]
     }
@@ -137,9 +140,12 @@ public final class Kubelet: Sendable {
         }
         let name = options.nodeName
         let handler = ResourceEventHandler<CoreV1.Pod>(
-            onAdd: { [weak self] pod in if pod.spec?.nodeName == name { self?.observe(pod) } },
-            onUpdate: { [weak self] _, pod in if pod.spec?.nodeName == name { self?.observe(pod) } },
-            onDelete: { [weak self] deleted in if deleted.object.spec?.nodeName == name { self?.forget(deleted.object) } })
+            // Mirror pods stand for static pods, which run from their manifests, not from the API.
+            onAdd: { [weak self] pod in if pod.spec?.nodeName == name && !StaticPodSource.isMirror(pod) { self?.observe(pod) } },
+            onUpdate: { [weak self] _, pod in if pod.spec?.nodeName == name && !StaticPodSource.isMirror(pod) { self?.observe(pod) } },
+            onDelete: { [weak self] deleted in
+                if deleted.object.spec?.nodeName == name && !StaticPodSource.isMirror(deleted.object) { self?.forget(deleted.object) }
+            })
         let registration = podInformer.addEventHandler(handler)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
@@ -160,6 +166,13 @@ public final class Kubelet: Sendable {
                 await self.housekeeping(period: self.options.housekeepingPeriod)
             }
             group.addTask { await self.rotateLogs(period: self.options.config.containerLogMonitorInterval) }
+            if let path = options.config.staticPodPath {
+                group.addTask {
+                    await self.node.waitForRegistration()
+                    _ = await self.podInformer.waitForSync()
+                    await self.runStaticPods(path: path, period: self.options.config.fileCheckFrequency)
+                }
+            }
             group.addTask {
                 _ = await self.podInformer.waitForSync()
                 await PLEG(runtime: self.runtime, clock: self.clock, period: self.options.relistPeriod, logger: self.logger,

@@ -72,6 +72,9 @@ struct KubeletCommand: AsyncParsableCommand {
     @Option(help: "Directory of the self-signed serving certificate (default: <root-dir>/pki).")
     var certDir: String?
 
+    @Option(help: "Directory of static pod manifests (KubeletConfiguration staticPodPath).")
+    var podManifestPath: String?
+
     @Option(help: "Pod syncs run at once.")
     var podWorkers = 8
 
@@ -91,6 +94,7 @@ struct KubeletCommand: AsyncParsableCommand {
         if let clusterDomain { settings.clusterDomain = clusterDomain }
         if let healthzPort { settings.healthzPort = healthzPort }
         if let port { settings.port = port }
+        if let podManifestPath { settings.staticPodPath = podManifestPath.isEmpty ? nil : podManifestPath }
         if let address { settings.address = address }
         if let tlsCertFile { settings.tlsCertFile = tlsCertFile }
         if let tlsPrivateKeyFile { settings.tlsPrivateKeyFile = tlsPrivateKeyFile }

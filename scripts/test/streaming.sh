@@ -15,7 +15,10 @@ kind: KubeletConfiguration
 containerLogMaxSize: 4Ki
 containerLogMaxFiles: 3
 containerLogMonitorInterval: 1s
+staticPodPath: $dir/manifests
+fileCheckFrequency: 1s
 Y
+mkdir -p "$dir/manifests"
 KUBELET_CONFIG=$dir/kubelet.yaml
 start_kubelet
 wait_for 60 node_ready
@@ -134,6 +137,34 @@ contains "kubelet /metrics/resource" "container_cpu_usage_seconds_total{containe
 k delete pod burner --grace-period=0 >/dev/null
 contains "nodes/proxy reaches the kubelet" '"nodeName":"node1"' "$(k get --raw /api/v1/nodes/node1/proxy/stats/summary)"
 contains "nodes/proxy: the kubelet's 404 passes through" "(NotFound)" "$(k get --raw /api/v1/nodes/node1/proxy/nothing-here)"
+
+# Static pods: a manifest runs without the apiserver's say and shows as a mirror pod; deleting
+# the mirror does not touch the pod (the mirror comes back); removing the manifest stops it.
+cat >"$dir/manifests/static-web.yaml" <<'Y'
+apiVersion: v1
+kind: Pod
+metadata: {name: static-web, labels: {app: static}}
+spec:
+  containers:
+  - {name: web, image: "busybox:1.36", command: [sh, -c, "echo static-hello; exec sleep 3601"]}
+Y
+touch "$dir/manifests/.hidden.yaml" "$dir/manifests/notes.txt"
+wait_for 60 phase_is static-web-node1 Running
+check "static pod: its mirror runs" "Running" "$(jp static-web-node1 '{.status.phase}')"
+contains "the mirror is marked and owned by the Node" "Node node1" "$(jp static-web-node1 '{.metadata.annotations.kubernetes\.io/config\.mirror} {.metadata.ownerReferences[0].kind} {.metadata.ownerReferences[0].name}')"
+check "logs of a static pod" "static-hello" "$(k logs static-web-node1)"
+first=$(jp static-web-node1 '{.metadata.uid} {.status.containerStatuses[0].containerID}')
+k delete pod static-web-node1 --wait=false >/dev/null
+recreated() { [ "$(jp static-web-node1 '{.metadata.uid}')" != "${first%% *}" ] && [ -n "$(jp static-web-node1 '{.status.containerStatuses[0].containerID}')" ]; }
+wait_for 30 recreated
+check "a deleted mirror comes back; the container was not touched" "${first#* } 0" "$(jp static-web-node1 '{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}')"
+rm "$dir/manifests/static-web.yaml"
+mirror_gone() { [ -z "$(k get pod static-web-node1 --ignore-not-found -o name)" ]; }
+wait_for 30 mirror_gone
+check "removing the manifest deletes the mirror" "" "$(k get pod static-web-node1 --ignore-not-found -o name)"
+stopped() { ! pgrep -x -f "sleep 3601" >/dev/null; }
+wait_for 30 stopped
+check "and stops its container" "" "$(pgrep -x -f 'sleep 3601')"
 
 # Attach: the running container's output.
 contains "attach" "tick" "$(timeout 3 kubectl attach ticker 2>&1)"

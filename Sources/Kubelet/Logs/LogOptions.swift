@@ -17,6 +17,8 @@ public struct LogOptions: Sendable, Equatable {
 
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public var description: String
+        /// A value that could not be read at all (as opposed to one out of range).
+        public var undecodable = false
     }
 
     /// Reads the query; `now` (nanoseconds since the epoch) resolves `sinceSeconds`.
@@ -31,7 +33,7 @@ public struct LogOptions: Sendable, Equatable {
         }
         func integer(_ name: String, minimum: Int64) throws(Invalid) -> Int64? {
             guard let text = query[name]?.first, !text.isEmpty else { return nil }
-            guard let value = Int64(text) else { throw Invalid(description: "invalid value for \(name): \(text)") }
+            guard let value = Int64(text) else { throw Invalid(description: "invalid value for \(name): \(text)", undecodable: true) }
             guard value >= minimum else {
                 let bound = minimum == 0 ? "must be greater than or equal to 0" : "must be greater than 0"
                 throw Invalid(description: "\(name): Invalid value: \(value): \(bound)")
@@ -50,7 +52,7 @@ public struct LogOptions: Sendable, Equatable {
                 let (seconds, nanos) = try RFC3339.parse(text)
                 sinceTime = seconds * 1_000_000_000 + Int64(nanos)
             } catch {
-                throw Invalid(description: "invalid value for sinceTime: \(text)")
+                throw Invalid(description: "invalid value for sinceTime: \(text)", undecodable: true)
             }
         }
         if sinceSeconds != nil && sinceTime != nil {

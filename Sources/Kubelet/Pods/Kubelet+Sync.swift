@@ -449,12 +449,19 @@ extension Kubelet {
 
     /// Writes `status` when it differs from what was last written, as a merge patch of the
     /// status subresource (the pod's UID in it guards against a pod recreated under its name).
+    /// A static pod's status is written to its mirror pod.
     func writeStatus(_ pod: CoreV1.Pod, _ status: CoreV1.PodStatus) async throws {
         let uid = pod.metadata?.uid ?? ""
-        let base = memory.withLock { $0.written[uid] } ?? pod.status ?? CoreV1.PodStatus()
-        guard base != status else { return }
-        let diff = MergePatch.create(from: JSONCodec.tree(of: base), to: JSONCodec.tree(of: status))
-        let body: JSONValue = ["metadata": ["uid": .string(uid)], "status": diff]
+        let (base, target) = memory.withLock { memory -> (CoreV1.PodStatus?, String?) in
+            // A static pod's status goes to its mirror pod, once there is one.
+            let target = memory.staticPods[uid] == nil ? uid : memory.mirrors[uid]
+            return (memory.written[uid], target)
+        }
+        guard let target else { return }
+        let from = base ?? pod.status ?? CoreV1.PodStatus()
+        guard from != status else { return }
+        let diff = MergePatch.create(from: JSONCodec.tree(of: from), to: JSONCodec.tree(of: status))
+        let body: JSONValue = ["metadata": ["uid": .string(target)], "status": diff]
         do {
             _ = try await podClient.patch(pod.metadata?.name ?? "", namespace: pod.metadata?.namespace, type: .merge,
                                           body: JSONCodec.encode(body), subresource: "status")

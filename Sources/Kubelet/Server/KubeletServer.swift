@@ -88,10 +88,18 @@ public struct KubeletServer: RequestHandler {
         do {
             options = try LogOptions(query: request.query, now: kubelet.clock.wallNow.nanosecondsSinceEpoch)
         } catch {
-            return Self.text(400, "{\"message\": \"Unable to decode query.\"}: \(error)")
+            // Upstream's answers: 400 for a query it cannot read, 422 for values out of range.
+            return error.undecodable
+                ? Self.text(400, "{\"message\": \"Unable to decode query.\"}") : Self.text(422, "{\"message\": \"Invalid request.\"}")
         }
         guard let pod = kubelet.servedPod(namespace: namespace, name: name) else {
-            return Self.text(404, "pod \"\(name)\" in namespace \"\(namespace)\" not found")
+            return Self.text(404, "pod \"\(name)\" does not exist\n")
+        }
+        let spec = pod.spec
+        let declared = (spec?.containers ?? []).map(\.name) + (spec?.initContainers ?? []).map(\.name)
+            + (spec?.ephemeralContainers ?? []).map(\.name)
+        guard declared.contains(container) else {
+            return Self.text(404, "container \"\(container)\" not found in pod \"\(name)\"\n")
         }
         let containerID: String
         switch ContainerLogSource.containerID(pod: pod, container: container, previous: options.previous) {
@@ -103,11 +111,11 @@ public struct KubeletServer: RequestHandler {
         let reader: ContainerLogReader
         do {
             path = try await kubelet.runtime.containerStatus(containerID).logPath
-            reader = ContainerLogReader(path: path, options: options)
-            handle = try reader.open()
         } catch {
             return Self.text(400, "failed to get container status \"\(containerID)\": \(error)")
         }
+        reader = ContainerLogReader(path: path, options: options)
+        do { handle = try reader.open() } catch { return Self.text(400, "\(error)") }
         let runtime = kubelet.runtime
         let stream = BufferedPushStream { stream in
             await reader.run(handle, write: { await stream.write(Array($0)) }, stillRunning: {
