@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 SHARED ?= ../shared/k8s-api
-APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl containerd runc containernetworking-plugins busybox-static docker-registry skopeo umoci iproute2 util-linux
+APT_PACKAGES := libssl-dev zlib1g-dev libcurl4-openssl-dev libnftables-dev libcap-dev python3 pkg-config etcd-server etcd-client protobuf-compiler prometheus curl openssl containerd runc containernetworking-plugins busybox-static docker-registry skopeo umoci iproute2 util-linux procps
 
 .PHONY: all deps build release test run check-generated generate generate-rbac generate-proto generate-cri-proto generate-protobuf generate-field-order bench-codec bench-raft sim-raft clean bench-kvstore bench-apiserver bench-scheduler bench-controllers bench-compression bench-kubelet bench-streaming fuzz
 
