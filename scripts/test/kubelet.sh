@@ -2,7 +2,7 @@
 # The kubelet on a real containerd (runc, CNI bridge), end to end: kvstore + apiserver +
 # scheduler + controller-manager, and one node — containerd and the kubelet inside a network
 # namespace this test makes (no default route, DESIGN.md §4), images from a local registry.
-# What containers see is read back through their termination messages (no exec yet).
+# What containers see is read back through their termination messages (and exec).
 # Prints "N passed, N failed"; KEEP_LOGS=1 keeps the temp dir.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -191,6 +191,28 @@ liveness_restart() { [ "$(jp probes '{.status.containerStatuses[?(@.name=="dies"
 wait_for 40 liveness_restart
 check "failing liveness probe restarts the container" "1" "$([ "$(jp probes '{.status.containerStatuses[?(@.name=="dies")].restartCount}')" -ge 1 ] && echo 1)"
 contains "Killing event names the probe" "failed liveness probe" "$(k get events --field-selector involvedObject.name=probes -o jsonpath='{.items[*].message}')"
+
+# fsGroup: volumes get the group (directories set-group-ID, so new files inherit it) and
+# containers get it as a supplemental group; read back through exec.
+k apply -f - >/dev/null <<'Y'
+apiVersion: v1
+kind: Pod
+metadata: {name: fsgroup}
+spec:
+  securityContext: {runAsUser: 1000, fsGroup: 2000}
+  volumes: [{name: data, emptyDir: {}}, {name: conf, configMap: {name: no-such-map, optional: true}}]
+  containers:
+  - name: c
+    image: "busybox:1.36"
+    command: [sh, -c, "touch /data/f && exec sleep 3600"]
+    volumeMounts: [{name: data, mountPath: /data}, {name: conf, mountPath: /conf}]
+Y
+wait_for 60 phase_is fsgroup Running
+check "fsGroup: the volume's group, set-group-ID" "2000 2777" "$(k exec fsgroup -- stat -c '%g %a' /data)"
+check "fsGroup: a new file inherits the group" "2000" "$(k exec fsgroup -- stat -c %g /data/f)"
+check "fsGroup: a configMap volume too" "2000" "$(k exec fsgroup -- stat -c %g /conf)"
+contains "fsGroup: a supplemental group of the container" "2000" "$(k exec fsgroup -- id -G)"
+k delete pod fsgroup --grace-period=0 >/dev/null
 
 # Sidecar (restartable init container) runs beside the main container.
 k apply -f - >/dev/null <<Y

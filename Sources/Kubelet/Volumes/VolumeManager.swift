@@ -20,7 +20,8 @@ public protocol VolumeObjects: Sendable {
 ///   (0644 by default); a missing, non-optional source fails the mount;
 /// - hostPath with its `type` check (DirectoryOrCreate, Directory, FileOrCreate, File, Socket,
 ///   CharDevice, BlockDevice);
-/// - persistentVolumeClaim bound to a hostPath or local PersistentVolume.
+/// - persistentVolumeClaim bound to a hostPath or local PersistentVolume;
+/// - the pod's `fsGroup` applied to every volume but hostPath ones (`VolumeOwnership`).
 /// Setting up again (every sync) refreshes configMap/secret/downwardAPI contents.
 public struct VolumeManager: Sendable {
     public let rootDir: String
@@ -34,9 +35,19 @@ public struct VolumeManager: Sendable {
         let uid = pod.metadata?.uid ?? ""
         let namespace = pod.metadata?.namespace ?? "default"
         var paths: [String: String] = [:]
+        let context = pod.spec?.securityContext
         for volume in pod.spec?.volumes ?? [] {
             do {
-                paths[volume.name] = try await setUp(volume, uid: uid, namespace: namespace, objects: objects, environment: environment)
+                let path = try await setUp(volume, uid: uid, namespace: namespace, objects: objects, environment: environment)
+                paths[volume.name] = path
+                if let group = context?.fsGroup, let path, let readOnly = Self.ownershipManaged(volume) {
+                    do {
+                        try VolumeOwnership.apply(root: path, group: group, readOnly: readOnly,
+                                                  onRootMismatch: context?.fsGroupChangePolicy == "OnRootMismatch")
+                    } catch {
+                        throw VolumeError("MountVolume.SetUp failed for volume \"\(volume.name)\" : applying fsGroup: \(error)")
+                    }
+                }
             } catch let error as VolumeError {
                 throw error
             } catch {
@@ -44,6 +55,16 @@ public struct VolumeManager: Sendable {
             }
         }
         return paths
+    }
+
+    /// Whether `fsGroup` applies to a volume (nil when it does not: hostPath keeps the host's
+    /// ownership, as upstream; claims are left alone too, since hostPath-backed ones must be and
+    /// local ones are not told apart here yet), and whether the volume is read-only (configMap,
+    /// secret, downwardAPI and projected are).
+    static func ownershipManaged(_ volume: CoreV1.Volume) -> Bool? {
+        if volume.emptyDir != nil { return false }
+        if volume.configMap != nil || volume.secret != nil || volume.downwardAPI != nil || volume.projected != nil { return true }
+        return nil
     }
 
     func directory(_ uid: String, _ plugin: String, _ name: String) -> String {
