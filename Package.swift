@@ -162,6 +162,8 @@ let package = Package(
                 "APIMachinery", "Client", "Component", "CRIAPI", "Scheduler", "CLibcap", "HTTPServing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -251,7 +253,11 @@ let package = Package(
             name: "ControllersTests",
             dependencies: ["Controllers", "Client", "APIMachinery", "Component", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "CRIAPI", "Client", "APIMachinery", "Component", "HTTPServing"]),
+        .testTarget(name: "KubeletTests", dependencies: [
+            "Kubelet", "CRIAPI", "Client", "APIMachinery", "Component", "HTTPServing",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        ]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Client", "APIMachinery", "Component"]),
         .testTarget(
             name: "APIServerTests",

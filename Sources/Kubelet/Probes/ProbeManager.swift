@@ -145,10 +145,7 @@ public final class ProbeManager: Sendable {
         if let exec = probe.exec { return await runner.exec(exec.command ?? [], containerID: containerID, timeout: timeout) }
         if let http = probe.httpGet { return await runner.httpGet(http, podIP: podIP, container: container, timeout: timeout) }
         if let tcp = probe.tcpSocket { return await runner.tcp(tcp, podIP: podIP, container: container, timeout: timeout) }
-        if let grpc = probe.grpc {
-            // A gRPC health probe is a TCP connect here (partial: the health service is not asked).
-            return await runner.tcp(CoreV1.TCPSocketAction(port: .int(grpc.port)), podIP: podIP, container: container, timeout: timeout)
-        }
+        if let grpc = probe.grpc { return await runner.grpc(grpc, podIP: podIP, timeout: timeout) }
         return nil
     }
 

@@ -2,6 +2,8 @@ import APIMachinery
 import AsyncHTTPClient
 import CRIAPI
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import NIOCore
 import NIOPosix
 
@@ -74,6 +76,51 @@ public struct ProbeRunner: Sendable {
             return nil
         } catch {
             return "dial tcp \(host):\(port): \(error)"
+        }
+    }
+}
+
+extension ProbeRunner {
+    /// A gRPC probe, as upstream's: `grpc.health.v1.Health/Check` on the pod's IP and the probe's
+    /// port, plaintext, with the probe's service name; healthy only when the answer is SERVING.
+    public func grpc(_ action: CoreV1.GRPCAction, podIP: String, timeout: Int64) async -> String? {
+        let port = Int(action.port)
+        let seconds = max(timeout, 1)
+        var request = Grpc_Health_V1_HealthCheckRequest()
+        request.service = action.service ?? ""
+        var options = CallOptions.defaults
+        options.timeout = .seconds(seconds)
+        do {
+            let transport = try HTTP2ClientTransport.Posix(target: .dns(host: podIP, port: port), transportSecurity: .plaintext)
+            let status = try await withGRPCClient(transport: transport) { client in
+                try await Grpc_Health_V1_Health.Client(wrapping: client).check(request, options: options).status
+            }
+            guard status == .serving else { return "service unhealthy (responded with \"\(Self.name(status))\")" }
+            return nil
+        } catch let error as RPCError {
+            switch error.code {
+            case .unimplemented:
+                return "this server doesn't implement the grpc health protocol (grpc.health.v1.Health): \(error.message)"
+            case .deadlineExceeded:
+                return "timeout: health rpc did not complete within \(seconds)s"
+            case .unavailable:
+                return "timeout: failed to connect service \"\(podIP):\(port)\" within \(seconds)s: \(error.message)"
+            default:
+                return "error: health rpc probe failed: \(error)"
+            }
+        } catch {
+            return "error: health rpc probe failed: \(error)"
+        }
+    }
+
+    /// The status as the protocol names it.
+    static func name(_ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus) -> String {
+        switch status {
+        case .unknown: "UNKNOWN"
+        case .serving: "SERVING"
+        case .notServing: "NOT_SERVING"
+        case .serviceUnknown: "SERVICE_UNKNOWN"
+        case .UNRECOGNIZED(let value): "\(value)"
         }
     }
 }
