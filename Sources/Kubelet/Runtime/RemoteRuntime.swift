@@ -70,10 +70,14 @@ public final class RemoteRuntime: ContainerRuntime {
         return options
     }
 
+    /// Waits before each retry of an idempotent call whose connection dropped.
+    static let retryDelays: [Swift.Duration] = [.milliseconds(50), .milliseconds(250), .seconds(1)]
+
     /// Runs one call, turning gRPC errors into `RuntimeError`. An idempotent call whose
-    /// connection dropped under it (`unavailable`) is tried once more, waiting for the new
-    /// connection: with containerd 1.6 the connection was seen to close under calls in flight
-    /// while containers exited (cause not found yet).
+    /// connection dropped under it (`unavailable`) is tried again, up to three times after
+    /// short waits (`retryDelays`), for the new connection: with containerd 1.6 the connection
+    /// was seen to close under calls in flight (cause not found yet), and a call made at once
+    /// after that finds no connection ready.
     private func call<T: Sendable>(_ operation: String, idempotent: Bool = true, _ body: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer {
@@ -84,11 +88,19 @@ public final class RemoteRuntime: ContainerRuntime {
             }
         }
         do {
-            do {
-                return try await body()
-            } catch let error as RPCError where idempotent && error.code == .unavailable {
-                logger.debug("CRI connection dropped; retrying the call once", metadata: ["operation": "\(operation)", "error": "\(error.message)"])
-                return try await body()
+            var attempt = 0
+            while true {
+                do {
+                    return try await body()
+                } catch let error as RPCError where idempotent && error.code == .unavailable && attempt < Self.retryDelays.count {
+                    // The connection dropped under the call, or is being re-established: wait a
+                    // little for the new one and try again.
+                    logger.debug("CRI connection dropped; retrying the call", metadata: [
+                        "operation": "\(operation)", "attempt": "\(attempt + 1)", "error": "\(error.message)",
+                    ])
+                    try await Task.sleep(for: Self.retryDelays[attempt])
+                    attempt += 1
+                }
             }
         } catch let error as RPCError {
             metrics?.increment(Self.errorsMetric, labels: [operation])
