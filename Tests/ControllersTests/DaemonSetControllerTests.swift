@@ -196,9 +196,7 @@ struct DaemonSetControllerTests {
         ])
         try await h.sync()
         #expect(h.deletedPods.count == 1)
-        withKnownIssue("duplicates are ranked by creationTimestamp only; upstream podByCreationTimestampAndPhase puts scheduled pods first (then time, then name)") {
-            #expect(h.deletedPods == ["agent-old"])
-        }
+        #expect(h.deletedPods == ["agent-old"])
     }
 
     @Test("a pod being deleted is neither deleted again nor replaced until it is gone")

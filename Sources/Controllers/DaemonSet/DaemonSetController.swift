@@ -107,9 +107,7 @@ public final class DaemonSetController: Sendable {
         let minReady = spec.minReadySeconds ?? 0
         for node in nodes.list() {
             let placement = DaemonSetRules.placement(spec.template, on: node)
-            let here = (byNode[node.name] ?? []).sorted {
-                ($0.metadata?.creationTimestamp?.secondsSinceEpoch ?? 0) < ($1.metadata?.creationTimestamp?.secondsSinceEpoch ?? 0)
-            }
+            let here = (byNode[node.name] ?? []).sorted(by: DaemonSetRules.keptFirst)
             guard placement.shouldRun else {
                 // A pod may stay where only a NoSchedule taint now keeps new ones out.
                 if !here.isEmpty { misscheduled += 1 }

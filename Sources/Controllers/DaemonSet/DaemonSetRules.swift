@@ -57,6 +57,17 @@ enum DaemonSetRules {
 
     /// The node a daemon pod is for: its `spec.nodeName`, else the one `metadata.name` its
     /// required node affinity names (upstream's `GetTargetNodeName`); nil when none or several.
+    /// Upstream's podByCreationTimestampAndPhase: of a node's pods, bound ones come first, then
+    /// older before newer, then by name; the first is the one kept.
+    static func keptFirst(_ a: CoreV1.Pod, _ b: CoreV1.Pod) -> Bool {
+        let boundA = !(a.spec?.nodeName ?? "").isEmpty, boundB = !(b.spec?.nodeName ?? "").isEmpty
+        if boundA != boundB { return boundA }
+        let timeA = a.metadata?.creationTimestamp?.secondsSinceEpoch ?? 0
+        let timeB = b.metadata?.creationTimestamp?.secondsSinceEpoch ?? 0
+        if timeA != timeB { return timeA < timeB }
+        return (a.metadata?.name ?? "") < (b.metadata?.name ?? "")
+    }
+
     static func targetNode(_ pod: CoreV1.Pod) -> String? {
         if let name = pod.spec?.nodeName, !name.isEmpty { return name }
         for term in pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [] {
