@@ -48,16 +48,7 @@ extension ResourceContext {
         for header in ["Content-Type", "Content-Encoding", "Location"] {
             if let value = response.headers.first(name: header) { headers.append((header, value)) }
         }
-        let body = response.body
-        let stream = BufferedPushStream { stream in
-            do {
-                for try await chunk in body where !(await stream.write(Array(buffer: chunk))) { return }
-            } catch {
-                // The backend went away mid-body: the client's body ends here.
-                return
-            }
-        }
-        return .push(status: Int(response.status.code), headers: headers, stream: stream)
+        return .push(status: Int(response.status.code), headers: headers, stream: KubeletClient.relay(response.body))
     }
 
     /// `[<scheme>:]<name>[:<port>]`.

@@ -41,18 +41,7 @@ extension ResourceContext {
             default: throw StatusError(code: Int(response.status.code), body: Array(text.utf8))
             }
         }
-        let body = response.body
-        let stream = BufferedPushStream { stream in
-            do {
-                for try await chunk in body {
-                    if !(await stream.write(Array(buffer: chunk))) { return }
-                }
-            } catch {
-                // The kubelet went away mid-log: the client's body ends here, as upstream's does.
-                return
-            }
-        }
-        return .push(status: 200, headers: [("Content-Type", "text/plain")], stream: stream)
+        return .push(status: 200, headers: [("Content-Type", "text/plain")], stream: KubeletClient.relay(response.body))
     }
 
     /// `pods/<name>/exec|attach|portforward`: an upgrade request handed on to the kubelet.
@@ -218,6 +207,18 @@ enum KubeletClient {
         var tls = configuration()
         tls.applicationProtocols = ["http/1.1"]
         return try NIOSSLContext(configuration: tls)
+    }
+
+    /// A backend's response body streamed to the client as it comes. A backend that goes away
+    /// mid-body ends the client's body there, as upstream's proxy does.
+    static func relay(_ body: HTTPClientResponse.Body) -> BufferedPushStream {
+        BufferedPushStream { stream in
+            do {
+                for try await chunk in body where !(await stream.write(Array(buffer: chunk))) { return }
+            } catch {
+                return
+            }
+        }
     }
 
     /// The HTTP client for logs; it lives as long as the process.

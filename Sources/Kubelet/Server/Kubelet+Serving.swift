@@ -3,25 +3,21 @@ import APIMachinery
 extension Kubelet {
     /// The pods bound to this node, each with the status this kubelet last wrote.
     func servedPods() -> [CoreV1.Pod] {
-        memory.withLock { memory in
-            memory.pods.map { uid, pod in
-                var pod = pod
-                if let written = memory.written[uid] { pod.status = written }
-                return pod
-            }
-        }
+        memory.withLock { memory in memory.pods.map { Self.withWrittenStatus($0.value, memory) } }
     }
 
     /// The pod `namespace/name` bound to this node, with the status this kubelet last wrote.
     func servedPod(namespace: String, name: String) -> CoreV1.Pod? {
         memory.withLock { memory in
-            guard let (uid, found) = memory.pods.first(where: { $0.value.metadata?.namespace == namespace && $0.value.metadata?.name == name }) else {
-                return nil
-            }
-            var pod = found
-            if let written = memory.written[uid] { pod.status = written }
-            return pod
+            memory.pods.values.first { $0.metadata?.namespace == namespace && $0.metadata?.name == name }
+                .map { Self.withWrittenStatus($0, memory) }
         }
+    }
+
+    private static func withWrittenStatus(_ pod: CoreV1.Pod, _ memory: Memory) -> CoreV1.Pod {
+        var pod = pod
+        if let written = memory.written[pod.metadata?.uid ?? ""] { pod.status = written }
+        return pod
     }
 
     /// The runtime ID of the pod's running container with that name, the newest if several.
